@@ -1,0 +1,106 @@
+//! The shell, router and layout: navigation, cluster picker, theme.
+
+use crate::audit::view::AuditPage;
+use crate::clusters::view::{BackendIndexPage, ClusterPicker, OverviewPage};
+use crate::components::ThemeToggle;
+use crate::error::Backend;
+use crate::kafka::view::KafkaPage;
+use crate::rabbitmq::view::RabbitPage;
+use crate::zookeeper::view::ZookeeperPage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+/// Sets the theme class before first paint so a dark-theme user never sees a
+/// white flash. Stored choice wins; otherwise the system preference.
+const THEME_BOOT: &str = "try{var t=localStorage.getItem('zkmq-theme');\
+if(t===null){t=window.matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light'}\
+if(t==='dark'){document.documentElement.classList.add('dark')}}catch(e){}";
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <script inner_html=THEME_BOOT></script>
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100 min-h-screen">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Tests (and people) can tell a hydrated page from server-rendered HTML.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/zkmq.css" />
+        <Title text="zkmq" />
+        <Router>
+            <Header />
+            <main class="mx-auto max-w-6xl px-4 py-6">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=OverviewPage />
+                    <Route path=path!("/zookeeper") view=|| view! { <BackendIndexPage backend=Backend::Zookeeper /> } />
+                    <Route path=path!("/zookeeper/:cluster") view=ZookeeperPage />
+                    <Route path=path!("/kafka") view=|| view! { <BackendIndexPage backend=Backend::Kafka /> } />
+                    <Route path=path!("/kafka/:cluster") view=KafkaPage />
+                    <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />
+                    <Route path=path!("/rabbitmq/:cluster") view=RabbitPage />
+                    <Route path=path!("/audit") view=AuditPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let link = "rounded px-3 py-1.5 text-sm font-medium hover:bg-slate-200 dark:hover:bg-slate-800 aria-[current=page]:bg-slate-200 dark:aria-[current=page]:bg-slate-800";
+    view! {
+        <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-2">
+                <A href="/" attr:class="mr-2 text-lg font-bold tracking-tight">"zkmq"</A>
+                <nav aria-label="Main" class="flex flex-wrap gap-1">
+                    <A href="/" exact=true attr:class=link>"Overview"</A>
+                    <A href="/zookeeper" attr:class=link>"ZooKeeper"</A>
+                    <A href="/kafka" attr:class=link>"Kafka"</A>
+                    <A href="/rabbitmq" attr:class=link>"RabbitMQ"</A>
+                    <A href="/audit" attr:class=link>"Audit"</A>
+                </nav>
+                <div class="ml-auto flex items-center gap-3">
+                    <ClusterPicker />
+                    <ThemeToggle />
+                </div>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <Title text="Not found · zkmq" />
+        <h1 class="text-2xl font-semibold">"Page not found"</h1>
+        <p class="mt-2">"No page lives at this address. "<A href="/" attr:class="underline">"Go to the overview"</A></p>
+    }
+}

@@ -1,0 +1,91 @@
+//! The audit log page: newest first, paged with `?before=<id>`.
+
+use super::api::{AUDIT_PAGE, list_audit_records};
+use super::model::{AuditRecord, Outcome};
+use crate::components::error_banners;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query = use_query_map();
+    let before = move || query.read().get("before").and_then(|s| s.parse::<i64>().ok());
+    let records = Resource::new(before, list_audit_records);
+    view! {
+        <Title text="Audit log · zkmq" />
+        <h1 class="mb-4 text-2xl font-semibold">"Audit log"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || records.get().map(|r| r.map(|list| view! { <AuditTable records=list /> }))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
+    if records.is_empty() {
+        return view! { <p>"No changes have been made through zkmq yet."</p> }.into_any();
+    }
+    let older = (records.len() as i64 == AUDIT_PAGE).then(|| records.last().map(|r| r.id)).flatten();
+    view! {
+        <table class="w-full border-collapse text-left text-sm">
+            <caption class="sr-only">"Audited changes, newest first"</caption>
+            <thead>
+                <tr class="border-b border-slate-300 dark:border-slate-700">
+                    <th scope="col" class="py-2 pr-3">"#"</th>
+                    <th scope="col" class="py-2 pr-3">"Time"</th>
+                    <th scope="col" class="py-2 pr-3">"Actor"</th>
+                    <th scope="col" class="py-2 pr-3">"Cluster"</th>
+                    <th scope="col" class="py-2 pr-3">"Action"</th>
+                    <th scope="col" class="py-2 pr-3">"Target"</th>
+                    <th scope="col" class="py-2 pr-3">"Outcome"</th>
+                    <th scope="col" class="py-2">"Before / after"</th>
+                </tr>
+            </thead>
+            <tbody>{records.into_iter().map(|r| view! { <AuditRow record=r /> }).collect_view()}</tbody>
+        </table>
+        {older.map(|id| view! { <p class="mt-4"><A href=format!("/audit?before={id}") attr:class="underline">"Older records"</A></p> })}
+    }
+    .into_any()
+}
+
+#[component]
+fn AuditRow(record: AuditRecord) -> impl IntoView {
+    let outcome_class = match record.outcome {
+        Outcome::Ok => "text-green-800 dark:text-green-300",
+        Outcome::Error | Outcome::Denied => "text-red-800 dark:text-red-300",
+        Outcome::Pending => "text-amber-800 dark:text-amber-300",
+    };
+    let actor = match &record.client_addr {
+        Some(a) => format!("{} ({a})", record.actor),
+        None => record.actor.clone(),
+    };
+    // Stored values may contain markup typed by anyone: they are rendered as text, never HTML.
+    let before = record.before.clone().unwrap_or_else(|| "(none)".into());
+    let after = record.after.clone().unwrap_or_else(|| "(none)".into());
+    view! {
+        <tr id=format!("record-{}", record.id) class="border-b border-slate-200 align-top dark:border-slate-800">
+            <td class="py-2 pr-3 font-mono">{record.id}</td>
+            <td class="py-2 pr-3 font-mono text-xs">{record.time.clone()}</td>
+            <td class="py-2 pr-3">{actor}</td>
+            <td class="py-2 pr-3">{format!("{}/{}", record.backend, record.cluster)}</td>
+            <td class="py-2 pr-3 font-mono">{record.action.clone()}</td>
+            <td class="py-2 pr-3 font-mono break-all">{record.target.clone()}</td>
+            <td class=format!("py-2 pr-3 font-semibold {outcome_class}")>
+                {record.outcome.as_str()}
+                {record.error.clone().map(|e| view! { <div class="font-normal">{e}</div> })}
+            </td>
+            <td class="py-2">
+                <details>
+                    <summary class="cursor-pointer">"values"</summary>
+                    <div class="mt-1 text-xs">"params: "<code class="break-all">{record.params.clone()}</code></div>
+                    <div class="mt-1 text-xs">"before: "<code class="break-all whitespace-pre-wrap">{before}</code></div>
+                    <div class="mt-1 text-xs">"after: "<code class="break-all whitespace-pre-wrap">{after}</code></div>
+                </details>
+            </td>
+        </tr>
+    }
+}

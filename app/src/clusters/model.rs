@@ -1,0 +1,73 @@
+//! Types shared by server and browser for cluster identity and health.
+
+use crate::error::Backend;
+use serde::{Deserialize, Serialize};
+
+/// A configured cluster as the browser may see it: no connection details, no secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRef {
+    pub backend: Backend,
+    pub id: String,
+    pub name: String,
+}
+
+impl ClusterRef {
+    /// The deep link to this cluster's page.
+    pub fn href(&self) -> String {
+        format!("/{}/{}", self.backend.slug(), self.id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reachability {
+    /// Not probed yet (the console just started).
+    Unknown,
+    Reachable,
+    /// Reachable but not fully healthy, e.g. one ensemble member down.
+    Degraded,
+    Unreachable,
+}
+
+impl Reachability {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reachability::Unknown => "checking",
+            Reachability::Reachable => "reachable",
+            Reachability::Degraded => "degraded",
+            Reachability::Unreachable => "unreachable",
+        }
+    }
+}
+
+/// The latest probe result for one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterStatus {
+    pub cluster: ClusterRef,
+    pub reachability: Reachability,
+    /// Server version as reported by the cluster itself, e.g. "3.8.0".
+    pub version: Option<String>,
+    /// Round-trip time of the probe request.
+    pub latency_ms: Option<f64>,
+    /// One human line: "3 of 3 members serving" or why it is unreachable.
+    pub detail: String,
+    /// RFC 3339 time of this probe.
+    pub checked_at: String,
+}
+
+/// Everything the Overview page shows; also the websocket message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Overview {
+    pub clusters: Vec<ClusterStatus>,
+    /// How often the server probes, so the page can say how fresh it is.
+    pub probe_interval_ms: u64,
+}
+
+impl Overview {
+    pub fn status_of(&self, backend: Backend, id: &str) -> Option<&ClusterStatus> {
+        self.clusters.iter().find(|s| s.cluster.backend == backend && s.cluster.id == id)
+    }
+}
+
+/// The websocket path that streams [`Overview`] snapshots as JSON text frames.
+pub const OVERVIEW_WS_PATH: &str = "/ws/overview";

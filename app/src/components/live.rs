@@ -1,0 +1,156 @@
+//! Browser-side live feeds: a websocket that delivers JSON snapshots, with
+//! reconnect and a visible state, and a ticker for periodic refetches.
+//! Both only run once hydrated and stop when their owner is cleaned up.
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveState {
+    /// Server-rendered, not hydrated yet: values are as of page load.
+    Static,
+    Connecting,
+    Live,
+    /// The socket closed; retrying.
+    Reconnecting,
+}
+
+impl LiveState {
+    pub fn label(self) -> &'static str {
+        match self {
+            LiveState::Static => "snapshot",
+            LiveState::Connecting => "connecting",
+            LiveState::Live => "live",
+            LiveState::Reconnecting => "reconnecting",
+        }
+    }
+}
+
+/// Opens a websocket to `path` and writes each JSON text frame, decoded as
+/// `T`, into the returned signal. Reconnects with backoff.
+pub fn use_live_json<T>(path: &'static str) -> (ReadSignal<Option<T>>, ReadSignal<LiveState>)
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    let (value, set_value) = signal(None::<T>);
+    let (state, set_state) = signal(LiveState::Static);
+    #[cfg(feature = "hydrate")]
+    browser::start(path, set_value, set_state);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (path, set_value, set_state);
+    (value, state)
+}
+
+/// A counter that increments every `ms` milliseconds in the browser; read it
+/// in a resource's source to refetch periodically.
+pub fn use_ticker(ms: u64) -> ReadSignal<u64> {
+    let (tick, set_tick) = signal(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || set_tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(ms),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ms, set_tick);
+    tick
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::LiveState;
+    use leptos::prelude::*;
+    use send_wrapper::SendWrapper;
+    use serde::de::DeserializeOwned;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::Closure;
+    use web_sys::{MessageEvent, WebSocket};
+
+    struct Conn {
+        alive: Cell<bool>,
+        attempt: Cell<u32>,
+        socket: RefCell<Option<WebSocket>>,
+    }
+
+    pub fn start<T>(path: &'static str, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let conn = Rc::new(Conn { alive: Cell::new(true), attempt: Cell::new(0), socket: RefCell::new(None) });
+        open(path, conn.clone(), set_value, set_state);
+        let conn = SendWrapper::new(conn);
+        on_cleanup(move || {
+            conn.alive.set(false);
+            if let Some(ws) = conn.socket.borrow_mut().take() {
+                let _ = ws.close();
+            }
+        });
+    }
+
+    fn url(path: &str) -> Option<String> {
+        let loc = window().location();
+        let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}{path}", loc.host().ok()?))
+    }
+
+    fn open<T>(path: &'static str, conn: Rc<Conn>, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        if !conn.alive.get() {
+            return;
+        }
+        set_state.set(if conn.attempt.get() == 0 { LiveState::Connecting } else { LiveState::Reconnecting });
+        let Some(ws) = url(path).and_then(|u| WebSocket::new(&u).ok()) else {
+            retry(path, conn, set_value, set_state);
+            return;
+        };
+        let c = conn.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            if let Some(text) = ev.data().as_string() {
+                // Keep-alive frames are empty; anything else is a snapshot.
+                if text.is_empty() {
+                    return;
+                }
+                if let Ok(v) = serde_json::from_str::<T>(&text) {
+                    c.attempt.set(0);
+                    set_value.set(Some(v));
+                    set_state.set(LiveState::Live);
+                }
+            }
+        });
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        let c = conn.clone();
+        let on_close = Closure::<dyn FnMut()>::new(move || {
+            if c.alive.get() {
+                retry(path, c.clone(), set_value, set_state);
+            }
+        });
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        on_close.forget();
+        *conn.socket.borrow_mut() = Some(ws);
+    }
+
+    fn retry<T>(path: &'static str, conn: Rc<Conn>, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        if !conn.alive.get() {
+            return;
+        }
+        set_state.set(LiveState::Reconnecting);
+        let n = conn.attempt.get() + 1;
+        conn.attempt.set(n);
+        // 0.5 s, 1 s, 2 s … capped at 5 s: a restarted server is picked up quickly.
+        let delay = Duration::from_millis((250u64 << n.min(5)).min(5_000));
+        let conn = SendWrapper::new(conn);
+        set_timeout(move || open(path, conn.take(), set_value, set_state), delay);
+    }
+}

@@ -1,0 +1,70 @@
+//! Backend-agnostic UI pieces.
+
+mod live;
+mod theme;
+
+pub use live::{LiveState, use_live_json, use_ticker};
+pub use theme::ThemeToggle;
+
+use crate::clusters::model::Reachability;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The one way an error reaches the screen: a banner with the `AppError`'s
+/// message (which names the cluster), as an ARIA alert.
+#[component]
+pub fn ErrorBanner(#[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <div role="alert" class="rounded border border-red-300 bg-red-50 px-4 py-3 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+            {message}
+        </div>
+    }
+}
+
+/// Fallback for every `ErrorBoundary`: one banner per error.
+pub fn error_banners(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <div class="space-y-2">
+            {move || {
+                errors
+                    .get()
+                    .into_iter()
+                    .map(|(_, e)| {
+                        let msg = e
+                            .downcast_ref::<AppError>()
+                            .map(|a| a.to_string())
+                            .unwrap_or_else(|| e.to_string());
+                        view! { <ErrorBanner message=msg /> }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+/// A coloured pill with the reachability word (colour is never the only signal).
+#[component]
+pub fn StatusBadge(reachability: Reachability) -> impl IntoView {
+    let class = match reachability {
+        Reachability::Reachable => "bg-green-100 text-green-900 dark:bg-green-900 dark:text-green-100",
+        Reachability::Degraded => "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100",
+        Reachability::Unreachable => "bg-red-100 text-red-900 dark:bg-red-900 dark:text-red-100",
+        Reachability::Unknown => "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100",
+    };
+    view! {
+        <span class=format!("inline-block rounded-full px-2 py-0.5 text-xs font-semibold {class}") data-status=reachability.label()>
+            {reachability.label()}
+        </span>
+    }
+}
+
+/// A definition-list row for summary cards.
+#[component]
+pub fn Field(#[prop(into)] label: String, #[prop(into)] value: String) -> impl IntoView {
+    view! {
+        <div class="flex justify-between gap-4 border-b border-slate-100 py-1 dark:border-slate-800">
+            <dt class="text-slate-600 dark:text-slate-400">{label}</dt>
+            <dd class="font-mono text-sm">{value}</dd>
+        </div>
+    }
+}

@@ -1,0 +1,106 @@
+//! `AppError`: the one error type every server function returns.
+//!
+//! It carries what a user needs to act — which cluster, what failed, what to
+//! do — and never raw driver output. Backend adapters convert their own
+//! errors into it in one place (`ssr` modules); internal detail is logged once
+//! there, with fields, and not repeated here.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The three kinds of system zkmq manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Zookeeper,
+    Kafka,
+    Rabbitmq,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 3] = [Backend::Zookeeper, Backend::Kafka, Backend::Rabbitmq];
+
+    /// The URL segment and the stored audit value.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Backend::Zookeeper => "zookeeper",
+            Backend::Kafka => "kafka",
+            Backend::Rabbitmq => "rabbitmq",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Backend> {
+        Backend::ALL.into_iter().find(|b| b.slug() == s)
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Zookeeper => "ZooKeeper",
+            Backend::Kafka => "Kafka",
+            Backend::Rabbitmq => "RabbitMQ",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The cluster answered with an error or could not be connected to.
+    #[error("{backend} cluster \"{cluster}\" is unreachable: {reason}")]
+    Unavailable { backend: Backend, cluster: String, reason: String },
+    /// The cluster did not answer within the configured timeout.
+    #[error("{backend} cluster \"{cluster}\" did not answer within {timeout_ms} ms")]
+    Timeout { backend: Backend, cluster: String, timeout_ms: u64 },
+    /// A URL or form named a cluster id that is not in the configuration.
+    #[error("no {backend} cluster with id \"{cluster}\" is configured")]
+    UnknownCluster { backend: Backend, cluster: String },
+    #[error("{what} was not found")]
+    NotFound { what: String },
+    /// Bad input: which field, why, and what is allowed.
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// The object changed since it was read; nothing was overwritten.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("not allowed: {0}")]
+    Denied(String),
+    /// The audit store could not record the attempt, so nothing was changed.
+    #[error("the audit log could not be written, so nothing was changed: {0}")]
+    Audit(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The browser could not reach the zkmq server itself.
+    #[error("could not reach the zkmq server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        AppError::Invalid { field: field.into(), reason: reason.into() }
+    }
+
+    /// The backend this error concerns, if any: lets a page grey out only the
+    /// backend that is down.
+    pub fn backend(&self) -> Option<Backend> {
+        match self {
+            AppError::Unavailable { backend, .. }
+            | AppError::Timeout { backend, .. }
+            | AppError::UnknownCluster { backend, .. } => Some(*backend),
+            _ => None,
+        }
+    }
+}
+
+impl server_fn_error::FromServerFnError for AppError {
+    type Encoder = server_fn_error::JsonEncoding;
+
+    fn from_server_fn_error(value: server_fn_error::ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+mod server_fn_error {
+    pub use leptos::server_fn::codec::JsonEncoding;
+    pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+}

@@ -1,0 +1,21 @@
+//! zkmq's application crate: pages, server functions and (behind `ssr`) the
+//! adapters that talk to ZooKeeper, Kafka, RabbitMQ and the audit store.
+//!
+//! Each backend is one vertical slice: `model` (serde types shared with the
+//! browser), `logic` (pure functions), `api` (`#[server]` functions only),
+//! `view` (components) and `ssr` (the real client adapter; server build only).
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod audit;
+pub mod clusters;
+pub mod components;
+pub mod error;
+pub mod kafka;
+pub mod rabbitmq;
+pub mod zookeeper;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use app::{App, shell};

@@ -1,0 +1,8 @@
+//! ZooKeeper slice: ensemble members and (in later issues) the znode tree.
+
+pub mod api;
+pub mod logic;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod view;

@@ -1,0 +1,246 @@
+//! The ZooKeeper adapter (server only): one long-lived `zookeeper-client`
+//! session per ensemble plus four-letter-word probes of every member.
+
+use super::logic::{has_quorum, parse_srvr};
+use super::model::{EnsembleSummary, ZkMember};
+use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
+use crate::error::{AppError, Backend};
+use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Mutex;
+use zookeeper_client as zk;
+
+/// One `[[zookeeper]]` entry of the config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZkClusterConfig {
+    pub id: String,
+    pub name: String,
+    /// Client addresses of the members, "host:port".
+    pub hosts: Vec<String>,
+    #[serde(default = "default_session_timeout_ms")]
+    pub session_timeout_ms: u64,
+    /// "user:password" for the digest scheme, added to the session at connect.
+    #[serde(default)]
+    pub digest: Option<Secret>,
+}
+
+fn default_session_timeout_ms() -> u64 {
+    10_000
+}
+
+/// Errors of this adapter; converted to `AppError` in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum ZkError {
+    #[error("{0} does not exist")]
+    NoNode(String),
+    #[error("{0} already exists")]
+    NodeExists(String),
+    #[error("{0} changed since it was read")]
+    BadVersion(String),
+    #[error("{0} has children")]
+    NotEmpty(String),
+    #[error("not authorised for {0}")]
+    NoAuth(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ZkError {
+    fn from_client(e: zk::Error, path: &str) -> Self {
+        match e {
+            zk::Error::NoNode => ZkError::NoNode(path.to_string()),
+            zk::Error::NodeExists => ZkError::NodeExists(path.to_string()),
+            zk::Error::BadVersion => ZkError::BadVersion(path.to_string()),
+            zk::Error::NotEmpty => ZkError::NotEmpty(path.to_string()),
+            zk::Error::NoAuth | zk::Error::AuthFailed => ZkError::NoAuth(path.to_string()),
+            zk::Error::ConnectionLoss
+            | zk::Error::SessionExpired
+            | zk::Error::ClientClosed
+            | zk::Error::NoHosts
+            | zk::Error::Timeout => ZkError::Unavailable(e.to_string()),
+            other => ZkError::Other(other.to_string()),
+        }
+    }
+
+    pub fn into_app(self, cluster: &str) -> AppError {
+        match self {
+            ZkError::NoNode(p) => AppError::NotFound { what: format!("znode {p}") },
+            ZkError::NodeExists(p) => AppError::Conflict(format!("znode {p} already exists")),
+            ZkError::BadVersion(p) => AppError::Conflict(format!("znode {p} changed since it was read; nothing was overwritten")),
+            ZkError::NotEmpty(p) => AppError::Conflict(format!("znode {p} has children; delete them first")),
+            ZkError::NoAuth(p) => AppError::Denied(format!("ZooKeeper refused access to {p}: check the digest credentials of cluster \"{cluster}\"")),
+            ZkError::Unavailable(reason) => AppError::Unavailable { backend: Backend::Zookeeper, cluster: cluster.into(), reason },
+            ZkError::Other(reason) => AppError::Internal(format!("ZooKeeper: {reason}")),
+        }
+    }
+}
+
+pub struct ZkCluster {
+    config: ZkClusterConfig,
+    timeout: Duration,
+    /// The shared session, rebuilt when it expires or closes (terminal states).
+    client: Mutex<Option<zk::Client>>,
+}
+
+impl ZkCluster {
+    pub fn new(config: ZkClusterConfig, timeout: Duration) -> Self {
+        ZkCluster { config, timeout, client: Mutex::new(None) }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.config.id
+    }
+
+    pub fn cluster_ref(&self) -> ClusterRef {
+        ClusterRef { backend: Backend::Zookeeper, id: self.config.id.clone(), name: self.config.name.clone() }
+    }
+
+    fn connect_string(&self) -> String {
+        self.config.hosts.join(",")
+    }
+
+    /// A live session, connecting (bounded by the timeout) if there is none.
+    pub async fn client(&self) -> Result<zk::Client, AppError> {
+        let mut guard = self.client.lock().await;
+        if let Some(c) = guard.as_ref() {
+            if !c.state().is_terminated() {
+                return Ok(c.clone());
+            }
+            tracing::info!(cluster.id = %self.config.id, state = ?c.state(), "zookeeper session ended; reconnecting");
+        }
+        let mut connector = zk::Client::connector().with_session_timeout(Duration::from_millis(self.config.session_timeout_ms));
+        if let Some(d) = &self.config.digest {
+            connector = connector.with_auth("digest", d.expose().as_bytes());
+        }
+        let cs = self.connect_string();
+        let client = bounded(self.timeout, Backend::Zookeeper, &self.config.id, async {
+            connector.connect(&cs).await.map_err(|e| ZkError::from_client(e, "/").into_app(&self.config.id))
+        })
+        .await?;
+        *guard = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Runs one client call with the timeout and maps its error.
+    async fn call<T, F, Fut>(&self, path: &str, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(zk::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, zk::Error>>,
+    {
+        let client = self.client().await?;
+        bounded(self.timeout, Backend::Zookeeper, &self.config.id, async {
+            f(client).await.map_err(|e| ZkError::from_client(e, path).into_app(&self.config.id))
+        })
+        .await
+    }
+
+    /// Reads a znode's data (used for audit before/after values and tests).
+    pub async fn get_data(&self, path: &str) -> Result<Option<Vec<u8>>, AppError> {
+        let p = path.to_string();
+        match self.call(path, |c| async move { c.get_data(&p).await }).await {
+            Ok((data, _)) => Ok(Some(data)),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates a persistent znode open to anyone. Parents must exist.
+    pub async fn create_persistent(&self, path: &str, data: &[u8]) -> Result<(), AppError> {
+        let p = path.to_string();
+        let d = data.to_vec();
+        self.call(path, |c| async move {
+            let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+            c.create(&p, &d, &opts).await.map(|_| ())
+        })
+        .await
+    }
+
+    /// Deletes one znode (any version).
+    pub async fn delete(&self, path: &str) -> Result<(), AppError> {
+        let p = path.to_string();
+        self.call(path, |c| async move { c.delete(&p, None).await }).await
+    }
+
+    /// Asks every member `srvr` in parallel.
+    pub async fn members(&self) -> Vec<ZkMember> {
+        let probes = self.config.hosts.iter().map(|h| srvr_member(h.clone(), self.timeout));
+        futures::future::join_all(probes).await
+    }
+
+    pub async fn ensemble_summary(&self) -> EnsembleSummary {
+        EnsembleSummary { cluster: self.cluster_ref(), members: self.members().await }
+    }
+
+    /// One health probe: member modes via `srvr`, and a real round trip
+    /// through the session (`exists /`) for the latency.
+    pub async fn probe(&self) -> ClusterStatus {
+        let members = self.members().await;
+        let serving = members.iter().filter(|m| m.is_serving()).count();
+        let version = members.iter().find_map(|m| m.info.as_ref().and_then(|i| i.version.clone()));
+        let start = Instant::now();
+        let rtt = self.call("/", |c| async move { c.check_stat("/").await }).await;
+        let checked_at = now_rfc3339();
+        let quorum = has_quorum(serving, members.len());
+        match rtt {
+            Ok(_) if quorum => {
+                let leader = members
+                    .iter()
+                    .find(|m| m.info.as_ref().and_then(|i| i.mode.as_deref()) == Some("leader"))
+                    .map(|m| format!(", leader {}", m.address))
+                    .unwrap_or_default();
+                ClusterStatus {
+                    cluster: self.cluster_ref(),
+                    reachability: if serving == members.len() { Reachability::Reachable } else { Reachability::Degraded },
+                    version,
+                    latency_ms: Some(elapsed_ms(start)),
+                    detail: format!("{serving} of {} members serving{leader}", members.len()),
+                    checked_at,
+                }
+            }
+            Ok(_) | Err(_) => {
+                let why = match rtt {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "no quorum".to_string(),
+                };
+                ClusterStatus {
+                    cluster: self.cluster_ref(),
+                    reachability: Reachability::Unreachable,
+                    version,
+                    latency_ms: None,
+                    detail: format!("{serving} of {} members serving; {why}", members.len()),
+                    checked_at,
+                }
+            }
+        }
+    }
+}
+
+async fn srvr_member(address: String, timeout: Duration) -> ZkMember {
+    let start = Instant::now();
+    match tokio::time::timeout(timeout, four_letter_word(&address, "srvr")).await {
+        Err(_) => ZkMember { address, info: None, rtt_ms: None, error: Some(format!("no answer within {} ms", timeout.as_millis())) },
+        Ok(Err(e)) => ZkMember { address, info: None, rtt_ms: None, error: Some(e.to_string()) },
+        Ok(Ok(text)) => {
+            let rtt = Some(elapsed_ms(start));
+            match parse_srvr(&text) {
+                Ok(info) => ZkMember { address, info: Some(info), rtt_ms: rtt, error: None },
+                Err(e) => ZkMember { address, info: None, rtt_ms: rtt, error: Some(e) },
+            }
+        }
+    }
+}
+
+/// Sends a four-letter word and reads the answer until the server closes.
+pub async fn four_letter_word(address: &str, word: &str) -> std::io::Result<String> {
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    stream.write_all(word.as_bytes()).await?;
+    let mut buf = Vec::with_capacity(1024);
+    // Answers are small (srvr < 1 KiB, mntr ~ 30 KiB); cap to be safe.
+    stream.take(1 << 20).read_to_end(&mut buf).await?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}

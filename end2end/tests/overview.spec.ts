@@ -1,0 +1,50 @@
+import { test, expect } from "@playwright/test";
+import { openHydrated, sandbox } from "./helpers";
+
+test.describe("Overview", () => {
+  test("lists every configured cluster as reachable, with versions and latency", async ({ page }) => {
+    await openHydrated(page, "/");
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+    const zk = page.getByRole("row", { name: "ZooKeeper Sandbox ensemble" });
+    const kafka = page.getByRole("row", { name: "Kafka Sandbox Kafka" });
+    const rabbit = page.getByRole("row", { name: "RabbitMQ Sandbox RabbitMQ" });
+    for (const row of [zk, kafka, rabbit]) {
+      await expect(row.getByText("reachable", { exact: true })).toBeVisible({ timeout: 20_000 });
+      await expect(row.locator("[data-field=latency]")).toHaveText(/^\d+(\.\d+)? ms$/);
+    }
+    await expect(zk.locator("[data-field=version]")).toHaveText("3.8.0");
+    await expect(zk).toContainText("3 of 3 members serving");
+    await expect(kafka.locator("[data-field=version]")).toHaveText(/^3\.9$/);
+    await expect(kafka).toContainText("3 brokers");
+    await expect(rabbit.locator("[data-field=version]")).toHaveText(/^3\.\d+\.\d+$/);
+    await expect(page.getByTestId("live-state")).toHaveText("live");
+  });
+
+  test("a stopped RabbitMQ turns unreachable within 5 s while the others stay green, and recovers", async ({ page }) => {
+    test.setTimeout(180_000);
+    await openHydrated(page, "/");
+    const rabbit = page.getByRole("row", { name: "RabbitMQ Sandbox RabbitMQ" });
+    const zk = page.getByRole("row", { name: "ZooKeeper Sandbox ensemble" });
+    const kafka = page.getByRole("row", { name: "Kafka Sandbox Kafka" });
+    await expect(rabbit.getByText("reachable", { exact: true })).toBeVisible({ timeout: 20_000 });
+    try {
+      sandbox("stop", "rabbitmq");
+      // The page is live: no reload.
+      await expect(rabbit.getByText("unreachable", { exact: true })).toBeVisible({ timeout: 5_000 });
+      await expect(rabbit).toContainText("RabbitMQ cluster \"local\" is unreachable");
+      await expect(zk.getByText("reachable", { exact: true })).toBeVisible();
+      await expect(kafka.getByText("reachable", { exact: true })).toBeVisible();
+
+      // Its own page shows a banner naming the cluster; the other backends' pages still work.
+      await page.goto("/rabbitmq/local");
+      await expect(page.getByRole("alert")).toContainText("RabbitMQ cluster \"local\"");
+      await page.goto("/zookeeper/local");
+      await expect(page.getByRole("row", { name: "127.0.0.1:2181" })).toBeVisible();
+      await expect(page.getByRole("alert")).toHaveCount(0);
+      await openHydrated(page, "/");
+    } finally {
+      sandbox("start", "rabbitmq");
+    }
+    await expect(rabbit.getByText("reachable", { exact: true })).toBeVisible({ timeout: 15_000 });
+  });
+});

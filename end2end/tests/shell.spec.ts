@@ -1,0 +1,70 @@
+import { test, expect } from "@playwright/test";
+import { openHydrated } from "./helpers";
+
+test.describe("App shell", () => {
+  test("navigation reaches every section and deep links render on their own", async ({ page }) => {
+    await openHydrated(page, "/");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "ZooKeeper" }).click();
+    await expect(page).toHaveURL(/\/zookeeper$/);
+    await page.getByRole("link", { name: "Sandbox ensemble" }).click();
+    await expect(page).toHaveURL(/\/zookeeper\/local$/);
+    await expect(page.getByRole("heading", { name: "Sandbox ensemble" })).toBeVisible();
+    // Exactly one leader among three members.
+    await expect(page.getByRole("cell", { name: "leader", exact: true })).toHaveCount(1);
+    await expect(page.getByRole("cell", { name: "follower", exact: true })).toHaveCount(2);
+
+    for (const [url, heading, text] of [
+      ["/kafka/local", "Sandbox Kafka", /Brokers\s*3/],
+      ["/rabbitmq/local", "Sandbox RabbitMQ", /RabbitMQ version\s*3\./],
+      ["/audit", "Audit log", /.*/],
+    ] as const) {
+      await page.goto(url); // server-rendered deep link
+      await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+      await expect(page.locator("main")).toContainText(text);
+    }
+  });
+
+  test("the cluster picker jumps to a cluster", async ({ page }) => {
+    await openHydrated(page, "/");
+    const picker = page.getByLabel("Cluster");
+    await expect(picker.locator("option")).toHaveCount(4);
+    await picker.selectOption({ label: "Sandbox Kafka" });
+    await expect(page).toHaveURL(/\/kafka\/local$/);
+    await expect(page.getByRole("heading", { name: "Sandbox Kafka" })).toBeVisible();
+  });
+
+  test("an unknown cluster id gives a clear error, an unknown page a 404", async ({ page }) => {
+    await page.goto("/kafka/nope");
+    await expect(page.getByRole("alert")).toContainText('no Kafka cluster with id "nope" is configured');
+    const resp = await page.goto("/no/such/page");
+    expect(resp?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+
+  test("the theme switch toggles dark mode and remembers it", async ({ page }) => {
+    await openHydrated(page, "/");
+    const html = page.locator("html");
+    const toggle = page.getByRole("button", { name: "Dark theme" });
+    const wasDark = (await html.getAttribute("class"))?.includes("dark") ?? false;
+    await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-pressed", String(!wasDark));
+    if (wasDark) await expect(html).not.toHaveClass(/dark/);
+    else await expect(html).toHaveClass(/dark/);
+    await page.reload();
+    if (wasDark) await expect(html).not.toHaveClass(/dark/);
+    else await expect(html).toHaveClass(/dark/);
+  });
+
+  test("health and metrics endpoints answer", async ({ request }) => {
+    const h = await request.get("/healthz");
+    expect(h.status()).toBe(200);
+    expect(await h.json()).toEqual({ status: "ok" });
+    const m = await request.get("/metrics");
+    expect(m.status()).toBe(200);
+    const text = await m.text();
+    expect(text).toMatch(/^# TYPE zkmq_cluster_up gauge$/m);
+    expect(text).toMatch(/^zkmq_cluster_up\{backend="zookeeper",cluster="local"\} 1$/m);
+    expect(text).toMatch(/^zkmq_audit_records\{outcome="ok"\} \d+$/m);
+  });
+});

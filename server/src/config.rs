@@ -1,0 +1,355 @@
+//! The config file: which clusters exist and how to reach them.
+//!
+//! TOML, path from `--config` (or `ZKMQ_CONFIG`). Secrets may be given in the
+//! file or, better, in the environment (see [`apply_env_overrides`]). A bad
+//! file fails at start with the file, the key and the reason.
+
+use app::kafka::ssr::KafkaClusterConfig;
+use app::rabbitmq::ssr::RabbitClusterConfig;
+use app::ssr::Secret;
+use app::zookeeper::ssr::ZkClusterConfig;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub zookeeper: Vec<ZkClusterConfig>,
+    #[serde(default)]
+    pub kafka: Vec<KafkaClusterConfig>,
+    #[serde(default)]
+    pub rabbitmq: Vec<RabbitClusterConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on. Anything but loopback also needs `allow_remote`.
+    pub bind: String,
+    /// There is no login yet: listening beyond loopback must be a deliberate choice.
+    pub allow_remote: bool,
+    /// SQLite file of the audit log (relative paths are relative to the working directory).
+    pub database: PathBuf,
+    /// How often each cluster is probed for the Overview.
+    pub probe_interval_ms: u64,
+    /// Upper bound for any single call to a backend.
+    pub backend_timeout_ms: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: "127.0.0.1:3000".into(),
+            allow_remote: false,
+            database: PathBuf::from("data/zkmq.db"),
+            probe_interval_ms: 1_000,
+            backend_timeout_ms: 2_000,
+        }
+    }
+}
+
+/// A config problem: the file, the key (dotted path) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub key: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config file {}: key `{}`: {}", self.file.display(), self.key, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads, parses and validates the file, then applies env overrides.
+    pub fn load(path: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            key: "(file)".into(),
+            reason: format!("cannot read it: {e}"),
+        })?;
+        let mut config = Config::parse(path, &text)?;
+        apply_env_overrides(&mut config, env);
+        Ok(config)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let err = |key: String, reason: String| ConfigError { file: path.to_path_buf(), key, reason };
+        let de = toml::Deserializer::new(text);
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let key = if key == "." || key.is_empty() { "(document)".to_string() } else { key };
+            // toml's message carries the line and a caret; keep it, on one line.
+            let reason = e.into_inner().to_string().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+            err(key, reason)
+        })?;
+        config.validate().map_err(|(key, reason)| err(key, reason))?;
+        Ok(config)
+    }
+
+    /// Rules serde cannot express. Returns (key, reason) of the first problem.
+    fn validate(&self) -> Result<(), (String, String)> {
+        let s = &self.server;
+        let bind: SocketAddr =
+            s.bind.parse().map_err(|_| ("server.bind".into(), format!("\"{}\" is not an address like 127.0.0.1:3000", s.bind)))?;
+        if !bind.ip().is_loopback() && !s.allow_remote {
+            return Err((
+                "server.bind".into(),
+                format!("{bind} is reachable from other machines and zkmq has no login yet; set server.allow_remote = true to do this deliberately"),
+            ));
+        }
+        if s.database.as_os_str().is_empty() {
+            return Err(("server.database".into(), "must be a file path".into()));
+        }
+        range("server.probe_interval_ms", s.probe_interval_ms, 200, 60_000)?;
+        range("server.backend_timeout_ms", s.backend_timeout_ms, 100, 60_000)?;
+
+        let mut zk_ids = HashSet::new();
+        for (i, z) in self.zookeeper.iter().enumerate() {
+            let k = |f: &str| format!("zookeeper[{i}].{f}");
+            check_id(&k("id"), &z.id, &mut zk_ids)?;
+            check_name(&k("name"), &z.name)?;
+            if z.hosts.is_empty() {
+                return Err((k("hosts"), "must list at least one \"host:port\"".into()));
+            }
+            for (j, h) in z.hosts.iter().enumerate() {
+                check_host_port(&format!("zookeeper[{i}].hosts[{j}]"), h)?;
+            }
+            range(&k("session_timeout_ms"), z.session_timeout_ms, 2_000, 120_000)?;
+            if let Some(d) = &z.digest {
+                if !d.expose().contains(':') {
+                    return Err((k("digest"), "must be \"user:password\"".into()));
+                }
+            }
+        }
+        let mut kafka_ids = HashSet::new();
+        for (i, c) in self.kafka.iter().enumerate() {
+            let k = |f: &str| format!("kafka[{i}].{f}");
+            check_id(&k("id"), &c.id, &mut kafka_ids)?;
+            check_name(&k("name"), &c.name)?;
+            if c.bootstrap_servers.is_empty() {
+                return Err((k("bootstrap_servers"), "must list at least one \"host:port\"".into()));
+            }
+            for (j, h) in c.bootstrap_servers.iter().enumerate() {
+                check_host_port(&format!("kafka[{i}].bootstrap_servers[{j}]"), h)?;
+            }
+            if let Some(z) = &c.zookeeper {
+                if !self.zookeeper.iter().any(|e| &e.id == z) {
+                    return Err((k("zookeeper"), format!("no [[zookeeper]] entry has id \"{z}\"")));
+                }
+            }
+            if let Some(ch) = &c.zookeeper_chroot {
+                if !ch.starts_with('/') || (ch.len() > 1 && ch.ends_with('/')) {
+                    return Err((k("zookeeper_chroot"), format!("\"{ch}\" must start with / and not end with /")));
+                }
+            }
+        }
+        let mut rabbit_ids = HashSet::new();
+        for (i, r) in self.rabbitmq.iter().enumerate() {
+            let k = |f: &str| format!("rabbitmq[{i}].{f}");
+            check_id(&k("id"), &r.id, &mut rabbit_ids)?;
+            check_name(&k("name"), &r.name)?;
+            check_url(&k("management_url"), &r.management_url, &["http", "https"])?;
+            if let Some(a) = &r.amqp_url {
+                check_url(&k("amqp_url"), a, &["amqp", "amqps"])?;
+            }
+            if r.username.trim().is_empty() {
+                return Err((k("username"), "must not be empty".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn range(key: &str, v: u64, lo: u64, hi: u64) -> Result<(), (String, String)> {
+    if v < lo || v > hi {
+        return Err((key.into(), format!("{v} is out of range: allowed {lo} to {hi}")));
+    }
+    Ok(())
+}
+
+fn check_id(key: &str, id: &str, seen: &mut HashSet<String>) -> Result<(), (String, String)> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !ok {
+        return Err((
+            key.into(),
+            format!("\"{id}\" is not a valid id: use 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs)"),
+        ));
+    }
+    if !seen.insert(id.to_string()) {
+        return Err((key.into(), format!("\"{id}\" is used twice; ids must be unique per backend")));
+    }
+    Ok(())
+}
+
+fn check_name(key: &str, name: &str) -> Result<(), (String, String)> {
+    if name.trim().is_empty() {
+        return Err((key.into(), "must not be empty".into()));
+    }
+    Ok(())
+}
+
+fn check_host_port(key: &str, hp: &str) -> Result<(), (String, String)> {
+    let bad = || (key.to_string(), format!("\"{hp}\" is not \"host:port\" with a port from 1 to 65535"));
+    let (host, port) = hp.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    if host.is_empty() || port == 0 {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+fn check_url(key: &str, u: &str, schemes: &[&str]) -> Result<(), (String, String)> {
+    let parsed = url::Url::parse(u).map_err(|e| (key.to_string(), format!("\"{u}\" is not a URL: {e}")))?;
+    if !schemes.contains(&parsed.scheme()) {
+        return Err((key.into(), format!("scheme \"{}\" is not allowed here; use {}", parsed.scheme(), schemes.join(" or "))));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err((key.into(), "must not contain credentials; use username/password (or their env variables)".into()));
+    }
+    Ok(())
+}
+
+/// The env variable that overrides a secret: `ZKMQ_<BACKEND>_<ID>_<FIELD>`,
+/// upper case, '-' as '_'. E.g. `ZKMQ_RABBITMQ_LOCAL_PASSWORD`.
+pub fn secret_env_name(backend: &str, id: &str, field: &str) -> String {
+    format!("ZKMQ_{}_{}_{}", backend, id, field).to_ascii_uppercase().replace('-', "_")
+}
+
+/// Secrets from the environment win over the file, so the file can be shared.
+pub fn apply_env_overrides(config: &mut Config, env: impl Fn(&str) -> Option<String>) {
+    for z in &mut config.zookeeper {
+        if let Some(v) = env(&secret_env_name("zookeeper", &z.id, "digest")) {
+            z.digest = Some(Secret::new(v));
+        }
+    }
+    for k in &mut config.kafka {
+        if let Some(v) = env(&secret_env_name("kafka", &k.id, "sasl_password")) {
+            k.sasl_password = Some(Secret::new(v));
+        }
+    }
+    for r in &mut config.rabbitmq {
+        if let Some(v) = env(&secret_env_name("rabbitmq", &r.id, "password")) {
+            r.password = Secret::new(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[server]
+bind = "127.0.0.1:3000"
+
+[[zookeeper]]
+id = "local"
+name = "Sandbox"
+hosts = ["127.0.0.1:2181", "127.0.0.1:2182"]
+
+[[kafka]]
+id = "local"
+name = "Sandbox Kafka"
+bootstrap_servers = ["127.0.0.1:9092"]
+zookeeper = "local"
+zookeeper_chroot = "/kafka"
+
+[[rabbitmq]]
+id = "local"
+name = "Sandbox RabbitMQ"
+management_url = "http://127.0.0.1:15672"
+username = "guest"
+password = "guest"
+"#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("zkmq.toml"), text)
+    }
+
+    #[test]
+    fn the_good_config_parses() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.zookeeper[0].hosts.len(), 2);
+        assert_eq!(c.kafka[0].zookeeper.as_deref(), Some("local"));
+        assert_eq!(c.rabbitmq[0].password.expose(), "guest");
+        assert_eq!(c.server.probe_interval_ms, 1_000);
+    }
+
+    #[test]
+    fn a_wrong_type_names_file_key_and_reason() {
+        let e = parse(&GOOD.replace("bootstrap_servers = [\"127.0.0.1:9092\"]", "bootstrap_servers = 9092")).unwrap_err();
+        assert_eq!(e.file, Path::new("zkmq.toml"));
+        assert_eq!(e.key, "kafka[0].bootstrap_servers");
+        assert!(e.reason.contains("invalid type"), "{e}");
+        assert!(e.to_string().starts_with("config file zkmq.toml: key `kafka[0].bootstrap_servers`:"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_not_ignored() {
+        let e = parse(&GOOD.replace("username = \"guest\"", "username = \"guest\"\npasword = \"x\"")).unwrap_err();
+        assert!(e.key.starts_with("rabbitmq[0]"), "{e}");
+        assert!(e.reason.contains("pasword"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_line() {
+        let e = parse("[server\nbind = 1").unwrap_err();
+        assert!(e.reason.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn semantic_rules() {
+        let cases = [
+            (GOOD.replace("127.0.0.1:2182", "127.0.0.1:99999"), "zookeeper[0].hosts[1]", "host:port"),
+            (GOOD.replace("id = \"local\"\nname = \"Sandbox Kafka\"", "id = \"Local!\"\nname = \"Sandbox Kafka\""), "kafka[0].id", "not a valid id"),
+            (GOOD.replace("zookeeper = \"local\"", "zookeeper = \"nope\""), "kafka[0].zookeeper", "no [[zookeeper]]"),
+            (GOOD.replace("http://127.0.0.1:15672", "ftp://x"), "rabbitmq[0].management_url", "scheme"),
+            (GOOD.replace("http://127.0.0.1:15672", "http://guest:guest@127.0.0.1:15672"), "rabbitmq[0].management_url", "credentials"),
+            (GOOD.replace("127.0.0.1:3000", "0.0.0.0:3000"), "server.bind", "no login"),
+            (GOOD.replace("bind = \"127.0.0.1:3000\"", "bind = \"127.0.0.1:3000\"\nprobe_interval_ms = 5"), "server.probe_interval_ms", "allowed 200"),
+        ];
+        for (text, key, reason) in cases {
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.key, key, "{e}");
+            assert!(e.reason.contains(reason), "{e}");
+        }
+    }
+
+    #[test]
+    fn remote_bind_is_allowed_when_explicit() {
+        let c = parse(&GOOD.replace("bind = \"127.0.0.1:3000\"", "bind = \"0.0.0.0:3000\"\nallow_remote = true")).unwrap();
+        assert!(c.server.allow_remote);
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let dup = format!("{GOOD}\n[[rabbitmq]]\nid = \"local\"\nname = \"x\"\nmanagement_url = \"http://h:1\"\nusername = \"u\"\npassword = \"p\"\n");
+        let e = parse(&dup).unwrap_err();
+        assert_eq!(e.key, "rabbitmq[1].id");
+        assert!(e.reason.contains("twice"));
+    }
+
+    #[test]
+    fn env_overrides_secrets_and_secrets_never_print() {
+        let mut c = parse(GOOD).unwrap();
+        apply_env_overrides(&mut c, |k| (k == "ZKMQ_RABBITMQ_LOCAL_PASSWORD").then(|| "s3cret".to_string()));
+        assert_eq!(c.rabbitmq[0].password.expose(), "s3cret");
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("s3cret"), "secret leaked into Debug output");
+        assert_eq!(secret_env_name("kafka", "prod-eu", "sasl_password"), "ZKMQ_KAFKA_PROD_EU_SASL_PASSWORD");
+    }
+}

@@ -1,0 +1,6 @@
+//! The zkmq server: config, state, routes and the `zkmq` command line.
+
+pub mod config;
+pub mod routes;
+pub mod serve;
+pub mod state;

@@ -1,0 +1,97 @@
+//! `zkmq`: `serve` runs the console; `audit verify` checks the audit chain;
+//! `config check` validates a config file.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zkmq::config::Config;
+
+#[derive(Parser)]
+#[command(name = "zkmq", version, about = "One web console for ZooKeeper, Kafka and RabbitMQ")]
+struct Cli {
+    /// Config file (TOML).
+    #[arg(long, short, global = true, env = "ZKMQ_CONFIG", default_value = "config/zkmq.toml")]
+    config: PathBuf,
+    /// Audit database file; overrides server.database.
+    #[arg(long, global = true, env = "ZKMQ_DATABASE")]
+    database: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console.
+    Serve {
+        /// Listen address; overrides server.bind. Non-loopback also needs --allow-remote.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Allow a non-loopback bind address (there is no login yet).
+        #[arg(long)]
+        allow_remote: bool,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Config tools.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit 1 and name the first broken record if any.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Parse and validate the config file, then exit.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = |k: &str| std::env::var(k).ok();
+    let mut config = match Config::load(&cli.config, env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("zkmq: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(db) = cli.database {
+        config.server.database = db;
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("zkmq: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Serve { bind, allow_remote } => {
+            if let Some(b) = bind {
+                config.server.bind = b;
+            }
+            config.server.allow_remote |= allow_remote;
+            rt.block_on(zkmq::serve::run(config, cli.config))
+        }
+        Command::Audit { command: AuditCommand::Verify } => rt.block_on(zkmq::serve::verify_audit(&config)),
+        Command::Config { command: ConfigCommand::Check } => {
+            println!(
+                "{}: ok ({} ZooKeeper, {} Kafka, {} RabbitMQ)",
+                cli.config.display(),
+                config.zookeeper.len(),
+                config.kafka.len(),
+                config.rabbitmq.len()
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Plain HTTP routes beside the Leptos app: health, metrics, websockets.
+
+use crate::state::AppState;
+use app::audit::model::Outcome;
+use app::clusters::model::Reachability;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// Liveness of the console itself. Clusters being down does not make zkmq
+/// unhealthy; its audit store being unusable does (no change could be made).
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match sqlx_ping(&state).await {
+        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#.to_string()),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: audit database unusable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({"status": "unavailable", "reason": "audit database unusable"}).to_string(),
+            )
+        }
+    }
+}
+
+async fn sqlx_ping(state: &AppState) -> Result<(), String> {
+    state.services.audit.outcome_counts().await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Prometheus text exposition (version 0.0.4).
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let overview = state.services.status.snapshot();
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP zkmq_build_info Build information.\n# TYPE zkmq_build_info gauge");
+    let _ = writeln!(out, "zkmq_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "# HELP zkmq_cluster_up 1 if the last probe reached the cluster (degraded counts as up).\n# TYPE zkmq_cluster_up gauge");
+    for s in &overview.clusters {
+        let up = matches!(s.reachability, Reachability::Reachable | Reachability::Degraded) as u8;
+        let _ = writeln!(out, "zkmq_cluster_up{{{}}} {up}", labels(s.cluster.backend.slug(), &s.cluster.id));
+    }
+    let _ = writeln!(out, "# HELP zkmq_cluster_probe_latency_seconds Round trip of the last successful probe.\n# TYPE zkmq_cluster_probe_latency_seconds gauge");
+    for s in &overview.clusters {
+        if let Some(ms) = s.latency_ms {
+            let _ = writeln!(out, "zkmq_cluster_probe_latency_seconds{{{}}} {}", labels(s.cluster.backend.slug(), &s.cluster.id), ms / 1000.0);
+        }
+    }
+    let _ = writeln!(out, "# HELP zkmq_audit_records Audited changes by outcome.\n# TYPE zkmq_audit_records gauge");
+    match state.services.audit.outcome_counts().await {
+        Ok(counts) => {
+            for o in [Outcome::Ok, Outcome::Error, Outcome::Denied, Outcome::Pending] {
+                let n = counts.iter().find(|(k, _)| *k == o).map(|(_, n)| *n).unwrap_or(0);
+                let _ = writeln!(out, "zkmq_audit_records{{outcome=\"{}\"}} {n}", o.as_str());
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot count audit records"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+}
+
+fn labels(backend: &str, cluster: &str) -> String {
+    format!("backend=\"{}\",cluster=\"{}\"", escape(backend), escape(cluster))
+}
+
+/// Label values escape backslash, double quote and newline.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// `/ws/overview`: the current snapshot, then every change, plus an empty
+/// keep-alive frame every 15 s. The watch channel keeps only the newest
+/// snapshot, so a slow client gets fewer, fresher frames instead of a backlog.
+pub async fn overview_ws(State(state): State<AppState>, ws: WebSocketUpgrade) -> impl IntoResponse {
+    ws.on_upgrade(move |socket| overview_stream(socket, state))
+}
+
+async fn overview_stream(mut socket: WebSocket, state: AppState) {
+    let mut rx = state.services.status.subscribe();
+    let mut shutdown = state.shutdown.clone();
+    let mut keepalive = tokio::time::interval(Duration::from_secs(15));
+    keepalive.tick().await;
+    loop {
+        let text = match serde_json::to_string(&*rx.borrow_and_update()) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot serialise overview");
+                break;
+            }
+        };
+        if socket.send(Message::Text(text.into())).await.is_err() {
+            break;
+        }
+        loop {
+            tokio::select! {
+                changed = rx.changed() => {
+                    if changed.is_err() { return; }
+                    break;
+                }
+                _ = keepalive.tick() => {
+                    if socket.send(Message::Text(String::new().into())).await.is_err() { return; }
+                }
+                msg = socket.recv() => {
+                    match msg {
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                        _ => {}
+                    }
+                }
+                _ = shutdown.changed() => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(escape("x\ny"), "x\\ny");
+    }
+}

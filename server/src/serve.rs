@@ -1,0 +1,166 @@
+//! `zkmq serve` and `zkmq audit verify`.
+
+use crate::config::Config;
+use crate::routes;
+use crate::state::{AppState, build_services};
+use app::audit::ssr::AuditLog;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_env("ZKMQ_LOG").unwrap_or_else(|_| EnvFilter::new("info,rdkafka=warn,zookeeper_client=warn"));
+    let json = std::env::var("ZKMQ_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
+    init_tracing();
+    let addr: SocketAddr = match config.server.bind.parse() {
+        Ok(a) => a,
+        Err(_) => {
+            tracing::error!(bind = %config.server.bind, "not a listen address like 127.0.0.1:3000");
+            return ExitCode::from(2);
+        }
+    };
+    if !addr.ip().is_loopback() && !config.server.allow_remote {
+        tracing::error!(%addr, "refusing to listen beyond loopback: zkmq has no login yet; pass --allow-remote (or set server.allow_remote) to do it deliberately");
+        return ExitCode::from(2);
+    }
+    if addr.ip().is_loopback() {
+        tracing::warn!(%addr, "zkmq has NO LOGIN yet: anyone who can reach this address can change your clusters (loopback only)");
+    } else {
+        tracing::error!(%addr, "zkmq has NO LOGIN yet and listens BEYOND LOOPBACK: anyone who can reach this address can change your clusters");
+    }
+
+    let (services, probed) = match build_services(&config).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(config = %config_path.display(), error = %e, "cannot start");
+            return ExitCode::from(2);
+        }
+    };
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    services.status.start(probed, Duration::from_millis(config.server.probe_interval_ms), shutdown_rx.clone());
+
+    // Leptos reads site root, pkg dir and output name from the environment
+    // cargo-leptos baked in (or LEPTOS_* variables); not from a Cargo.toml at run time.
+    let conf = match get_configuration(None) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the Leptos site configuration");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut leptos_options = conf.leptos_options;
+    leptos_options.site_addr = addr;
+    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), shutdown: shutdown_rx };
+    let route_list = generate_route_list(App);
+    let ctx_services = services.clone();
+    let app = Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(routes::metrics))
+        .route(app::clusters::model::OVERVIEW_WS_PATH, get(routes::overview_ws))
+        .leptos_routes_with_context(
+            &state,
+            route_list,
+            move || provide_context(ctx_services.clone()),
+            {
+                let o = leptos_options.clone();
+                move || shell(o.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state);
+
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(%addr, error = %e, "cannot listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(url = %format!("http://{addr}"), config = %config_path.display(), database = %config.server.database.display(),
+        zookeeper = config.zookeeper.len(), kafka = config.kafka.len(), rabbitmq = config.rabbitmq.len(), "zkmq serving");
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: closing live streams and finishing requests");
+            let _ = shutdown_tx.send(true);
+        })
+        .await;
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// `zkmq audit verify`: exit 0 if the chain holds, 1 with the first broken record otherwise.
+pub async fn verify_audit(config: &Config) -> ExitCode {
+    let db = &config.server.database;
+    if !db.exists() {
+        eprintln!("zkmq: audit database {} does not exist", db.display());
+        return ExitCode::from(2);
+    }
+    let log = match AuditLog::open(db).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("zkmq: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match log.verify().await {
+        Ok(r) => match r.first_broken {
+            None => {
+                println!("audit chain intact: {} rows checked in {}", r.rows_checked, db.display());
+                ExitCode::SUCCESS
+            }
+            Some(b) => {
+                println!("audit chain BROKEN at row {}: {} ({} rows checked in {})", b.seq, b.reason, r.rows_checked, db.display());
+                ExitCode::from(1)
+            }
+        },
+        Err(e) => {
+            eprintln!("zkmq: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

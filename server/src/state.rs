@@ -1,0 +1,57 @@
+//! `AppState`: built once from the config, shared by every route.
+
+use crate::config::Config;
+use app::audit::ssr::AuditLog;
+use app::clusters::ssr::{Probed, StatusHub};
+use app::kafka::ssr::KafkaCluster;
+use app::rabbitmq::ssr::RabbitCluster;
+use app::ssr::Services;
+use app::zookeeper::ssr::ZkCluster;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos site settings (output name, site root, pkg dir).
+    pub leptos_options: LeptosOptions,
+    /// Clusters, audit log and status hub: what server functions use.
+    pub services: Services,
+    /// Flips to `true` on shutdown; long-lived tasks (websockets, probes) watch it.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Builds the services from a validated config. Fails (with the cluster id)
+/// only on problems a client library finds in its own settings.
+pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), String> {
+    let timeout = Duration::from_millis(config.server.backend_timeout_ms);
+    let zookeeper: Vec<Arc<ZkCluster>> =
+        config.zookeeper.iter().map(|c| Arc::new(ZkCluster::new(c.clone(), timeout))).collect();
+    let mut kafka = Vec::new();
+    for (i, c) in config.kafka.iter().enumerate() {
+        let k = KafkaCluster::new(c.clone(), timeout).map_err(|e| format!("kafka[{i}] (id \"{}\"): {e}", c.id))?;
+        kafka.push(Arc::new(k));
+    }
+    let mut rabbitmq = Vec::new();
+    for (i, c) in config.rabbitmq.iter().enumerate() {
+        let r = RabbitCluster::new(c.clone(), timeout).map_err(|e| format!("rabbitmq[{i}] (id \"{}\"): {e}", c.id))?;
+        rabbitmq.push(Arc::new(r));
+    }
+    let audit = AuditLog::open(&config.server.database).await?;
+    let mut probed: Vec<Probed> = Vec::new();
+    probed.extend(zookeeper.iter().cloned().map(Probed::Zookeeper));
+    probed.extend(kafka.iter().cloned().map(Probed::Kafka));
+    probed.extend(rabbitmq.iter().cloned().map(Probed::Rabbitmq));
+    let status = StatusHub::new(&probed, Duration::from_millis(config.server.probe_interval_ms));
+    let services = Services {
+        zookeeper: Arc::new(zookeeper),
+        kafka: Arc::new(kafka),
+        rabbitmq: Arc::new(rabbitmq),
+        audit,
+        status,
+        backend_timeout: timeout,
+    };
+    Ok((services, probed))
+}

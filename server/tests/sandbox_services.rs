@@ -1,0 +1,151 @@
+//! The adapters against the real sandbox (`scripts/sandbox start`): a 3-node
+//! ZooKeeper ensemble, 3 Kafka brokers registered in it, RabbitMQ.
+
+mod common;
+
+use app::audit::model::Outcome;
+use app::audit::ssr::{Applied, Attempt, AuditLog};
+use app::clusters::model::Reachability;
+use app::error::{AppError, Backend};
+use app::kafka::ssr::KafkaCluster;
+use app::rabbitmq::ssr::RabbitCluster;
+use app::ssr::{Actor, Secret};
+use app::zookeeper::ssr::ZkCluster;
+use common::{TIMEOUT, sandbox_config, unique};
+
+fn zk() -> ZkCluster {
+    ZkCluster::new(sandbox_config().zookeeper[0].clone(), TIMEOUT)
+}
+
+#[tokio::test]
+async fn zookeeper_probe_sees_three_serving_members_and_one_leader() {
+    let zk = zk();
+    let s = zk.probe().await;
+    assert_eq!(s.reachability, Reachability::Reachable, "{}", s.detail);
+    assert_eq!(s.version.as_deref(), Some("3.8.0"));
+    assert!(s.latency_ms.unwrap() > 0.0);
+    assert!(s.detail.starts_with("3 of 3 members serving, leader 127.0.0.1:218"), "{}", s.detail);
+    let summary = zk.ensemble_summary().await;
+    assert_eq!(summary.serving(), 3);
+    let modes: Vec<_> = summary.members.iter().map(|m| m.info.as_ref().unwrap().mode.clone().unwrap()).collect();
+    assert_eq!(modes.iter().filter(|m| *m == "leader").count(), 1, "{modes:?}");
+    assert_eq!(modes.iter().filter(|m| *m == "follower").count(), 2, "{modes:?}");
+}
+
+#[tokio::test]
+async fn kafka_brokers_are_registered_in_the_ensemble_under_the_chroot() {
+    let zk = zk();
+    let cfg = sandbox_config();
+    let chroot = cfg.kafka[0].zookeeper_chroot.clone().unwrap();
+    let client = zk.client().await.unwrap();
+    let (mut ids, _) = client.get_children(&format!("{chroot}/brokers/ids")).await.unwrap();
+    ids.sort();
+    assert_eq!(ids, ["1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn an_audited_znode_change_against_the_real_ensemble() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(&dir.path().join("a.db")).await.unwrap();
+    let zk = zk();
+    let root = format!("/{}", unique("zkmq-it-audit"));
+    let attempt = |target: &str| Attempt {
+        actor: Actor::anonymous(None),
+        backend: Backend::Zookeeper,
+        cluster: "local".into(),
+        action: "create_znode".into(),
+        target: target.into(),
+        params: serde_json::json!({"data": "hello"}),
+        before: None,
+    };
+
+    // Succeeds: the after value is read back from ZooKeeper.
+    log.record(attempt(&root), || async {
+        zk.create_persistent(&root, b"hello").await?;
+        let after = zk.get_data(&root).await?.map(|d| String::from_utf8_lossy(&d).into_owned());
+        Ok(Applied { value: (), after })
+    })
+    .await
+    .unwrap();
+
+    // Fails for real: the parent does not exist.
+    let orphan = format!("{root}-missing/child");
+    let err = log
+        .record(attempt(&orphan), || async {
+            zk.create_persistent(&orphan, b"x").await?;
+            Ok(Applied { value: (), after: None })
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::NotFound { .. }), "{err:?}");
+
+    let recs = log.list(10, None).await.unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[1].target, root);
+    assert_eq!(recs[1].outcome, Outcome::Ok);
+    assert_eq!(recs[1].after.as_deref(), Some("hello"));
+    assert_eq!(recs[0].target, orphan);
+    assert_eq!(recs[0].outcome, Outcome::Error);
+    assert!(recs[0].error.as_deref().unwrap().contains("was not found"), "{:?}", recs[0].error);
+    assert!(log.verify().await.unwrap().first_broken.is_none());
+
+    zk.delete(&root).await.unwrap();
+    assert_eq!(zk.get_data(&root).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn kafka_probe_reports_three_brokers_and_the_release_line() {
+    let k = KafkaCluster::new(sandbox_config().kafka[0].clone(), TIMEOUT).unwrap();
+    let s = k.probe().await;
+    assert!(matches!(s.reachability, Reachability::Reachable | Reachability::Degraded), "{}", s.detail);
+    assert_eq!(s.version.as_deref(), Some("3.9"));
+    let summary = k.summary().await.unwrap();
+    assert_eq!(summary.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(summary.brokers.iter().all(|b| b.host == "127.0.0.1"));
+}
+
+#[tokio::test]
+async fn kafka_that_is_not_there_is_unreachable_within_the_timeout() {
+    let mut cfg = sandbox_config().kafka[0].clone();
+    cfg.id = "ghost".into();
+    cfg.bootstrap_servers = vec!["127.0.0.1:1".into()];
+    let k = KafkaCluster::new(cfg, std::time::Duration::from_millis(1500)).unwrap();
+    let start = std::time::Instant::now();
+    let s = k.probe().await;
+    assert_eq!(s.reachability, Reachability::Unreachable);
+    assert!(s.detail.contains("Kafka cluster \"ghost\""), "{}", s.detail);
+    assert!(start.elapsed() < std::time::Duration::from_secs(4), "{:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn rabbitmq_probe_reports_its_version() {
+    let r = RabbitCluster::new(sandbox_config().rabbitmq[0].clone(), TIMEOUT).unwrap();
+    let s = r.probe().await;
+    assert_eq!(s.reachability, Reachability::Reachable, "{}", s.detail);
+    assert!(s.version.as_deref().unwrap().starts_with("3."), "{:?}", s.version);
+    let summary = r.summary().await.unwrap();
+    assert!(summary.exchanges >= 7, "a fresh vhost has the default exchanges: {}", summary.exchanges);
+}
+
+#[tokio::test]
+async fn rabbitmq_with_a_wrong_password_says_so() {
+    let mut cfg = sandbox_config().rabbitmq[0].clone();
+    cfg.password = Secret::new("wrong");
+    let r = RabbitCluster::new(cfg, TIMEOUT).unwrap();
+    let e = r.summary().await.unwrap_err();
+    assert!(matches!(e, AppError::Denied(_)), "{e:?}");
+    assert!(e.to_string().contains("HTTP 401"), "{e}");
+}
+
+#[tokio::test]
+async fn zookeeper_that_is_not_there_is_unreachable_within_the_timeout() {
+    let mut cfg = sandbox_config().zookeeper[0].clone();
+    cfg.id = "ghost".into();
+    cfg.hosts = vec!["127.0.0.1:1".into()];
+    let z = ZkCluster::new(cfg, std::time::Duration::from_millis(1500));
+    let start = std::time::Instant::now();
+    let s = z.probe().await;
+    assert_eq!(s.reachability, Reachability::Unreachable);
+    assert!(s.detail.starts_with("0 of 1 members serving"), "{}", s.detail);
+    assert!(start.elapsed() < std::time::Duration::from_secs(4), "{:?}", start.elapsed());
+}
