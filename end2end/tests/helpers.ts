@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 
 export const root = path.resolve(__dirname, "..", "..");
@@ -13,4 +13,13 @@ export async function openHydrated(page: Page, url: string) {
 /** Runs the sandbox script (start/stop a real service). */
 export function sandbox(...args: string[]) {
   execFileSync(path.join(root, "scripts", "sandbox"), args, { stdio: "inherit", timeout: 180_000 });
+}
+
+/** Starts the sandbox script without waiting; resolves with its exit code. */
+export function sandboxAsync(...args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(root, "scripts", "sandbox"), args, { stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code ?? -1));
+  });
 }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { openHydrated, sandbox } from "./helpers";
+import { openHydrated, sandbox, sandboxAsync } from "./helpers";
 
 test.describe("Overview", () => {
   test("lists every configured cluster as reachable, with versions and latency", async ({ page }) => {
@@ -28,9 +28,11 @@ test.describe("Overview", () => {
     const kafka = page.getByRole("row", { name: "Kafka Sandbox Kafka" });
     await expect(rabbit.getByText("reachable", { exact: true })).toBeVisible({ timeout: 20_000 });
     try {
-      sandbox("stop", "rabbitmq");
-      // The page is live: no reload.
+      // Measured from the moment the stop begins (a clean stop takes ~8 s; the
+      // management listener goes early). The page is live: no reload.
+      const stopped = sandboxAsync("stop", "rabbitmq");
       await expect(rabbit.getByText("unreachable", { exact: true })).toBeVisible({ timeout: 5_000 });
+      expect(await stopped).toBe(0);
       await expect(rabbit).toContainText("RabbitMQ cluster \"local\" is unreachable");
       await expect(zk.getByText("reachable", { exact: true })).toBeVisible();
       await expect(kafka.getByText("reachable", { exact: true })).toBeVisible();
