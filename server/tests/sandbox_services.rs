@@ -149,3 +149,37 @@ async fn zookeeper_that_is_not_there_is_unreachable_within_the_timeout() {
     assert!(s.detail.starts_with("0 of 1 members serving"), "{}", s.detail);
     assert!(start.elapsed() < std::time::Duration::from_secs(4), "{:?}", start.elapsed());
 }
+
+/// A server that accepts connections and never answers: a hung backend.
+fn black_hole() -> (std::net::TcpListener, String) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    (l, addr)
+}
+
+#[tokio::test]
+async fn a_hung_rabbitmq_gives_a_timeout_naming_the_cluster() {
+    let (_hole, addr) = black_hole();
+    let mut cfg = sandbox_config().rabbitmq[0].clone();
+    cfg.id = "hung".into();
+    cfg.management_url = format!("http://{addr}");
+    let r = RabbitCluster::new(cfg, std::time::Duration::from_millis(500)).unwrap();
+    let start = std::time::Instant::now();
+    let e = r.summary().await.unwrap_err();
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(e.to_string().contains("RabbitMQ cluster \"hung\""), "{e}");
+    assert_eq!(e.backend(), Some(Backend::Rabbitmq));
+}
+
+#[tokio::test]
+async fn a_hung_zookeeper_member_is_reported_within_the_timeout() {
+    let (_hole, addr) = black_hole();
+    let mut cfg = sandbox_config().zookeeper[0].clone();
+    cfg.hosts = vec![addr];
+    let z = ZkCluster::new(cfg, std::time::Duration::from_millis(500));
+    let start = std::time::Instant::now();
+    let members = z.members().await;
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+    assert_eq!(members[0].error.as_deref(), Some("no answer within 500 ms"));
+    assert!(!members[0].is_serving());
+}
