@@ -48,10 +48,18 @@ impl fmt::Display for Backend {
 pub enum AppError {
     /// The cluster answered with an error or could not be connected to.
     #[error("{backend} cluster \"{cluster}\" is unreachable: {reason}")]
-    Unavailable { backend: Backend, cluster: String, reason: String },
+    Unavailable {
+        backend: Backend,
+        cluster: String,
+        reason: String,
+    },
     /// The cluster did not answer within the configured timeout.
     #[error("{backend} cluster \"{cluster}\" did not answer within {timeout_ms} ms")]
-    Timeout { backend: Backend, cluster: String, timeout_ms: u64 },
+    Timeout {
+        backend: Backend,
+        cluster: String,
+        timeout_ms: u64,
+    },
     /// A URL or form named a cluster id that is not in the configuration.
     #[error("no {backend} cluster with id \"{cluster}\" is configured")]
     UnknownCluster { backend: Backend, cluster: String },
@@ -77,7 +85,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.into(), reason: reason.into() }
+        AppError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The backend this error concerns, if any: lets a page grey out only the

@@ -69,11 +69,19 @@ impl Services {
     }
 }
 
-fn find<T>(list: &[Arc<T>], id: &str, backend: Backend, key: impl Fn(&T) -> &str) -> Result<Arc<T>, AppError> {
+fn find<T>(
+    list: &[Arc<T>],
+    id: &str,
+    backend: Backend,
+    key: impl Fn(&T) -> &str,
+) -> Result<Arc<T>, AppError> {
     list.iter()
         .find(|c| key(c) == id)
         .cloned()
-        .ok_or_else(|| AppError::UnknownCluster { backend, cluster: id.to_string() })
+        .ok_or_else(|| AppError::UnknownCluster {
+            backend,
+            cluster: id.to_string(),
+        })
 }
 
 /// The services for the current server-function call.
@@ -92,13 +100,19 @@ pub struct Actor {
 
 impl Actor {
     pub fn anonymous(addr: Option<SocketAddr>) -> Self {
-        Actor { name: "anonymous".into(), client_addr: addr.map(|a| a.ip().to_string()) }
+        Actor {
+            name: "anonymous".into(),
+            client_addr: addr.map(|a| a.ip().to_string()),
+        }
     }
 }
 
 /// The actor of the current server-function call.
 pub async fn current_actor() -> Actor {
-    let addr = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await.ok().map(|c| c.0);
+    let addr = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|c| c.0);
     Actor::anonymous(addr)
 }
 
@@ -111,7 +125,11 @@ pub async fn bounded<T>(
 ) -> Result<T, AppError> {
     match tokio::time::timeout(timeout, fut).await {
         Ok(r) => r,
-        Err(_) => Err(AppError::Timeout { backend, cluster: cluster.to_string(), timeout_ms: timeout.as_millis() as u64 }),
+        Err(_) => Err(AppError::Timeout {
+            backend,
+            cluster: cluster.to_string(),
+            timeout_ms: timeout.as_millis() as u64,
+        }),
     }
 }
 

@@ -64,7 +64,13 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "config file {}: key `{}`: {}", self.file.display(), self.key, self.reason)
+        write!(
+            f,
+            "config file {}: key `{}`: {}",
+            self.file.display(),
+            self.key,
+            self.reason
+        )
     }
 }
 
@@ -84,35 +90,63 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let err = |key: String, reason: String| ConfigError { file: path.to_path_buf(), key, reason };
+        let err = |key: String, reason: String| ConfigError {
+            file: path.to_path_buf(),
+            key,
+            reason,
+        };
         let de = toml::Deserializer::new(text);
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
-            let key = if key == "." || key.is_empty() { "(document)".to_string() } else { key };
+            let key = if key == "." || key.is_empty() {
+                "(document)".to_string()
+            } else {
+                key
+            };
             // toml's message carries the line and a caret; keep it, on one line.
-            let reason = e.into_inner().to_string().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+            let reason = e
+                .into_inner()
+                .to_string()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             err(key, reason)
         })?;
-        config.validate().map_err(|(key, reason)| err(key, reason))?;
+        config
+            .validate()
+            .map_err(|(key, reason)| err(key, reason))?;
         Ok(config)
     }
 
     /// Rules serde cannot express. Returns (key, reason) of the first problem.
     fn validate(&self) -> Result<(), (String, String)> {
         let s = &self.server;
-        let bind: SocketAddr =
-            s.bind.parse().map_err(|_| ("server.bind".into(), format!("\"{}\" is not an address like 127.0.0.1:3000", s.bind)))?;
+        let bind: SocketAddr = s.bind.parse().map_err(|_| {
+            (
+                "server.bind".into(),
+                format!("\"{}\" is not an address like 127.0.0.1:3000", s.bind),
+            )
+        })?;
         if !bind.ip().is_loopback() && !s.allow_remote {
             return Err((
                 "server.bind".into(),
-                format!("{bind} is reachable from other machines and zkmq has no login yet; set server.allow_remote = true to do this deliberately"),
+                format!(
+                    "{bind} is reachable from other machines and zkmq has no login yet; set server.allow_remote = true to do this deliberately"
+                ),
             ));
         }
         if s.database.as_os_str().is_empty() {
             return Err(("server.database".into(), "must be a file path".into()));
         }
         range("server.probe_interval_ms", s.probe_interval_ms, 200, 60_000)?;
-        range("server.backend_timeout_ms", s.backend_timeout_ms, 100, 60_000)?;
+        range(
+            "server.backend_timeout_ms",
+            s.backend_timeout_ms,
+            100,
+            60_000,
+        )?;
 
         let mut zk_ids = HashSet::new();
         for (i, z) in self.zookeeper.iter().enumerate() {
@@ -125,7 +159,12 @@ impl Config {
             for (j, h) in z.hosts.iter().enumerate() {
                 check_host_port(&format!("zookeeper[{i}].hosts[{j}]"), h)?;
             }
-            range(&k("session_timeout_ms"), z.session_timeout_ms, 2_000, 120_000)?;
+            range(
+                &k("session_timeout_ms"),
+                z.session_timeout_ms,
+                2_000,
+                120_000,
+            )?;
             if let Some(d) = &z.digest {
                 if !d.expose().contains(':') {
                     return Err((k("digest"), "must be \"user:password\"".into()));
@@ -138,19 +177,28 @@ impl Config {
             check_id(&k("id"), &c.id, &mut kafka_ids)?;
             check_name(&k("name"), &c.name)?;
             if c.bootstrap_servers.is_empty() {
-                return Err((k("bootstrap_servers"), "must list at least one \"host:port\"".into()));
+                return Err((
+                    k("bootstrap_servers"),
+                    "must list at least one \"host:port\"".into(),
+                ));
             }
             for (j, h) in c.bootstrap_servers.iter().enumerate() {
                 check_host_port(&format!("kafka[{i}].bootstrap_servers[{j}]"), h)?;
             }
             if let Some(z) = &c.zookeeper {
                 if !self.zookeeper.iter().any(|e| &e.id == z) {
-                    return Err((k("zookeeper"), format!("no [[zookeeper]] entry has id \"{z}\"")));
+                    return Err((
+                        k("zookeeper"),
+                        format!("no [[zookeeper]] entry has id \"{z}\""),
+                    ));
                 }
             }
             if let Some(ch) = &c.zookeeper_chroot {
                 if !ch.starts_with('/') || (ch.len() > 1 && ch.ends_with('/')) {
-                    return Err((k("zookeeper_chroot"), format!("\"{ch}\" must start with / and not end with /")));
+                    return Err((
+                        k("zookeeper_chroot"),
+                        format!("\"{ch}\" must start with / and not end with /"),
+                    ));
                 }
             }
         }
@@ -173,7 +221,10 @@ impl Config {
 
 fn range(key: &str, v: u64, lo: u64, hi: u64) -> Result<(), (String, String)> {
     if v < lo || v > hi {
-        return Err((key.into(), format!("{v} is out of range: allowed {lo} to {hi}")));
+        return Err((
+            key.into(),
+            format!("{v} is out of range: allowed {lo} to {hi}"),
+        ));
     }
     Ok(())
 }
@@ -181,16 +232,26 @@ fn range(key: &str, v: u64, lo: u64, hi: u64) -> Result<(), (String, String)> {
 fn check_id(key: &str, id: &str, seen: &mut HashSet<String>) -> Result<(), (String, String)> {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && id
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !ok {
         return Err((
             key.into(),
-            format!("\"{id}\" is not a valid id: use 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs)"),
+            format!(
+                "\"{id}\" is not a valid id: use 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs)"
+            ),
         ));
     }
     if !seen.insert(id.to_string()) {
-        return Err((key.into(), format!("\"{id}\" is used twice; ids must be unique per backend")));
+        return Err((
+            key.into(),
+            format!("\"{id}\" is used twice; ids must be unique per backend"),
+        ));
     }
     Ok(())
 }
@@ -203,7 +264,12 @@ fn check_name(key: &str, name: &str) -> Result<(), (String, String)> {
 }
 
 fn check_host_port(key: &str, hp: &str) -> Result<(), (String, String)> {
-    let bad = || (key.to_string(), format!("\"{hp}\" is not \"host:port\" with a port from 1 to 65535"));
+    let bad = || {
+        (
+            key.to_string(),
+            format!("\"{hp}\" is not \"host:port\" with a port from 1 to 65535"),
+        )
+    };
     let (host, port) = hp.rsplit_once(':').ok_or_else(bad)?;
     let port: u16 = port.parse().map_err(|_| bad())?;
     if host.is_empty() || port == 0 {
@@ -213,12 +279,23 @@ fn check_host_port(key: &str, hp: &str) -> Result<(), (String, String)> {
 }
 
 fn check_url(key: &str, u: &str, schemes: &[&str]) -> Result<(), (String, String)> {
-    let parsed = url::Url::parse(u).map_err(|e| (key.to_string(), format!("\"{u}\" is not a URL: {e}")))?;
+    let parsed =
+        url::Url::parse(u).map_err(|e| (key.to_string(), format!("\"{u}\" is not a URL: {e}")))?;
     if !schemes.contains(&parsed.scheme()) {
-        return Err((key.into(), format!("scheme \"{}\" is not allowed here; use {}", parsed.scheme(), schemes.join(" or "))));
+        return Err((
+            key.into(),
+            format!(
+                "scheme \"{}\" is not allowed here; use {}",
+                parsed.scheme(),
+                schemes.join(" or ")
+            ),
+        ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err((key.into(), "must not contain credentials; use username/password (or their env variables)".into()));
+        return Err((
+            key.into(),
+            "must not contain credentials; use username/password (or their env variables)".into(),
+        ));
     }
     Ok(())
 }
@@ -226,7 +303,9 @@ fn check_url(key: &str, u: &str, schemes: &[&str]) -> Result<(), (String, String
 /// The env variable that overrides a secret: `ZKMQ_<BACKEND>_<ID>_<FIELD>`,
 /// upper case, '-' as '_'. E.g. `ZKMQ_RABBITMQ_LOCAL_PASSWORD`.
 pub fn secret_env_name(backend: &str, id: &str, field: &str) -> String {
-    format!("ZKMQ_{}_{}_{}", backend, id, field).to_ascii_uppercase().replace('-', "_")
+    format!("ZKMQ_{}_{}_{}", backend, id, field)
+        .to_ascii_uppercase()
+        .replace('-', "_")
 }
 
 /// Secrets from the environment win over the file, so the file can be shared.
@@ -291,16 +370,28 @@ password = "guest"
 
     #[test]
     fn a_wrong_type_names_file_key_and_reason() {
-        let e = parse(&GOOD.replace("bootstrap_servers = [\"127.0.0.1:9092\"]", "bootstrap_servers = 9092")).unwrap_err();
+        let e = parse(&GOOD.replace(
+            "bootstrap_servers = [\"127.0.0.1:9092\"]",
+            "bootstrap_servers = 9092",
+        ))
+        .unwrap_err();
         assert_eq!(e.file, Path::new("zkmq.toml"));
         assert_eq!(e.key, "kafka[0].bootstrap_servers");
         assert!(e.reason.contains("invalid type"), "{e}");
-        assert!(e.to_string().starts_with("config file zkmq.toml: key `kafka[0].bootstrap_servers`:"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("config file zkmq.toml: key `kafka[0].bootstrap_servers`:"),
+            "{e}"
+        );
     }
 
     #[test]
     fn an_unknown_key_is_refused_not_ignored() {
-        let e = parse(&GOOD.replace("username = \"guest\"", "username = \"guest\"\npasword = \"x\"")).unwrap_err();
+        let e = parse(&GOOD.replace(
+            "username = \"guest\"",
+            "username = \"guest\"\npasword = \"x\"",
+        ))
+        .unwrap_err();
         assert!(e.key.starts_with("rabbitmq[0]"), "{e}");
         assert!(e.reason.contains("pasword"), "{e}");
     }
@@ -314,13 +405,50 @@ password = "guest"
     #[test]
     fn semantic_rules() {
         let cases = [
-            (GOOD.replace("127.0.0.1:2182", "127.0.0.1:99999"), "zookeeper[0].hosts[1]", "host:port"),
-            (GOOD.replace("id = \"local\"\nname = \"Sandbox Kafka\"", "id = \"Local!\"\nname = \"Sandbox Kafka\""), "kafka[0].id", "not a valid id"),
-            (GOOD.replace("zookeeper = \"local\"", "zookeeper = \"nope\""), "kafka[0].zookeeper", "no [[zookeeper]]"),
-            (GOOD.replace("http://127.0.0.1:15672", "ftp://x"), "rabbitmq[0].management_url", "scheme"),
-            (GOOD.replace("http://127.0.0.1:15672", "http://guest:guest@127.0.0.1:15672"), "rabbitmq[0].management_url", "credentials"),
-            (GOOD.replace("127.0.0.1:3000", "0.0.0.0:3000"), "server.bind", "no login"),
-            (GOOD.replace("bind = \"127.0.0.1:3000\"", "bind = \"127.0.0.1:3000\"\nprobe_interval_ms = 5"), "server.probe_interval_ms", "allowed 200"),
+            (
+                GOOD.replace("127.0.0.1:2182", "127.0.0.1:99999"),
+                "zookeeper[0].hosts[1]",
+                "host:port",
+            ),
+            (
+                GOOD.replace(
+                    "id = \"local\"\nname = \"Sandbox Kafka\"",
+                    "id = \"Local!\"\nname = \"Sandbox Kafka\"",
+                ),
+                "kafka[0].id",
+                "not a valid id",
+            ),
+            (
+                GOOD.replace("zookeeper = \"local\"", "zookeeper = \"nope\""),
+                "kafka[0].zookeeper",
+                "no [[zookeeper]]",
+            ),
+            (
+                GOOD.replace("http://127.0.0.1:15672", "ftp://x"),
+                "rabbitmq[0].management_url",
+                "scheme",
+            ),
+            (
+                GOOD.replace(
+                    "http://127.0.0.1:15672",
+                    "http://guest:guest@127.0.0.1:15672",
+                ),
+                "rabbitmq[0].management_url",
+                "credentials",
+            ),
+            (
+                GOOD.replace("127.0.0.1:3000", "0.0.0.0:3000"),
+                "server.bind",
+                "no login",
+            ),
+            (
+                GOOD.replace(
+                    "bind = \"127.0.0.1:3000\"",
+                    "bind = \"127.0.0.1:3000\"\nprobe_interval_ms = 5",
+                ),
+                "server.probe_interval_ms",
+                "allowed 200",
+            ),
         ];
         for (text, key, reason) in cases {
             let e = parse(&text).unwrap_err();
@@ -331,13 +459,19 @@ password = "guest"
 
     #[test]
     fn remote_bind_is_allowed_when_explicit() {
-        let c = parse(&GOOD.replace("bind = \"127.0.0.1:3000\"", "bind = \"0.0.0.0:3000\"\nallow_remote = true")).unwrap();
+        let c = parse(&GOOD.replace(
+            "bind = \"127.0.0.1:3000\"",
+            "bind = \"0.0.0.0:3000\"\nallow_remote = true",
+        ))
+        .unwrap();
         assert!(c.server.allow_remote);
     }
 
     #[test]
     fn duplicate_ids_are_refused() {
-        let dup = format!("{GOOD}\n[[rabbitmq]]\nid = \"local\"\nname = \"x\"\nmanagement_url = \"http://h:1\"\nusername = \"u\"\npassword = \"p\"\n");
+        let dup = format!(
+            "{GOOD}\n[[rabbitmq]]\nid = \"local\"\nname = \"x\"\nmanagement_url = \"http://h:1\"\nusername = \"u\"\npassword = \"p\"\n"
+        );
         let e = parse(&dup).unwrap_err();
         assert_eq!(e.key, "rabbitmq[1].id");
         assert!(e.reason.contains("twice"));
@@ -346,10 +480,18 @@ password = "guest"
     #[test]
     fn env_overrides_secrets_and_secrets_never_print() {
         let mut c = parse(GOOD).unwrap();
-        apply_env_overrides(&mut c, |k| (k == "ZKMQ_RABBITMQ_LOCAL_PASSWORD").then(|| "s3cret".to_string()));
+        apply_env_overrides(&mut c, |k| {
+            (k == "ZKMQ_RABBITMQ_LOCAL_PASSWORD").then(|| "s3cret".to_string())
+        });
         assert_eq!(c.rabbitmq[0].password.expose(), "s3cret");
         let printed = format!("{c:?}");
-        assert!(!printed.contains("s3cret"), "secret leaked into Debug output");
-        assert_eq!(secret_env_name("kafka", "prod-eu", "sasl_password"), "ZKMQ_KAFKA_PROD_EU_SASL_PASSWORD");
+        assert!(
+            !printed.contains("s3cret"),
+            "secret leaked into Debug output"
+        );
+        assert_eq!(
+            secret_env_name("kafka", "prod-eu", "sasl_password"),
+            "ZKMQ_KAFKA_PROD_EU_SASL_PASSWORD"
+        );
     }
 }

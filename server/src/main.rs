@@ -7,10 +7,20 @@ use std::process::ExitCode;
 use zkmq::config::Config;
 
 #[derive(Parser)]
-#[command(name = "zkmq", version, about = "One web console for ZooKeeper, Kafka and RabbitMQ")]
+#[command(
+    name = "zkmq",
+    version,
+    about = "One web console for ZooKeeper, Kafka and RabbitMQ"
+)]
 struct Cli {
     /// Config file (TOML).
-    #[arg(long, short, global = true, env = "ZKMQ_CONFIG", default_value = "config/zkmq.toml")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "ZKMQ_CONFIG",
+        default_value = "config/zkmq.toml"
+    )]
     config: PathBuf,
     /// Audit database file; overrides server.database.
     #[arg(long, global = true, env = "ZKMQ_DATABASE")]
@@ -67,7 +77,10 @@ fn main() -> ExitCode {
     if let Some(db) = cli.database {
         config.server.database = db;
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("zkmq: cannot start the runtime: {e}");
@@ -82,8 +95,12 @@ fn main() -> ExitCode {
             config.server.allow_remote |= allow_remote;
             rt.block_on(zkmq::serve::run(config, cli.config))
         }
-        Command::Audit { command: AuditCommand::Verify } => rt.block_on(zkmq::serve::verify_audit(&config)),
-        Command::Config { command: ConfigCommand::Check } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => rt.block_on(zkmq::serve::verify_audit(&config)),
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
             println!(
                 "{}: ok ({} ZooKeeper, {} Kafka, {} RabbitMQ)",
                 cli.config.display(),

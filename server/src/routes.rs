@@ -14,59 +14,119 @@ use std::time::Duration;
 /// unhealthy; its audit store being unusable does (no change could be made).
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match sqlx_ping(&state).await {
-        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#.to_string()),
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"status":"ok"}"#.to_string(),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "health check: audit database unusable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::CONTENT_TYPE, "application/json")],
-                serde_json::json!({"status": "unavailable", "reason": "audit database unusable"}).to_string(),
+                serde_json::json!({"status": "unavailable", "reason": "audit database unusable"})
+                    .to_string(),
             )
         }
     }
 }
 
 async fn sqlx_ping(state: &AppState) -> Result<(), String> {
-    state.services.audit.outcome_counts().await.map(|_| ()).map_err(|e| e.to_string())
+    state
+        .services
+        .audit
+        .outcome_counts()
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Prometheus text exposition (version 0.0.4).
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let overview = state.services.status.snapshot();
     let mut out = String::new();
-    let _ = writeln!(out, "# HELP zkmq_build_info Build information.\n# TYPE zkmq_build_info gauge");
-    let _ = writeln!(out, "zkmq_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(out, "# HELP zkmq_cluster_up 1 if the last probe reached the cluster (degraded counts as up).\n# TYPE zkmq_cluster_up gauge");
+    let _ = writeln!(
+        out,
+        "# HELP zkmq_build_info Build information.\n# TYPE zkmq_build_info gauge"
+    );
+    let _ = writeln!(
+        out,
+        "zkmq_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        out,
+        "# HELP zkmq_cluster_up 1 if the last probe reached the cluster (degraded counts as up).\n# TYPE zkmq_cluster_up gauge"
+    );
     for s in &overview.clusters {
-        let up = matches!(s.reachability, Reachability::Reachable | Reachability::Degraded) as u8;
-        let _ = writeln!(out, "zkmq_cluster_up{{{}}} {up}", labels(s.cluster.backend.slug(), &s.cluster.id));
+        let up = matches!(
+            s.reachability,
+            Reachability::Reachable | Reachability::Degraded
+        ) as u8;
+        let _ = writeln!(
+            out,
+            "zkmq_cluster_up{{{}}} {up}",
+            labels(s.cluster.backend.slug(), &s.cluster.id)
+        );
     }
-    let _ = writeln!(out, "# HELP zkmq_cluster_probe_latency_seconds Round trip of the last successful probe.\n# TYPE zkmq_cluster_probe_latency_seconds gauge");
+    let _ = writeln!(
+        out,
+        "# HELP zkmq_cluster_probe_latency_seconds Round trip of the last successful probe.\n# TYPE zkmq_cluster_probe_latency_seconds gauge"
+    );
     for s in &overview.clusters {
         if let Some(ms) = s.latency_ms {
-            let _ = writeln!(out, "zkmq_cluster_probe_latency_seconds{{{}}} {}", labels(s.cluster.backend.slug(), &s.cluster.id), ms / 1000.0);
+            let _ = writeln!(
+                out,
+                "zkmq_cluster_probe_latency_seconds{{{}}} {}",
+                labels(s.cluster.backend.slug(), &s.cluster.id),
+                ms / 1000.0
+            );
         }
     }
-    let _ = writeln!(out, "# HELP zkmq_audit_records Audited changes by outcome.\n# TYPE zkmq_audit_records gauge");
+    let _ = writeln!(
+        out,
+        "# HELP zkmq_audit_records Audited changes by outcome.\n# TYPE zkmq_audit_records gauge"
+    );
     match state.services.audit.outcome_counts().await {
         Ok(counts) => {
-            for o in [Outcome::Ok, Outcome::Error, Outcome::Denied, Outcome::Pending] {
-                let n = counts.iter().find(|(k, _)| *k == o).map(|(_, n)| *n).unwrap_or(0);
+            for o in [
+                Outcome::Ok,
+                Outcome::Error,
+                Outcome::Denied,
+                Outcome::Pending,
+            ] {
+                let n = counts
+                    .iter()
+                    .find(|(k, _)| *k == o)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
                 let _ = writeln!(out, "zkmq_audit_records{{outcome=\"{}\"}} {n}", o.as_str());
             }
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot count audit records"),
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
 }
 
 fn labels(backend: &str, cluster: &str) -> String {
-    format!("backend=\"{}\",cluster=\"{}\"", escape(backend), escape(cluster))
+    format!(
+        "backend=\"{}\",cluster=\"{}\"",
+        escape(backend),
+        escape(cluster)
+    )
 }
 
 /// Label values escape backslash, double quote and newline.
 fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// `/ws/overview`: the current snapshot, then every change, plus an empty

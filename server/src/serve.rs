@@ -17,9 +17,12 @@ use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 fn init_tracing() {
-    let filter = EnvFilter::try_from_env("ZKMQ_LOG").unwrap_or_else(|_| EnvFilter::new("info,rdkafka=warn,zookeeper_client=warn"));
+    let filter = EnvFilter::try_from_env("ZKMQ_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,rdkafka=warn,zookeeper_client=warn"));
     let json = std::env::var("ZKMQ_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true);
     if json {
         builder.json().init();
     } else {
@@ -54,7 +57,11 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
         }
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    services.status.start(probed, Duration::from_millis(config.server.probe_interval_ms), shutdown_rx.clone());
+    services.status.start(
+        probed,
+        Duration::from_millis(config.server.probe_interval_ms),
+        shutdown_rx.clone(),
+    );
 
     // Leptos reads site root, pkg dir and output name from the environment
     // cargo-leptos baked in (or LEPTOS_* variables); not from a Cargo.toml at run time.
@@ -67,13 +74,20 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
     };
     let mut leptos_options = conf.leptos_options;
     leptos_options.site_addr = addr;
-    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), shutdown: shutdown_rx };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        services: services.clone(),
+        shutdown: shutdown_rx,
+    };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();
     let app = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
-        .route(app::clusters::model::OVERVIEW_WS_PATH, get(routes::overview_ws))
+        .route(
+            app::clusters::model::OVERVIEW_WS_PATH,
+            get(routes::overview_ws),
+        )
         .leptos_routes_with_context(
             &state,
             route_list,
@@ -96,13 +110,16 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
     };
     tracing::info!(url = %format!("http://{addr}"), config = %config_path.display(), database = %config.server.database.display(),
         zookeeper = config.zookeeper.len(), kafka = config.kafka.len(), rabbitmq = config.rabbitmq.len(), "zkmq serving");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: closing live streams and finishing requests");
-            let _ = shutdown_tx.send(true);
-        })
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing live streams and finishing requests");
+        let _ = shutdown_tx.send(true);
+    })
+    .await;
     match served {
         Ok(()) => {
             tracing::info!("stopped");
@@ -150,11 +167,21 @@ pub async fn verify_audit(config: &Config) -> ExitCode {
     match log.verify().await {
         Ok(r) => match r.first_broken {
             None => {
-                println!("audit chain intact: {} rows checked in {}", r.rows_checked, db.display());
+                println!(
+                    "audit chain intact: {} rows checked in {}",
+                    r.rows_checked,
+                    db.display()
+                );
                 ExitCode::SUCCESS
             }
             Some(b) => {
-                println!("audit chain BROKEN at row {}: {} ({} rows checked in {})", b.seq, b.reason, r.rows_checked, db.display());
+                println!(
+                    "audit chain BROKEN at row {}: {} ({} rows checked in {})",
+                    b.seq,
+                    b.reason,
+                    r.rows_checked,
+                    db.display()
+                );
                 ExitCode::from(1)
             }
         },

@@ -27,16 +27,21 @@ pub struct AppState {
 /// only on problems a client library finds in its own settings.
 pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), String> {
     let timeout = Duration::from_millis(config.server.backend_timeout_ms);
-    let zookeeper: Vec<Arc<ZkCluster>> =
-        config.zookeeper.iter().map(|c| Arc::new(ZkCluster::new(c.clone(), timeout))).collect();
+    let zookeeper: Vec<Arc<ZkCluster>> = config
+        .zookeeper
+        .iter()
+        .map(|c| Arc::new(ZkCluster::new(c.clone(), timeout)))
+        .collect();
     let mut kafka = Vec::new();
     for (i, c) in config.kafka.iter().enumerate() {
-        let k = KafkaCluster::new(c.clone(), timeout).map_err(|e| format!("kafka[{i}] (id \"{}\"): {e}", c.id))?;
+        let k = KafkaCluster::new(c.clone(), timeout)
+            .map_err(|e| format!("kafka[{i}] (id \"{}\"): {e}", c.id))?;
         kafka.push(Arc::new(k));
     }
     let mut rabbitmq = Vec::new();
     for (i, c) in config.rabbitmq.iter().enumerate() {
-        let r = RabbitCluster::new(c.clone(), timeout).map_err(|e| format!("rabbitmq[{i}] (id \"{}\"): {e}", c.id))?;
+        let r = RabbitCluster::new(c.clone(), timeout)
+            .map_err(|e| format!("rabbitmq[{i}] (id \"{}\"): {e}", c.id))?;
         rabbitmq.push(Arc::new(r));
     }
     let audit = AuditLog::open(&config.server.database).await?;
@@ -44,7 +49,10 @@ pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), 
     probed.extend(zookeeper.iter().cloned().map(Probed::Zookeeper));
     probed.extend(kafka.iter().cloned().map(Probed::Kafka));
     probed.extend(rabbitmq.iter().cloned().map(Probed::Rabbitmq));
-    let status = StatusHub::new(&probed, Duration::from_millis(config.server.probe_interval_ms));
+    let status = StatusHub::new(
+        &probed,
+        Duration::from_millis(config.server.probe_interval_ms),
+    );
     let services = Services {
         zookeeper: Arc::new(zookeeper),
         kafka: Arc::new(kafka),

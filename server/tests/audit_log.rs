@@ -13,7 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 fn attempt(target: &str) -> Attempt {
     Attempt {
-        actor: Actor { name: "anonymous".into(), client_addr: Some("127.0.0.1".into()) },
+        actor: Actor {
+            name: "anonymous".into(),
+            client_addr: Some("127.0.0.1".into()),
+        },
         backend: Backend::Zookeeper,
         cluster: "local".into(),
         action: "set_znode_data".into(),
@@ -32,7 +35,12 @@ async fn a_successful_change_records_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(&dir).await;
     let v = log
-        .record(attempt("/a"), || async { Ok(Applied { value: 42, after: Some("new".into()) }) })
+        .record(attempt("/a"), || async {
+            Ok(Applied {
+                value: 42,
+                after: Some("new".into()),
+            })
+        })
         .await
         .unwrap();
     assert_eq!(v, 42);
@@ -44,7 +52,15 @@ async fn a_successful_change_records_before_and_after() {
     assert_eq!(r.after.as_deref(), Some("new"));
     assert_eq!(r.actor, "anonymous");
     assert_eq!(r.client_addr.as_deref(), Some("127.0.0.1"));
-    assert_eq!((r.backend.as_str(), r.cluster.as_str(), r.action.as_str(), r.target.as_str()), ("zookeeper", "local", "set_znode_data", "/a"));
+    assert_eq!(
+        (
+            r.backend.as_str(),
+            r.cluster.as_str(),
+            r.action.as_str(),
+            r.target.as_str()
+        ),
+        ("zookeeper", "local", "set_znode_data", "/a")
+    );
     assert_eq!(r.params, r#"{"version":3}"#);
     assert!(r.completed_at.is_some());
 }
@@ -61,7 +77,10 @@ async fn the_attempt_is_committed_before_the_operation_runs() {
         assert_eq!(recs[0].target, "/crash-window");
         assert_eq!(recs[0].outcome, Outcome::Pending);
         assert_eq!(recs[0].before.as_deref(), Some("old"));
-        Ok(Applied { value: (), after: None })
+        Ok(Applied {
+            value: (),
+            after: None,
+        })
     })
     .await
     .unwrap();
@@ -73,13 +92,20 @@ async fn a_failed_operation_is_recorded_as_error_with_its_text() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(&dir).await;
     let err = log
-        .record(attempt("/b"), || async { Err::<Applied<()>, _>(AppError::Conflict("znode /b changed since it was read".into())) })
+        .record(attempt("/b"), || async {
+            Err::<Applied<()>, _>(AppError::Conflict(
+                "znode /b changed since it was read".into(),
+            ))
+        })
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)));
     let r = &log.list(10, None).await.unwrap()[0];
     assert_eq!(r.outcome, Outcome::Error);
-    assert_eq!(r.error.as_deref(), Some("conflict: znode /b changed since it was read"));
+    assert_eq!(
+        r.error.as_deref(),
+        Some("conflict: znode /b changed since it was read")
+    );
     assert_eq!(r.after, None);
 }
 
@@ -87,7 +113,9 @@ async fn a_failed_operation_is_recorded_as_error_with_its_text() {
 async fn denials_are_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(&dir).await;
-    let e = log.deny(attempt("/zookeeper/quota"), "/zookeeper is read-only").await;
+    let e = log
+        .deny(attempt("/zookeeper/quota"), "/zookeeper is read-only")
+        .await;
     assert_eq!(e, AppError::Denied("/zookeeper is read-only".into()));
     let r = &log.list(10, None).await.unwrap()[0];
     assert_eq!(r.outcome, Outcome::Denied);
@@ -104,23 +132,47 @@ async fn if_the_attempt_cannot_be_written_nothing_runs() {
     let err = log
         .record(attempt("/c"), || async move {
             r2.store(true, Ordering::SeqCst);
-            Ok(Applied { value: (), after: None })
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
         })
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Audit(_)), "{err:?}");
-    assert!(!ran.load(Ordering::SeqCst), "the operation ran although its attempt was not recorded");
+    assert!(
+        !ran.load(Ordering::SeqCst),
+        "the operation ran although its attempt was not recorded"
+    );
 }
 
 fn write_config(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let cfg = dir.path().join("zkmq.toml");
-    std::fs::write(&cfg, format!("[server]\ndatabase = \"{}\"\n", dir.path().join("audit.db").display())).unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "[server]\ndatabase = \"{}\"\n",
+            dir.path().join("audit.db").display()
+        ),
+    )
+    .unwrap();
     cfg
 }
 
 fn verify(cfg: &std::path::Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkmq")).args(["audit", "verify", "--config"]).arg(cfg).output().unwrap();
-    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let out = Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .args(["audit", "verify", "--config"])
+        .arg(cfg)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[tokio::test]
@@ -128,7 +180,14 @@ async fn audit_verify_reports_the_first_altered_record() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(&dir).await;
     for t in ["/x1", "/x2", "/x3"] {
-        log.record(attempt(t), || async { Ok(Applied { value: (), after: Some("v".into()) }) }).await.unwrap();
+        log.record(attempt(t), || async {
+            Ok(Applied {
+                value: (),
+                after: Some("v".into()),
+            })
+        })
+        .await
+        .unwrap();
     }
     let cfg = write_config(&dir);
     let (code, out) = verify(&cfg);
@@ -136,7 +195,10 @@ async fn audit_verify_reports_the_first_altered_record() {
     assert!(out.contains("intact: 6 rows"), "{out}");
 
     // Someone edits the database directly: the before value of the second change.
-    sqlx::query("UPDATE audit_log SET before_value = 'forged' WHERE seq = 3").execute(log.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_log SET before_value = 'forged' WHERE seq = 3")
+        .execute(log.pool())
+        .await
+        .unwrap();
     let (code, out) = verify(&cfg);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("BROKEN at row 3"), "{out}");
@@ -148,9 +210,19 @@ async fn audit_verify_reports_a_deleted_record() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(&dir).await;
     for t in ["/y1", "/y2"] {
-        log.record(attempt(t), || async { Ok(Applied { value: (), after: None }) }).await.unwrap();
+        log.record(attempt(t), || async {
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+        .unwrap();
     }
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(log.pool()).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(log.pool())
+        .await
+        .unwrap();
     let (code, out) = verify(&write_config(&dir));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("BROKEN at row 3"), "{out}");
@@ -160,6 +232,9 @@ async fn audit_verify_reports_a_deleted_record() {
 async fn the_database_is_in_wal_mode() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(&dir).await;
-    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(log.pool()).await.unwrap();
+    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(log.pool())
+        .await
+        .unwrap();
     assert_eq!(mode.0, "wal");
 }

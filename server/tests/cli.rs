@@ -5,8 +5,19 @@ mod common;
 use std::process::Command;
 
 fn zkmq(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkmq")).args(args).env_remove("ZKMQ_CONFIG").output().unwrap();
-    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let out = Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .args(args)
+        .env_remove("ZKMQ_CONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[test]
@@ -14,7 +25,10 @@ fn the_shipped_config_is_valid() {
     let cfg = common::workspace_root().join("config/zkmq.toml");
     let (code, out) = zkmq(&["config", "check", "--config", cfg.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("ok (1 ZooKeeper, 1 Kafka, 1 RabbitMQ)"), "{out}");
+    assert!(
+        out.contains("ok (1 ZooKeeper, 1 Kafka, 1 RabbitMQ)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -27,9 +41,15 @@ fn a_malformed_config_names_file_key_and_reason() {
         args.extend(["--config", path.to_str().unwrap()]);
         let (code, out) = zkmq(&args);
         assert_eq!(code, 2, "{out}");
-        assert!(out.contains(&format!("config file {}", path.display())), "{out}");
+        assert!(
+            out.contains(&format!("config file {}", path.display())),
+            "{out}"
+        );
         assert!(out.contains("key `rabbitmq[0].password`"), "{out}");
-        assert!(out.contains("invalid type: integer `5`, expected a string"), "{out}");
+        assert!(
+            out.contains("invalid type: integer `5`, expected a string"),
+            "{out}"
+        );
     }
 }
 
@@ -37,7 +57,10 @@ fn a_malformed_config_names_file_key_and_reason() {
 fn a_missing_config_file_is_named() {
     let (code, out) = zkmq(&["config", "check", "--config", "/nonexistent/zkmq.toml"]);
     assert_eq!(code, 2);
-    assert!(out.contains("config file /nonexistent/zkmq.toml: key `(file)`: cannot read it"), "{out}");
+    assert!(
+        out.contains("config file /nonexistent/zkmq.toml: key `(file)`: cannot read it"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -45,7 +68,15 @@ fn serve_refuses_a_remote_bind_without_allow_remote() {
     let cfg = common::workspace_root().join("config/zkmq.toml");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let (code, out) = zkmq(&["serve", "--config", cfg.to_str().unwrap(), "--database", db.to_str().unwrap(), "--bind", "0.0.0.0:3999"]);
+    let (code, out) = zkmq(&[
+        "serve",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--database",
+        db.to_str().unwrap(),
+        "--bind",
+        "0.0.0.0:3999",
+    ]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no login"), "{out}");
     assert!(!db.exists(), "nothing should have been created");

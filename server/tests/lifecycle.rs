@@ -9,7 +9,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Server {
@@ -49,7 +53,11 @@ fn start() -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Server { child, port, _dir: dir };
+    let server = Server {
+        child,
+        port,
+        _dir: dir,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if let Ok(resp) = http_get(port, "/healthz") {
@@ -65,7 +73,10 @@ fn start() -> Server {
 fn http_get(port: u16, path: &str) -> std::io::Result<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
     Ok(out)
@@ -97,7 +108,12 @@ fn open_overview_ws(port: u16) -> (TcpStream, String) {
 fn read_text_frame(s: &mut TcpStream) -> String {
     let mut h = [0u8; 2];
     s.read_exact(&mut h).unwrap();
-    assert_eq!(h[0] & 0x0f, 1, "expected a text frame, got opcode {}", h[0] & 0x0f);
+    assert_eq!(
+        h[0] & 0x0f,
+        1,
+        "expected a text frame, got opcode {}",
+        h[0] & 0x0f
+    );
     let len = match h[1] & 0x7f {
         126 => {
             let mut l = [0u8; 2];
@@ -136,13 +152,22 @@ fn sigterm_stops_the_server_promptly_even_with_a_websocket_open() {
     let (mut ws, _) = open_overview_ws(server.port);
     let pid = server.child.id().to_string();
     let sent = Instant::now();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let deadline = sent + Duration::from_secs(10);
     let status = loop {
         if let Some(st) = server.child.try_wait().unwrap() {
             break st;
         }
-        assert!(Instant::now() < deadline, "zkmq did not exit within 10 s of SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "zkmq did not exit within 10 s of SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status:?}");

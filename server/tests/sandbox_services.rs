@@ -24,12 +24,29 @@ async fn zookeeper_probe_sees_three_serving_members_and_one_leader() {
     assert_eq!(s.reachability, Reachability::Reachable, "{}", s.detail);
     assert_eq!(s.version.as_deref(), Some("3.8.0"));
     assert!(s.latency_ms.unwrap() > 0.0);
-    assert!(s.detail.starts_with("3 of 3 members serving, leader 127.0.0.1:218"), "{}", s.detail);
+    assert!(
+        s.detail
+            .starts_with("3 of 3 members serving, leader 127.0.0.1:218"),
+        "{}",
+        s.detail
+    );
     let summary = zk.ensemble_summary().await;
     assert_eq!(summary.serving(), 3);
-    let modes: Vec<_> = summary.members.iter().map(|m| m.info.as_ref().unwrap().mode.clone().unwrap()).collect();
-    assert_eq!(modes.iter().filter(|m| *m == "leader").count(), 1, "{modes:?}");
-    assert_eq!(modes.iter().filter(|m| *m == "follower").count(), 2, "{modes:?}");
+    let modes: Vec<_> = summary
+        .members
+        .iter()
+        .map(|m| m.info.as_ref().unwrap().mode.clone().unwrap())
+        .collect();
+    assert_eq!(
+        modes.iter().filter(|m| *m == "leader").count(),
+        1,
+        "{modes:?}"
+    );
+    assert_eq!(
+        modes.iter().filter(|m| *m == "follower").count(),
+        2,
+        "{modes:?}"
+    );
 }
 
 #[tokio::test]
@@ -38,7 +55,10 @@ async fn kafka_brokers_are_registered_in_the_ensemble_under_the_chroot() {
     let cfg = sandbox_config();
     let chroot = cfg.kafka[0].zookeeper_chroot.clone().unwrap();
     let client = zk.client().await.unwrap();
-    let (mut ids, _) = client.get_children(&format!("{chroot}/brokers/ids")).await.unwrap();
+    let (mut ids, _) = client
+        .get_children(&format!("{chroot}/brokers/ids"))
+        .await
+        .unwrap();
     ids.sort();
     assert_eq!(ids, ["1", "2", "3"]);
 }
@@ -62,7 +82,10 @@ async fn an_audited_znode_change_against_the_real_ensemble() {
     // Succeeds: the after value is read back from ZooKeeper.
     log.record(attempt(&root), || async {
         zk.create_persistent(&root, b"hello").await?;
-        let after = zk.get_data(&root).await?.map(|d| String::from_utf8_lossy(&d).into_owned());
+        let after = zk
+            .get_data(&root)
+            .await?
+            .map(|d| String::from_utf8_lossy(&d).into_owned());
         Ok(Applied { value: (), after })
     })
     .await
@@ -73,7 +96,10 @@ async fn an_audited_znode_change_against_the_real_ensemble() {
     let err = log
         .record(attempt(&orphan), || async {
             zk.create_persistent(&orphan, b"x").await?;
-            Ok(Applied { value: (), after: None })
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
         })
         .await
         .unwrap_err();
@@ -86,7 +112,11 @@ async fn an_audited_znode_change_against_the_real_ensemble() {
     assert_eq!(recs[1].after.as_deref(), Some("hello"));
     assert_eq!(recs[0].target, orphan);
     assert_eq!(recs[0].outcome, Outcome::Error);
-    assert!(recs[0].error.as_deref().unwrap().contains("was not found"), "{:?}", recs[0].error);
+    assert!(
+        recs[0].error.as_deref().unwrap().contains("was not found"),
+        "{:?}",
+        recs[0].error
+    );
     assert!(log.verify().await.unwrap().first_broken.is_none());
 
     zk.delete(&root).await.unwrap();
@@ -97,10 +127,20 @@ async fn an_audited_znode_change_against_the_real_ensemble() {
 async fn kafka_probe_reports_three_brokers_and_the_release_line() {
     let k = KafkaCluster::new(sandbox_config().kafka[0].clone(), TIMEOUT).unwrap();
     let s = k.probe().await;
-    assert!(matches!(s.reachability, Reachability::Reachable | Reachability::Degraded), "{}", s.detail);
+    assert!(
+        matches!(
+            s.reachability,
+            Reachability::Reachable | Reachability::Degraded
+        ),
+        "{}",
+        s.detail
+    );
     assert_eq!(s.version.as_deref(), Some("3.9"));
     let summary = k.summary().await.unwrap();
-    assert_eq!(summary.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(
+        summary.brokers.iter().map(|b| b.id).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
     assert!(summary.brokers.iter().all(|b| b.host == "127.0.0.1"));
 }
 
@@ -114,7 +154,11 @@ async fn kafka_that_is_not_there_is_unreachable_within_the_timeout() {
     let s = k.probe().await;
     assert_eq!(s.reachability, Reachability::Unreachable);
     assert!(s.detail.contains("Kafka cluster \"ghost\""), "{}", s.detail);
-    assert!(start.elapsed() < std::time::Duration::from_secs(4), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -122,9 +166,17 @@ async fn rabbitmq_probe_reports_its_version() {
     let r = RabbitCluster::new(sandbox_config().rabbitmq[0].clone(), TIMEOUT).unwrap();
     let s = r.probe().await;
     assert_eq!(s.reachability, Reachability::Reachable, "{}", s.detail);
-    assert!(s.version.as_deref().unwrap().starts_with("3."), "{:?}", s.version);
+    assert!(
+        s.version.as_deref().unwrap().starts_with("3."),
+        "{:?}",
+        s.version
+    );
     let summary = r.summary().await.unwrap();
-    assert!(summary.exchanges >= 7, "a fresh vhost has the default exchanges: {}", summary.exchanges);
+    assert!(
+        summary.overview.exchanges >= 7,
+        "a fresh vhost has the default exchanges: {}",
+        summary.overview.exchanges
+    );
 }
 
 #[tokio::test]
@@ -146,8 +198,16 @@ async fn zookeeper_that_is_not_there_is_unreachable_within_the_timeout() {
     let start = std::time::Instant::now();
     let s = z.probe().await;
     assert_eq!(s.reachability, Reachability::Unreachable);
-    assert!(s.detail.starts_with("0 of 1 members serving"), "{}", s.detail);
-    assert!(start.elapsed() < std::time::Duration::from_secs(4), "{:?}", start.elapsed());
+    assert!(
+        s.detail.starts_with("0 of 1 members serving"),
+        "{}",
+        s.detail
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 /// A server that accepts connections and never answers: a hung backend.
@@ -166,7 +226,11 @@ async fn a_hung_rabbitmq_gives_a_timeout_naming_the_cluster() {
     let r = RabbitCluster::new(cfg, std::time::Duration::from_millis(500)).unwrap();
     let start = std::time::Instant::now();
     let e = r.summary().await.unwrap_err();
-    assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(e.to_string().contains("RabbitMQ cluster \"hung\""), "{e}");
     assert_eq!(e.backend(), Some(Backend::Rabbitmq));
 }
@@ -179,7 +243,11 @@ async fn a_hung_zookeeper_member_is_reported_within_the_timeout() {
     let z = ZkCluster::new(cfg, std::time::Duration::from_millis(500));
     let start = std::time::Instant::now();
     let members = z.members().await;
-    assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(members[0].error.as_deref(), Some("no answer within 500 ms"));
     assert!(!members[0].is_serving());
 }

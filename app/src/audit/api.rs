@@ -12,8 +12,14 @@ pub const AUDIT_PAGE: i64 = 100;
 pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecord>, AppError> {
     if let Some(id) = before_id {
         if id < 1 {
-            return Err(AppError::invalid("before_id", "must be a record id of 1 or more"));
+            return Err(AppError::invalid(
+                "before_id",
+                "must be a record id of 1 or more",
+            ));
         }
     }
-    crate::ssr::services()?.audit.list(AUDIT_PAGE, before_id).await
+    crate::ssr::services()?
+        .audit
+        .list(AUDIT_PAGE, before_id)
+        .await
 }

@@ -68,14 +68,32 @@ pub fn verify_chain<'a>(
     for (row, stored) in rows {
         n += 1;
         if row.seq != expected_seq {
-            return (n, Some((row.seq, format!("expected row {expected_seq} here: rows are missing or reordered"))));
+            return (
+                n,
+                Some((
+                    row.seq,
+                    format!("expected row {expected_seq} here: rows are missing or reordered"),
+                )),
+            );
         }
         if row.prev_hash != expected_prev {
-            return (n, Some((row.seq, "prev_hash does not match the previous row's hash".into())));
+            return (
+                n,
+                Some((
+                    row.seq,
+                    "prev_hash does not match the previous row's hash".into(),
+                )),
+            );
         }
         let actual = hash(&row.canonical());
         if actual != stored {
-            return (n, Some((row.seq, "content does not match its hash: the row was altered".into())));
+            return (
+                n,
+                Some((
+                    row.seq,
+                    "content does not match its hash: the row was altered".into(),
+                )),
+            );
         }
         expected_prev = stored.to_string();
         expected_seq += 1;
@@ -89,7 +107,11 @@ mod tests {
 
     // A toy hash keeps these tests independent of the real digest.
     fn toy(b: &[u8]) -> String {
-        format!("{:016x}", b.iter().fold(0xcbf29ce484222325u64, |h, x| (h ^ *x as u64).wrapping_mul(0x100000001b3)))
+        format!(
+            "{:016x}",
+            b.iter().fold(0xcbf29ce484222325u64, |h, x| (h ^ *x as u64)
+                .wrapping_mul(0x100000001b3))
+        )
     }
 
     fn chain(n: i64) -> Vec<(ChainRow, String)> {

@@ -22,7 +22,14 @@ impl Outcome {
         }
     }
     pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Ok, Outcome::Error, Outcome::Denied, Outcome::Pending].into_iter().find(|o| o.as_str() == s)
+        [
+            Outcome::Ok,
+            Outcome::Error,
+            Outcome::Denied,
+            Outcome::Pending,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 }
 

@@ -48,6 +48,28 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
+/// The fields both rows of a record share; the caller adds its phase's own.
+fn chain_row(a: &Attempt, seq: i64, record_id: i64, phase: &str, prev_hash: String) -> ChainRow {
+    ChainRow {
+        seq,
+        record_id,
+        phase: phase.into(),
+        ts: now_rfc3339(),
+        actor: a.actor.name.clone(),
+        client_addr: a.actor.client_addr.clone(),
+        backend: a.backend.slug().into(),
+        cluster: a.cluster.clone(),
+        action: a.action.clone(),
+        target: a.target.clone(),
+        params: "{}".into(),
+        before_value: None,
+        after_value: None,
+        outcome: None,
+        error: None,
+        prev_hash,
+    }
+}
+
 fn db_err(e: impl std::fmt::Display) -> AppError {
     AppError::Audit(e.to_string())
 }
@@ -56,7 +78,8 @@ impl AuditLog {
     /// Opens (creating if missing) the database at `path` in WAL mode and applies migrations.
     pub async fn open(path: &Path) -> Result<Self, String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(|e| e.to_string())?
@@ -74,7 +97,10 @@ impl AuditLog {
             .run(&pool)
             .await
             .map_err(|e| format!("cannot migrate audit database {}: {e}", path.display()))?;
-        Ok(AuditLog { pool, append: Arc::new(Mutex::new(())) })
+        Ok(AuditLog {
+            pool,
+            append: Arc::new(Mutex::new(())),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -95,7 +121,10 @@ impl AuditLog {
             Err(AppError::Denied(why)) => (Outcome::Denied, None, Some(why.clone())),
             Err(e) => (Outcome::Error, None, Some(e.to_string())),
         };
-        if let Err(e) = self.append_outcome(record_id, &attempt, outcome, after, error).await {
+        if let Err(e) = self
+            .append_outcome(record_id, &attempt, outcome, after, error)
+            .await
+        {
             // The change itself happened (or failed) already; reporting a failure
             // now would invite a retry. The attempt row stays, marked pending.
             tracing::error!(audit.record = record_id, error = %e, "could not append audit outcome");
@@ -107,7 +136,16 @@ impl AuditLog {
     pub async fn deny(&self, attempt: Attempt, reason: &str) -> AppError {
         match self.append_attempt(&attempt).await {
             Ok(id) => {
-                if let Err(e) = self.append_outcome(id, &attempt, Outcome::Denied, None, Some(reason.to_string())).await {
+                if let Err(e) = self
+                    .append_outcome(
+                        id,
+                        &attempt,
+                        Outcome::Denied,
+                        None,
+                        Some(reason.to_string()),
+                    )
+                    .await
+                {
                     tracing::error!(audit.record = id, error = %e, "could not append audit denial");
                 }
                 AppError::Denied(reason.to_string())
@@ -118,22 +156,9 @@ impl AuditLog {
 
     async fn append_attempt(&self, a: &Attempt) -> Result<i64, AppError> {
         self.append(|seq, prev_hash| ChainRow {
-            seq,
-            record_id: seq,
-            phase: "attempt".into(),
-            ts: now_rfc3339(),
-            actor: a.actor.name.clone(),
-            client_addr: a.actor.client_addr.clone(),
-            backend: a.backend.slug().into(),
-            cluster: a.cluster.clone(),
-            action: a.action.clone(),
-            target: a.target.clone(),
             params: a.params.to_string(),
             before_value: a.before.clone(),
-            after_value: None,
-            outcome: None,
-            error: None,
-            prev_hash,
+            ..chain_row(a, seq, seq, "attempt", prev_hash)
         })
         .await
     }
@@ -147,22 +172,10 @@ impl AuditLog {
         error: Option<String>,
     ) -> Result<i64, AppError> {
         self.append(|seq, prev_hash| ChainRow {
-            seq,
-            record_id,
-            phase: "outcome".into(),
-            ts: now_rfc3339(),
-            actor: a.actor.name.clone(),
-            client_addr: a.actor.client_addr.clone(),
-            backend: a.backend.slug().into(),
-            cluster: a.cluster.clone(),
-            action: a.action.clone(),
-            target: a.target.clone(),
-            params: "{}".into(),
-            before_value: None,
             after_value: after,
             outcome: Some(outcome.as_str().into()),
             error,
-            prev_hash,
+            ..chain_row(a, seq, record_id, "outcome", prev_hash)
         })
         .await
     }
@@ -211,7 +224,11 @@ impl AuditLog {
     }
 
     /// The newest records first, attempts joined with their outcomes.
-    pub async fn list(&self, limit: i64, before_id: Option<i64>) -> Result<Vec<AuditRecord>, AppError> {
+    pub async fn list(
+        &self,
+        limit: i64,
+        before_id: Option<i64>,
+    ) -> Result<Vec<AuditRecord>, AppError> {
         let rows = sqlx::query(
             "SELECT a.seq, a.ts, o.ts, a.actor, a.client_addr, a.backend, a.cluster, a.action, a.target, a.params, \
                     a.before_value, o.after_value, o.outcome, o.error \
@@ -240,7 +257,11 @@ impl AuditLog {
                 params: r.get(9),
                 before: r.get(10),
                 after: r.get(11),
-                outcome: r.get::<Option<String>, _>(12).as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Pending),
+                outcome: r
+                    .get::<Option<String>, _>(12)
+                    .as_deref()
+                    .and_then(Outcome::parse)
+                    .unwrap_or(Outcome::Pending),
                 error: r.get(13),
             })
             .collect())
@@ -256,7 +277,10 @@ impl AuditLog {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(rows.into_iter().filter_map(|r| Outcome::parse(&r.get::<String, _>(0)).map(|o| (o, r.get(1)))).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Outcome::parse(&r.get::<String, _>(0)).map(|o| (o, r.get(1))))
+            .collect())
     }
 
     /// Walks the whole chain in order and reports the first broken link.
@@ -295,6 +319,9 @@ impl AuditLog {
             })
             .collect();
         let (n, broken) = verify_chain(chain.iter().map(|(r, h)| (r, h.as_str())), sha256_hex);
-        Ok(VerifyReport { rows_checked: n, first_broken: broken.map(|(seq, reason)| BrokenLink { seq, reason }) })
+        Ok(VerifyReport {
+            rows_checked: n,
+            first_broken: broken.map(|(seq, reason)| BrokenLink { seq, reason }),
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 use super::api::{AUDIT_PAGE, list_audit_records};
 use super::model::{AuditRecord, Outcome};
-use crate::components::error_banners;
+use crate::components::{TableHead, error_banners};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -11,7 +11,12 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
-    let before = move || query.read().get("before").and_then(|s| s.parse::<i64>().ok());
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|s| s.parse::<i64>().ok())
+    };
     let records = Resource::new(before, list_audit_records);
     view! {
         <Title text="Audit log · zkmq" />
@@ -29,22 +34,13 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
     if records.is_empty() {
         return view! { <p>"No changes have been made through zkmq yet."</p> }.into_any();
     }
-    let older = (records.len() as i64 == AUDIT_PAGE).then(|| records.last().map(|r| r.id)).flatten();
+    let older = (records.len() as i64 == AUDIT_PAGE)
+        .then(|| records.last().map(|r| r.id))
+        .flatten();
     view! {
         <table class="w-full border-collapse text-left text-sm">
             <caption class="sr-only">"Audited changes, newest first"</caption>
-            <thead>
-                <tr class="border-b border-slate-300 dark:border-slate-700">
-                    <th scope="col" class="py-2 pr-3">"#"</th>
-                    <th scope="col" class="py-2 pr-3">"Time"</th>
-                    <th scope="col" class="py-2 pr-3">"Actor"</th>
-                    <th scope="col" class="py-2 pr-3">"Cluster"</th>
-                    <th scope="col" class="py-2 pr-3">"Action"</th>
-                    <th scope="col" class="py-2 pr-3">"Target"</th>
-                    <th scope="col" class="py-2 pr-3">"Outcome"</th>
-                    <th scope="col" class="py-2">"Before / after"</th>
-                </tr>
-            </thead>
+            <TableHead columns=&["#", "Time", "Actor", "Cluster", "Action", "Target", "Outcome", "Before / after"] />
             <tbody>{records.into_iter().map(|r| view! { <AuditRow record=r /> }).collect_view()}</tbody>
         </table>
         {older.map(|id| view! { <p class="mt-4"><A href=format!("/audit?before={id}") attr:class="underline">"Older records"</A></p> })}

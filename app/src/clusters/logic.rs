@@ -7,7 +7,16 @@ use crate::error::Backend;
 pub fn group_by_backend(clusters: &[ClusterRef]) -> Vec<(Backend, Vec<ClusterRef>)> {
     Backend::ALL
         .into_iter()
-        .map(|b| (b, clusters.iter().filter(|c| c.backend == b).cloned().collect::<Vec<_>>()))
+        .map(|b| {
+            (
+                b,
+                clusters
+                    .iter()
+                    .filter(|c| c.backend == b)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect()
 }
@@ -22,15 +31,27 @@ pub fn format_latency(ms: Option<f64>) -> String {
     }
 }
 
+/// A failed probe: why, in the `AppError`'s words (which name the cluster).
+pub fn unreachable_status(
+    cluster: ClusterRef,
+    detail: String,
+    checked_at: String,
+) -> ClusterStatus {
+    ClusterStatus {
+        cluster,
+        reachability: Reachability::Unreachable,
+        version: None,
+        latency_ms: None,
+        detail,
+        checked_at,
+    }
+}
+
 /// A placeholder status for a cluster that has not been probed yet.
 pub fn unknown_status(cluster: ClusterRef) -> ClusterStatus {
     ClusterStatus {
-        cluster,
         reachability: Reachability::Unknown,
-        version: None,
-        latency_ms: None,
-        detail: "not checked yet".into(),
-        checked_at: String::new(),
+        ..unreachable_status(cluster, "not checked yet".into(), String::new())
     }
 }
 
@@ -39,15 +60,26 @@ mod tests {
     use super::*;
 
     fn r(b: Backend, id: &str) -> ClusterRef {
-        ClusterRef { backend: b, id: id.into(), name: id.into() }
+        ClusterRef {
+            backend: b,
+            id: id.into(),
+            name: id.into(),
+        }
     }
 
     #[test]
     fn groups_in_backend_order_and_drops_empty_groups() {
-        let g = group_by_backend(&[r(Backend::Rabbitmq, "r"), r(Backend::Zookeeper, "z1"), r(Backend::Zookeeper, "z2")]);
+        let g = group_by_backend(&[
+            r(Backend::Rabbitmq, "r"),
+            r(Backend::Zookeeper, "z1"),
+            r(Backend::Zookeeper, "z2"),
+        ]);
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].0, Backend::Zookeeper);
-        assert_eq!(g[0].1.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["z1", "z2"]);
+        assert_eq!(
+            g[0].1.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["z1", "z2"]
+        );
         assert_eq!(g[1].0, Backend::Rabbitmq);
     }
 

@@ -65,7 +65,9 @@ pub struct Overview {
 
 impl Overview {
     pub fn status_of(&self, backend: Backend, id: &str) -> Option<&ClusterStatus> {
-        self.clusters.iter().find(|s| s.cluster.backend == backend && s.cluster.id == id)
+        self.clusters
+            .iter()
+            .find(|s| s.cluster.backend == backend && s.cluster.id == id)
     }
 }
 

@@ -46,14 +46,24 @@ impl StatusHub {
     /// [`StatusHub::start`] to begin probing.
     pub fn new(clusters: &[Probed], interval: Duration) -> Self {
         let overview = Overview {
-            clusters: clusters.iter().map(|c| unknown_status(c.cluster_ref())).collect(),
+            clusters: clusters
+                .iter()
+                .map(|c| unknown_status(c.cluster_ref()))
+                .collect(),
             probe_interval_ms: interval.as_millis() as u64,
         };
-        StatusHub { tx: Arc::new(watch::Sender::new(overview)) }
+        StatusHub {
+            tx: Arc::new(watch::Sender::new(overview)),
+        }
     }
 
     /// Spawns one probe loop per cluster; they stop when `shutdown` fires.
-    pub fn start(&self, clusters: Vec<Probed>, interval: Duration, shutdown: watch::Receiver<bool>) {
+    pub fn start(
+        &self,
+        clusters: Vec<Probed>,
+        interval: Duration,
+        shutdown: watch::Receiver<bool>,
+    ) {
         for (slot, cluster) in clusters.into_iter().enumerate() {
             let tx = self.tx.clone();
             let mut shutdown = shutdown.clone();

@@ -3,7 +3,7 @@
 use super::api::{get_overview, list_clusters};
 use super::logic::{format_latency, group_by_backend};
 use super::model::{ClusterStatus, OVERVIEW_WS_PATH, Overview};
-use crate::components::{StatusBadge, error_banners, use_live_json};
+use crate::components::{StatusBadge, TableHead, error_banners, use_live_json};
 use crate::error::Backend;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,16 +49,7 @@ fn OverviewTable(overview: Overview) -> impl IntoView {
     view! {
         <table class="w-full border-collapse text-left text-sm">
             <caption class="sr-only">"Configured clusters and their health"</caption>
-            <thead>
-                <tr class="border-b border-slate-300 dark:border-slate-700">
-                    <th scope="col" class="py-2 pr-4">"Cluster"</th>
-                    <th scope="col" class="py-2 pr-4">"Backend"</th>
-                    <th scope="col" class="py-2 pr-4">"Status"</th>
-                    <th scope="col" class="py-2 pr-4">"Version"</th>
-                    <th scope="col" class="py-2 pr-4">"Latency"</th>
-                    <th scope="col" class="py-2">"Detail"</th>
-                </tr>
-            </thead>
+            <TableHead columns=&["Cluster", "Backend", "Status", "Version", "Latency", "Detail"] />
             <tbody>
                 {overview.clusters.into_iter().map(|s| view! { <OverviewRow status=s /> }).collect_view()}
             </tbody>

@@ -78,11 +78,18 @@ mod browser {
         socket: RefCell<Option<WebSocket>>,
     }
 
-    pub fn start<T>(path: &'static str, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
-    where
+    pub fn start<T>(
+        path: &'static str,
+        set_value: WriteSignal<Option<T>>,
+        set_state: WriteSignal<LiveState>,
+    ) where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
-        let conn = Rc::new(Conn { alive: Cell::new(true), attempt: Cell::new(0), socket: RefCell::new(None) });
+        let conn = Rc::new(Conn {
+            alive: Cell::new(true),
+            attempt: Cell::new(0),
+            socket: RefCell::new(None),
+        });
         open(path, conn.clone(), set_value, set_state);
         let conn = SendWrapper::new(conn);
         on_cleanup(move || {
@@ -95,18 +102,30 @@ mod browser {
 
     fn url(path: &str) -> Option<String> {
         let loc = window().location();
-        let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        let scheme = if loc.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         Some(format!("{scheme}://{}{path}", loc.host().ok()?))
     }
 
-    fn open<T>(path: &'static str, conn: Rc<Conn>, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
-    where
+    fn open<T>(
+        path: &'static str,
+        conn: Rc<Conn>,
+        set_value: WriteSignal<Option<T>>,
+        set_state: WriteSignal<LiveState>,
+    ) where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
         if !conn.alive.get() {
             return;
         }
-        set_state.set(if conn.attempt.get() == 0 { LiveState::Connecting } else { LiveState::Reconnecting });
+        set_state.set(if conn.attempt.get() == 0 {
+            LiveState::Connecting
+        } else {
+            LiveState::Reconnecting
+        });
         let Some(ws) = url(path).and_then(|u| WebSocket::new(&u).ok()) else {
             retry(path, conn, set_value, set_state);
             return;
@@ -138,8 +157,12 @@ mod browser {
         *conn.socket.borrow_mut() = Some(ws);
     }
 
-    fn retry<T>(path: &'static str, conn: Rc<Conn>, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
-    where
+    fn retry<T>(
+        path: &'static str,
+        conn: Rc<Conn>,
+        set_value: WriteSignal<Option<T>>,
+        set_state: WriteSignal<LiveState>,
+    ) where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
         if !conn.alive.get() {

@@ -46,15 +46,33 @@ pub fn error_banners(errors: ArcRwSignal<Errors>) -> impl IntoView {
 #[component]
 pub fn StatusBadge(reachability: Reachability) -> impl IntoView {
     let class = match reachability {
-        Reachability::Reachable => "bg-green-100 text-green-900 dark:bg-green-900 dark:text-green-100",
-        Reachability::Degraded => "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100",
+        Reachability::Reachable => {
+            "bg-green-100 text-green-900 dark:bg-green-900 dark:text-green-100"
+        }
+        Reachability::Degraded => {
+            "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+        }
         Reachability::Unreachable => "bg-red-100 text-red-900 dark:bg-red-900 dark:text-red-100",
-        Reachability::Unknown => "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100",
+        Reachability::Unknown => {
+            "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100"
+        }
     };
     view! {
         <span class=format!("inline-block rounded-full px-2 py-0.5 text-xs font-semibold {class}") data-status=reachability.label()>
             {reachability.label()}
         </span>
+    }
+}
+
+/// A table header row from column names (`scope="col"` for screen readers).
+#[component]
+pub fn TableHead(columns: &'static [&'static str]) -> impl IntoView {
+    view! {
+        <thead>
+            <tr class="border-b border-slate-300 dark:border-slate-700">
+                {columns.iter().map(|c| view! { <th scope="col" class="py-2 pr-4">{*c}</th> }).collect_view()}
+            </tr>
+        </thead>
     }
 }
 

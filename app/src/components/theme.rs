@@ -28,13 +28,20 @@ pub fn ThemeToggle() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 fn is_dark() -> bool {
-    document().document_element().map(|e| e.class_list().contains("dark")).unwrap_or(false)
+    document()
+        .document_element()
+        .map(|e| e.class_list().contains("dark"))
+        .unwrap_or(false)
 }
 
 #[cfg(feature = "hydrate")]
 fn apply(dark: bool) {
     if let Some(el) = document().document_element() {
-        let _ = if dark { el.class_list().add_1("dark") } else { el.class_list().remove_1("dark") };
+        let _ = if dark {
+            el.class_list().add_1("dark")
+        } else {
+            el.class_list().remove_1("dark")
+        };
     }
     if let Ok(Some(storage)) = window().local_storage() {
         let _ = storage.set_item("zkmq-theme", if dark { "dark" } else { "light" });

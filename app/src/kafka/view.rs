@@ -2,7 +2,7 @@
 
 use super::api::get_kafka_summary;
 use super::model::KafkaSummary;
-use crate::components::{Field, error_banners, use_ticker};
+use crate::components::{Field, TableHead, error_banners, use_ticker};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -13,7 +13,10 @@ pub fn KafkaPage() -> impl IntoView {
     let params = use_params_map();
     let cluster = move || params.read().get("cluster").unwrap_or_default();
     let tick = use_ticker(5_000);
-    let summary = Resource::new(move || (cluster(), tick.get()), |(c, _)| get_kafka_summary(c));
+    let summary = Resource::new(
+        move || (cluster(), tick.get()),
+        |(c, _)| get_kafka_summary(c),
+    );
     view! {
         <Title text=move || format!("Kafka {} · zkmq", cluster()) />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -38,12 +41,7 @@ fn KafkaOverview(summary: KafkaSummary) -> impl IntoView {
         </dl>
         <table class="w-full border-collapse text-left text-sm">
             <caption class="sr-only">"Brokers"</caption>
-            <thead>
-                <tr class="border-b border-slate-300 dark:border-slate-700">
-                    <th scope="col" class="py-2 pr-4">"Broker id"</th>
-                    <th scope="col" class="py-2">"Address"</th>
-                </tr>
-            </thead>
+            <TableHead columns=&["Broker id", "Address"] />
             <tbody>
                 {summary
                     .brokers

@@ -1,28 +1,18 @@
 //! Pure RabbitMQ rules: reading the management API's overview document.
 
+use super::model::BrokerOverview;
 use serde_json::Value;
 
-/// Fields of `/api/overview` the console shows. Missing fields (older
-/// versions, a node still booting) become `None`/0 rather than errors.
-#[derive(Debug, Default, PartialEq)]
-pub struct OverviewDoc {
-    pub version: Option<String>,
-    pub erlang_version: Option<String>,
-    pub cluster_name: Option<String>,
-    pub node: Option<String>,
-    pub queues: u64,
-    pub exchanges: u64,
-    pub connections: u64,
-    pub channels: u64,
-    pub consumers: u64,
-    pub messages_ready: u64,
-    pub messages_unacknowledged: u64,
-}
-
-pub fn parse_overview(v: &Value) -> OverviewDoc {
+/// Reads `/api/overview`.
+pub fn parse_overview(v: &Value) -> BrokerOverview {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let n = |a: &str, b: &str| v.get(a).and_then(|o| o.get(b)).and_then(Value::as_u64).unwrap_or(0);
-    OverviewDoc {
+    let n = |a: &str, b: &str| {
+        v.get(a)
+            .and_then(|o| o.get(b))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    BrokerOverview {
         version: s("rabbitmq_version"),
         erlang_version: s("erlang_version"),
         cluster_name: s("cluster_name"),
@@ -55,6 +45,9 @@ mod tests {
         assert_eq!(d.exchanges, 9);
         assert_eq!(d.messages_ready, 10);
         assert_eq!(d.messages_unacknowledged, 0);
-        assert_eq!(parse_overview(&serde_json::json!({})), OverviewDoc::default());
+        assert_eq!(
+            parse_overview(&serde_json::json!({})),
+            BrokerOverview::default()
+        );
     }
 }

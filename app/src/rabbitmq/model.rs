@@ -3,10 +3,10 @@
 use crate::clusters::model::ClusterRef;
 use serde::{Deserialize, Serialize};
 
-/// The broker page's summary, from the management API's `/api/overview`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RabbitSummary {
-    pub cluster: ClusterRef,
+/// What the console shows of the management API's `/api/overview`. Missing
+/// fields (older versions, a node still booting) are `None`/0, not errors.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BrokerOverview {
     pub version: Option<String>,
     pub erlang_version: Option<String>,
     pub cluster_name: Option<String>,
@@ -18,4 +18,11 @@ pub struct RabbitSummary {
     pub consumers: u64,
     pub messages_ready: u64,
     pub messages_unacknowledged: u64,
+}
+
+/// The broker page's summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RabbitSummary {
+    pub cluster: ClusterRef,
+    pub overview: BrokerOverview,
 }

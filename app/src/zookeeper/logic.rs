@@ -17,7 +17,9 @@ pub fn parse_srvr(text: &str) -> Result<SrvrInfo, String> {
     }
     let mut info = SrvrInfo::default();
     for line in text.lines() {
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let value = value.trim();
         match key.trim() {
             "Zookeeper version" => {
@@ -72,7 +74,8 @@ mod tests {
 
     #[test]
     fn a_member_without_quorum_is_an_error() {
-        let e = parse_srvr("This ZooKeeper instance is not currently serving requests\n").unwrap_err();
+        let e =
+            parse_srvr("This ZooKeeper instance is not currently serving requests\n").unwrap_err();
         assert!(e.contains("no quorum"), "{e}");
     }
 

@@ -4,7 +4,7 @@ use super::api::get_ensemble_summary;
 use super::logic::has_quorum;
 use super::model::{EnsembleSummary, ZkMember};
 use crate::clusters::logic::format_latency;
-use crate::components::{ErrorBanner, error_banners, use_ticker};
+use crate::components::{ErrorBanner, TableHead, error_banners, use_ticker};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -15,7 +15,10 @@ pub fn ZookeeperPage() -> impl IntoView {
     let params = use_params_map();
     let cluster = move || params.read().get("cluster").unwrap_or_default();
     let tick = use_ticker(5_000);
-    let summary = Resource::new(move || (cluster(), tick.get()), |(c, _)| get_ensemble_summary(c));
+    let summary = Resource::new(
+        move || (cluster(), tick.get()),
+        |(c, _)| get_ensemble_summary(c),
+    );
     view! {
         <Title text=move || format!("ZooKeeper {} · zkmq", cluster()) />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -46,17 +49,7 @@ fn Ensemble(summary: EnsembleSummary) -> impl IntoView {
         {banner}
         <table class="mt-4 w-full border-collapse text-left text-sm">
             <caption class="sr-only">"Ensemble members"</caption>
-            <thead>
-                <tr class="border-b border-slate-300 dark:border-slate-700">
-                    <th scope="col" class="py-2 pr-4">"Member"</th>
-                    <th scope="col" class="py-2 pr-4">"Mode"</th>
-                    <th scope="col" class="py-2 pr-4">"Version"</th>
-                    <th scope="col" class="py-2 pr-4">"Zxid"</th>
-                    <th scope="col" class="py-2 pr-4">"Znodes"</th>
-                    <th scope="col" class="py-2 pr-4">"Connections"</th>
-                    <th scope="col" class="py-2">"Round trip"</th>
-                </tr>
-            </thead>
+            <TableHead columns=&["Member", "Mode", "Version", "Zxid", "Znodes", "Connections", "Round trip"] />
             <tbody>{summary.members.into_iter().map(|m| view! { <MemberRow member=m /> }).collect_view()}</tbody>
         </table>
     }
@@ -65,7 +58,10 @@ fn Ensemble(summary: EnsembleSummary) -> impl IntoView {
 #[component]
 fn MemberRow(member: ZkMember) -> impl IntoView {
     let info = member.info.clone().unwrap_or_default();
-    let mode = info.mode.clone().unwrap_or_else(|| member.error.clone().unwrap_or_else(|| "not serving".into()));
+    let mode = info
+        .mode
+        .clone()
+        .unwrap_or_else(|| member.error.clone().unwrap_or_else(|| "not serving".into()));
     let dash = || "—".to_string();
     view! {
         <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=member.address.clone()>

@@ -3,6 +3,7 @@
 
 use super::logic::{is_internal_topic, version_from_ibp};
 use super::model::{KafkaBroker, KafkaSummary};
+use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
 use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
@@ -52,7 +53,11 @@ pub enum KafkaError {
 impl KafkaError {
     pub fn into_app(self, cluster: &str) -> AppError {
         match self {
-            KafkaError::Unavailable(reason) => AppError::Unavailable { backend: Backend::Kafka, cluster: cluster.into(), reason },
+            KafkaError::Unavailable(reason) => AppError::Unavailable {
+                backend: Backend::Kafka,
+                cluster: cluster.into(),
+                reason,
+            },
             KafkaError::Other(reason) => AppError::Internal(format!("Kafka: {reason}")),
         }
     }
@@ -62,7 +67,9 @@ impl From<rdkafka::error::KafkaError> for KafkaError {
     fn from(e: rdkafka::error::KafkaError) -> Self {
         use rdkafka::error::KafkaError as K;
         match e {
-            K::MetadataFetch(_) | K::AdminOp(_) | K::ClientCreation(_) => KafkaError::Unavailable(e.to_string()),
+            K::MetadataFetch(_) | K::AdminOp(_) | K::ClientCreation(_) => {
+                KafkaError::Unavailable(e.to_string())
+            }
             other => KafkaError::Other(other.to_string()),
         }
     }
@@ -99,7 +106,11 @@ impl KafkaCluster {
             cc.set(k, v);
         }
         let admin: AdminClient<DefaultClientContext> = cc.create().map_err(|e| e.to_string())?;
-        Ok(KafkaCluster { config, timeout, admin: Arc::new(admin) })
+        Ok(KafkaCluster {
+            config,
+            timeout,
+            admin: Arc::new(admin),
+        })
     }
 
     pub fn id(&self) -> &str {
@@ -111,7 +122,11 @@ impl KafkaCluster {
     }
 
     pub fn cluster_ref(&self) -> ClusterRef {
-        ClusterRef { backend: Backend::Kafka, id: self.config.id.clone(), name: self.config.name.clone() }
+        ClusterRef {
+            backend: Backend::Kafka,
+            id: self.config.id.clone(),
+            name: self.config.name.clone(),
+        }
     }
 
     /// Cluster metadata (brokers, topics, partitions), one blocking librdkafka call.
@@ -124,7 +139,11 @@ impl KafkaCluster {
                 let md = admin.inner().fetch_metadata(None, timeout)?;
                 let mut snap = MetaSnapshot::default();
                 for b in md.brokers() {
-                    snap.brokers.push(KafkaBroker { id: b.id(), host: b.host().to_string(), port: b.port() });
+                    snap.brokers.push(KafkaBroker {
+                        id: b.id(),
+                        host: b.host().to_string(),
+                        port: b.port(),
+                    });
                 }
                 snap.brokers.sort_by_key(|b| b.id);
                 for t in md.topics() {
@@ -164,7 +183,9 @@ impl KafkaCluster {
         })
         .await?;
         Ok(res.into_iter().filter_map(|r| r.ok()).find_map(|r| {
-            r.get("inter.broker.protocol.version").and_then(|e| e.value.as_deref()).and_then(version_from_ibp)
+            r.get("inter.broker.protocol.version")
+                .and_then(|e| e.value.as_deref())
+                .and_then(version_from_ibp)
         }))
     }
 
@@ -215,19 +236,16 @@ impl KafkaCluster {
                         if n == 1 { "" } else { "s" },
                         snap.topics,
                         snap.partitions,
-                        if snap.under_replicated > 0 { format!(", {} under-replicated", snap.under_replicated) } else { String::new() }
+                        if snap.under_replicated > 0 {
+                            format!(", {} under-replicated", snap.under_replicated)
+                        } else {
+                            String::new()
+                        }
                     ),
                     checked_at: now_rfc3339(),
                 }
             }
-            Err(e) => ClusterStatus {
-                cluster: self.cluster_ref(),
-                reachability: Reachability::Unreachable,
-                version: None,
-                latency_ms: None,
-                detail: e.to_string(),
-                checked_at: now_rfc3339(),
-            },
+            Err(e) => unreachable_status(self.cluster_ref(), e.to_string(), now_rfc3339()),
         }
     }
 }

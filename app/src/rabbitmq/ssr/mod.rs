@@ -3,6 +3,7 @@
 
 use super::logic::parse_overview;
 use super::model::RabbitSummary;
+use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
 use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
@@ -37,7 +38,11 @@ impl RabbitCluster {
             .connect_timeout(timeout)
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(RabbitCluster { config, timeout, http })
+        Ok(RabbitCluster {
+            config,
+            timeout,
+            http,
+        })
     }
 
     pub fn id(&self) -> &str {
@@ -45,17 +50,29 @@ impl RabbitCluster {
     }
 
     pub fn cluster_ref(&self) -> ClusterRef {
-        ClusterRef { backend: Backend::Rabbitmq, id: self.config.id.clone(), name: self.config.name.clone() }
+        ClusterRef {
+            backend: Backend::Rabbitmq,
+            id: self.config.id.clone(),
+            name: self.config.name.clone(),
+        }
     }
 
     fn unavailable(&self, reason: impl Into<String>) -> AppError {
-        AppError::Unavailable { backend: Backend::Rabbitmq, cluster: self.config.id.clone(), reason: reason.into() }
+        AppError::Unavailable {
+            backend: Backend::Rabbitmq,
+            cluster: self.config.id.clone(),
+            reason: reason.into(),
+        }
     }
 
     /// GET a management API path and parse the JSON body. Non-200 answers and
     /// non-JSON bodies (a proxy's HTML page) become clear errors.
     async fn get_json(&self, path: &str) -> Result<serde_json::Value, AppError> {
-        let url = format!("{}/api/{}", self.config.management_url.trim_end_matches('/'), path);
+        let url = format!(
+            "{}/api/{}",
+            self.config.management_url.trim_end_matches('/'),
+            path
+        );
         bounded(self.timeout, Backend::Rabbitmq, &self.config.id, async {
             let resp = self
                 .http
@@ -82,20 +99,9 @@ impl RabbitCluster {
     }
 
     pub async fn summary(&self) -> Result<RabbitSummary, AppError> {
-        let d = parse_overview(&self.get_json("overview").await?);
         Ok(RabbitSummary {
             cluster: self.cluster_ref(),
-            version: d.version,
-            erlang_version: d.erlang_version,
-            cluster_name: d.cluster_name,
-            node: d.node,
-            queues: d.queues,
-            exchanges: d.exchanges,
-            connections: d.connections,
-            channels: d.channels,
-            consumers: d.consumers,
-            messages_ready: d.messages_ready,
-            messages_unacknowledged: d.messages_unacknowledged,
+            overview: parse_overview(&self.get_json("overview").await?),
         })
     }
 
@@ -112,18 +118,14 @@ impl RabbitCluster {
                     reachability: Reachability::Reachable,
                     version: d.version,
                     latency_ms: Some(latency),
-                    detail: format!("{} queues, {} connections, {} messages ready", d.queues, d.connections, d.messages_ready),
+                    detail: format!(
+                        "{} queues, {} connections, {} messages ready",
+                        d.queues, d.connections, d.messages_ready
+                    ),
                     checked_at: now_rfc3339(),
                 }
             }
-            Err(e) => ClusterStatus {
-                cluster: self.cluster_ref(),
-                reachability: Reachability::Unreachable,
-                version: None,
-                latency_ms: None,
-                detail: e.to_string(),
-                checked_at: now_rfc3339(),
-            },
+            Err(e) => unreachable_status(self.cluster_ref(), e.to_string(), now_rfc3339()),
         }
     }
 }
@@ -141,7 +143,10 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
             last = Some(s.to_string());
             src = s.source();
         }
-        return format!("cannot connect ({})", last.unwrap_or_else(|| "connection failed".into()));
+        return format!(
+            "cannot connect ({})",
+            last.unwrap_or_else(|| "connection failed".into())
+        );
     }
     e.to_string()
 }

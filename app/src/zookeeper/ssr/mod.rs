@@ -3,6 +3,7 @@
 
 use super::logic::{has_quorum, parse_srvr};
 use super::model::{EnsembleSummary, ZkMember};
+use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
 use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
@@ -69,12 +70,24 @@ impl ZkError {
 
     pub fn into_app(self, cluster: &str) -> AppError {
         match self {
-            ZkError::NoNode(p) => AppError::NotFound { what: format!("znode {p}") },
+            ZkError::NoNode(p) => AppError::NotFound {
+                what: format!("znode {p}"),
+            },
             ZkError::NodeExists(p) => AppError::Conflict(format!("znode {p} already exists")),
-            ZkError::BadVersion(p) => AppError::Conflict(format!("znode {p} changed since it was read; nothing was overwritten")),
-            ZkError::NotEmpty(p) => AppError::Conflict(format!("znode {p} has children; delete them first")),
-            ZkError::NoAuth(p) => AppError::Denied(format!("ZooKeeper refused access to {p}: check the digest credentials of cluster \"{cluster}\"")),
-            ZkError::Unavailable(reason) => AppError::Unavailable { backend: Backend::Zookeeper, cluster: cluster.into(), reason },
+            ZkError::BadVersion(p) => AppError::Conflict(format!(
+                "znode {p} changed since it was read; nothing was overwritten"
+            )),
+            ZkError::NotEmpty(p) => {
+                AppError::Conflict(format!("znode {p} has children; delete them first"))
+            }
+            ZkError::NoAuth(p) => AppError::Denied(format!(
+                "ZooKeeper refused access to {p}: check the digest credentials of cluster \"{cluster}\""
+            )),
+            ZkError::Unavailable(reason) => AppError::Unavailable {
+                backend: Backend::Zookeeper,
+                cluster: cluster.into(),
+                reason,
+            },
             ZkError::Other(reason) => AppError::Internal(format!("ZooKeeper: {reason}")),
         }
     }
@@ -89,7 +102,11 @@ pub struct ZkCluster {
 
 impl ZkCluster {
     pub fn new(config: ZkClusterConfig, timeout: Duration) -> Self {
-        ZkCluster { config, timeout, client: Mutex::new(None) }
+        ZkCluster {
+            config,
+            timeout,
+            client: Mutex::new(None),
+        }
     }
 
     pub fn id(&self) -> &str {
@@ -97,7 +114,11 @@ impl ZkCluster {
     }
 
     pub fn cluster_ref(&self) -> ClusterRef {
-        ClusterRef { backend: Backend::Zookeeper, id: self.config.id.clone(), name: self.config.name.clone() }
+        ClusterRef {
+            backend: Backend::Zookeeper,
+            id: self.config.id.clone(),
+            name: self.config.name.clone(),
+        }
     }
 
     fn connect_string(&self) -> String {
@@ -113,13 +134,17 @@ impl ZkCluster {
             }
             tracing::info!(cluster.id = %self.config.id, state = ?c.state(), "zookeeper session ended; reconnecting");
         }
-        let mut connector = zk::Client::connector().with_session_timeout(Duration::from_millis(self.config.session_timeout_ms));
+        let mut connector = zk::Client::connector()
+            .with_session_timeout(Duration::from_millis(self.config.session_timeout_ms));
         if let Some(d) = &self.config.digest {
             connector = connector.with_auth("digest", d.expose().as_bytes());
         }
         let cs = self.connect_string();
         let client = bounded(self.timeout, Backend::Zookeeper, &self.config.id, async {
-            connector.connect(&cs).await.map_err(|e| ZkError::from_client(e, "/").into_app(&self.config.id))
+            connector
+                .connect(&cs)
+                .await
+                .map_err(|e| ZkError::from_client(e, "/").into_app(&self.config.id))
         })
         .await?;
         *guard = Some(client.clone());
@@ -134,7 +159,9 @@ impl ZkCluster {
     {
         let client = self.client().await?;
         bounded(self.timeout, Backend::Zookeeper, &self.config.id, async {
-            f(client).await.map_err(|e| ZkError::from_client(e, path).into_app(&self.config.id))
+            f(client)
+                .await
+                .map_err(|e| ZkError::from_client(e, path).into_app(&self.config.id))
         })
         .await
     }
@@ -142,7 +169,10 @@ impl ZkCluster {
     /// Reads a znode's data (used for audit before/after values and tests).
     pub async fn get_data(&self, path: &str) -> Result<Option<Vec<u8>>, AppError> {
         let p = path.to_string();
-        match self.call(path, |c| async move { c.get_data(&p).await }).await {
+        match self
+            .call(path, |c| async move { c.get_data(&p).await })
+            .await
+        {
             Ok((data, _)) => Ok(Some(data)),
             Err(AppError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -163,17 +193,25 @@ impl ZkCluster {
     /// Deletes one znode (any version).
     pub async fn delete(&self, path: &str) -> Result<(), AppError> {
         let p = path.to_string();
-        self.call(path, |c| async move { c.delete(&p, None).await }).await
+        self.call(path, |c| async move { c.delete(&p, None).await })
+            .await
     }
 
     /// Asks every member `srvr` in parallel.
     pub async fn members(&self) -> Vec<ZkMember> {
-        let probes = self.config.hosts.iter().map(|h| srvr_member(h.clone(), self.timeout));
+        let probes = self
+            .config
+            .hosts
+            .iter()
+            .map(|h| srvr_member(h.clone(), self.timeout));
         futures::future::join_all(probes).await
     }
 
     pub async fn ensemble_summary(&self) -> EnsembleSummary {
-        EnsembleSummary { cluster: self.cluster_ref(), members: self.members().await }
+        EnsembleSummary {
+            cluster: self.cluster_ref(),
+            members: self.members().await,
+        }
     }
 
     /// One health probe: member modes via `srvr`, and a real round trip
@@ -181,9 +219,13 @@ impl ZkCluster {
     pub async fn probe(&self) -> ClusterStatus {
         let members = self.members().await;
         let serving = members.iter().filter(|m| m.is_serving()).count();
-        let version = members.iter().find_map(|m| m.info.as_ref().and_then(|i| i.version.clone()));
+        let version = members
+            .iter()
+            .find_map(|m| m.info.as_ref().and_then(|i| i.version.clone()));
         let start = Instant::now();
-        let rtt = self.call("/", |c| async move { c.check_stat("/").await }).await;
+        let rtt = self
+            .call("/", |c| async move { c.check_stat("/").await })
+            .await;
         let checked_at = now_rfc3339();
         let quorum = has_quorum(serving, members.len());
         match rtt {
@@ -195,7 +237,11 @@ impl ZkCluster {
                     .unwrap_or_default();
                 ClusterStatus {
                     cluster: self.cluster_ref(),
-                    reachability: if serving == members.len() { Reachability::Reachable } else { Reachability::Degraded },
+                    reachability: if serving == members.len() {
+                        Reachability::Reachable
+                    } else {
+                        Reachability::Degraded
+                    },
                     version,
                     latency_ms: Some(elapsed_ms(start)),
                     detail: format!("{serving} of {} members serving{leader}", members.len()),
@@ -208,12 +254,12 @@ impl ZkCluster {
                     Ok(_) => "no quorum".to_string(),
                 };
                 ClusterStatus {
-                    cluster: self.cluster_ref(),
-                    reachability: Reachability::Unreachable,
                     version,
-                    latency_ms: None,
-                    detail: format!("{serving} of {} members serving; {why}", members.len()),
-                    checked_at,
+                    ..unreachable_status(
+                        self.cluster_ref(),
+                        format!("{serving} of {} members serving; {why}", members.len()),
+                        checked_at,
+                    )
                 }
             }
         }
@@ -223,13 +269,33 @@ impl ZkCluster {
 async fn srvr_member(address: String, timeout: Duration) -> ZkMember {
     let start = Instant::now();
     match tokio::time::timeout(timeout, four_letter_word(&address, "srvr")).await {
-        Err(_) => ZkMember { address, info: None, rtt_ms: None, error: Some(format!("no answer within {} ms", timeout.as_millis())) },
-        Ok(Err(e)) => ZkMember { address, info: None, rtt_ms: None, error: Some(e.to_string()) },
+        Err(_) => ZkMember {
+            address,
+            info: None,
+            rtt_ms: None,
+            error: Some(format!("no answer within {} ms", timeout.as_millis())),
+        },
+        Ok(Err(e)) => ZkMember {
+            address,
+            info: None,
+            rtt_ms: None,
+            error: Some(e.to_string()),
+        },
         Ok(Ok(text)) => {
             let rtt = Some(elapsed_ms(start));
             match parse_srvr(&text) {
-                Ok(info) => ZkMember { address, info: Some(info), rtt_ms: rtt, error: None },
-                Err(e) => ZkMember { address, info: None, rtt_ms: rtt, error: Some(e) },
+                Ok(info) => ZkMember {
+                    address,
+                    info: Some(info),
+                    rtt_ms: rtt,
+                    error: None,
+                },
+                Err(e) => ZkMember {
+                    address,
+                    info: None,
+                    rtt_ms: rtt,
+                    error: Some(e),
+                },
             }
         }
     }
