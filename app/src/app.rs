@@ -6,7 +6,8 @@ use crate::components::ThemeToggle;
 use crate::error::Backend;
 use crate::kafka::view::KafkaPage;
 use crate::rabbitmq::view::RabbitPage;
-use crate::zookeeper::view::ZookeeperPage;
+use crate::zookeeper::explorer::ZnodeExplorer;
+use crate::zookeeper::view::EnsemblePage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
@@ -25,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <script inner_html=THEME_BOOT></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -55,7 +57,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage />
                     <Route path=path!("/zookeeper") view=|| view! { <BackendIndexPage backend=Backend::Zookeeper /> } />
-                    <Route path=path!("/zookeeper/:cluster") view=ZookeeperPage />
+                    <Route path=path!("/zookeeper/:cluster") view=ZnodeExplorer />
+                    <Route path=path!("/zookeeper/:cluster/*rest") view=ZnodeExplorer />
+                    <Route path=path!("/ensemble/:cluster") view=EnsemblePage />
                     <Route path=path!("/kafka") view=|| view! { <BackendIndexPage backend=Backend::Kafka /> } />
                     <Route path=path!("/kafka/:cluster") view=KafkaPage />
                     <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />

@@ -4,7 +4,7 @@
 //! Each backend is one vertical slice: `model` (serde types shared with the
 //! browser), `logic` (pure functions), `api` (`#[server]` functions only),
 //! `view` (components) and `ssr` (the real client adapter; server build only).
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod app;
 pub mod audit;

@@ -23,3 +23,21 @@ export function sandboxAsync(...args: string[]): Promise<number> {
     child.on("exit", (code) => resolve(code ?? -1));
   });
 }
+
+/**
+ * Runs commands through ZooKeeper's own CLI (a real Java client, independent
+ * of zkmq) against the sandbox ensemble; returns what it printed.
+ */
+export function zkCli(...commands: string[]): string {
+  return execFileSync("/usr/share/zookeeper/bin/zkCli.sh", ["-server", "127.0.0.1:2181"], {
+    input: commands.join("\n") + "\n",
+    encoding: "utf8",
+    timeout: 60_000,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/** A znode root unique to this run, so specs never see each other's data. */
+export function uniqueRoot(prefix: string): string {
+  return `/${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}

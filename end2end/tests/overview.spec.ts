@@ -40,7 +40,7 @@ test.describe("Overview", () => {
       // Its own page shows a banner naming the cluster; the other backends' pages still work.
       await page.goto("/rabbitmq/local");
       await expect(page.getByRole("alert")).toContainText("RabbitMQ cluster \"local\"");
-      await page.goto("/zookeeper/local");
+      await page.goto("/ensemble/local");
       await expect(page.getByRole("row", { name: "127.0.0.1:2181" })).toBeVisible();
       await expect(page.getByRole("alert")).toHaveCount(0);
       await openHydrated(page, "/");

@@ -9,6 +9,9 @@ test.describe("App shell", () => {
     await expect(page).toHaveURL(/\/zookeeper$/);
     await page.getByRole("link", { name: "Sandbox ensemble" }).click();
     await expect(page).toHaveURL(/\/zookeeper\/local$/);
+    await expect(page.getByRole("tree", { name: "Znodes" })).toBeVisible();
+    await page.getByRole("link", { name: "Ensemble", exact: true }).click();
+    await expect(page).toHaveURL(/\/ensemble\/local$/);
     await expect(page.getByRole("heading", { name: "Sandbox ensemble" })).toBeVisible();
     // Exactly one leader among three members.
     await expect(page.getByRole("cell", { name: "leader", exact: true })).toHaveCount(1);

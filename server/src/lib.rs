@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The zkmq server: config, state, routes and the `zkmq` command line.
 
 pub mod config;

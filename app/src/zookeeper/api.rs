@@ -1,12 +1,74 @@
-//! ZooKeeper server functions.
+//! ZooKeeper server functions. Reads go straight to the adapter; every change
+//! goes through the audit log (`ssr::audited`) with before and after values.
 
-use super::model::EnsembleSummary;
+use super::logic::DataView;
+use super::model::{ChildPage, CreateKind, DataEncoding, EnsembleSummary, Znode, ZnodeStat};
 use crate::error::AppError;
 use leptos::prelude::*;
+
+/// Children per page in the tree.
+pub const CHILD_PAGE: usize = 100;
 
 /// Every member of the ensemble with its `srvr` answer.
 #[server(endpoint = "get_ensemble_summary")]
 pub async fn get_ensemble_summary(cluster: String) -> Result<EnsembleSummary, AppError> {
     let zk = crate::ssr::services()?.zookeeper(&cluster)?;
     Ok(zk.ensemble_summary().await)
+}
+
+/// One page (sorted, filtered by name prefix) of a znode's children.
+#[server(endpoint = "list_znode_children")]
+pub async fn list_znode_children(
+    cluster: String,
+    path: String,
+    prefix: String,
+    offset: usize,
+) -> Result<ChildPage, AppError> {
+    super::logic::validate_path("path", &path)?;
+    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    zk.list_children(&path, &prefix, offset, CHILD_PAGE).await
+}
+
+/// Data (base64), stat and ACL of one znode.
+#[server(endpoint = "get_znode")]
+pub async fn get_znode(cluster: String, path: String) -> Result<Znode, AppError> {
+    super::logic::validate_path("path", &path)?;
+    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    zk.get_znode(&path).await
+}
+
+/// Creates a znode; returns its path (with the suffix for sequential ones).
+#[server(endpoint = "create_znode")]
+pub async fn create_znode(
+    cluster: String,
+    path: String,
+    data: String,
+    encoding: DataEncoding,
+    kind: CreateKind,
+    ttl_ms: Option<u64>,
+) -> Result<String, AppError> {
+    super::ssr::audited::create(&cluster, &path, &data, encoding, kind, ttl_ms).await
+}
+
+/// Replaces a znode's data if it is still at `version` (the one the user read).
+#[server(endpoint = "set_znode_data")]
+pub async fn set_znode_data(
+    cluster: String,
+    path: String,
+    data: String,
+    encoding: DataEncoding,
+    version: i32,
+) -> Result<ZnodeStat, AppError> {
+    super::ssr::audited::set_data(&cluster, &path, &data, encoding, version).await
+}
+
+/// Deletes one znode (without children) if it is still at `version`.
+#[server(endpoint = "delete_znode")]
+pub async fn delete_znode(cluster: String, path: String, version: i32) -> Result<(), AppError> {
+    super::ssr::audited::delete(&cluster, &path, version).await
+}
+
+/// The initial data view for a znode, used by the page before the user picks one.
+pub fn default_view(z: &Znode) -> DataView {
+    super::logic::detect_view(&super::logic::decode_b64(&z.data_b64))
 }

@@ -1,6 +1,7 @@
 //! Pure ZooKeeper rules: parsing four-letter-word answers.
 
-use super::model::SrvrInfo;
+use super::model::{DataEncoding, SrvrInfo};
+use crate::error::AppError;
 
 /// Marker line a member sends to `srvr`/`mntr` when it has no quorum.
 pub const NOT_SERVING: &str = "not currently serving requests";
@@ -53,6 +54,396 @@ pub fn has_quorum(serving: usize, members: usize) -> bool {
     members > 0 && serving * 2 > members
 }
 
+// ---------------------------------------------------------------------------
+// Paths
+
+/// ZooKeeper's own subtree (quotas, config): zkmq never changes it.
+pub const RESERVED_ROOT: &str = "/zookeeper";
+
+/// Checks a znode path the way ZooKeeper's `PathUtils` does, with a message
+/// that says what is wrong and what is allowed. `field` names the form field.
+pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
+    let bad = |why: &str| {
+        Err(AppError::invalid(
+            field,
+            format!("\"{}\" {why}", printable(path)),
+        ))
+    };
+    if path.is_empty() {
+        return Err(AppError::invalid(
+            field,
+            "is empty: a znode path starts with / (e.g. /app/config)",
+        ));
+    }
+    if !path.starts_with('/') {
+        return bad("must start with /");
+    }
+    if path == "/" {
+        return Ok(());
+    }
+    if path.ends_with('/') {
+        return bad("must not end with /");
+    }
+    for (i, seg) in path[1..].split('/').enumerate() {
+        if seg.is_empty() {
+            return bad(&format!("has an empty segment (//) at position {}", i + 1));
+        }
+        if seg == "." || seg == ".." {
+            return bad("must not contain . or .. segments: ZooKeeper paths are not relative");
+        }
+        if let Some(c) = seg.chars().find(|c| is_forbidden_char(*c)) {
+            return bad(&format!(
+                "contains the control or non-character U+{:04X}, which ZooKeeper refuses",
+                c as u32
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_forbidden_char(c: char) -> bool {
+    let u = c as u32;
+    u == 0
+        || (0x01..=0x1f).contains(&u)
+        || (0x7f..=0x9f).contains(&u)
+        || (0xd800..=0xf8ff).contains(&u)
+        || (0xfff0..=0xffff).contains(&u)
+}
+
+/// For messages: control characters shown as escapes, never raw.
+fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// True for `/zookeeper` and everything under it.
+pub fn is_reserved(path: &str) -> bool {
+    path == RESERVED_ROOT || path.starts_with("/zookeeper/")
+}
+
+/// Parent path: `/a/b` → `/a`, `/a` → `/`, `/` → None.
+pub fn parent(path: &str) -> Option<&str> {
+    if path == "/" {
+        return None;
+    }
+    match path.rfind('/') {
+        Some(0) => Some("/"),
+        Some(i) => Some(&path[..i]),
+        None => None,
+    }
+}
+
+/// Last segment: `/a/b` → `b`, `/` → `/`.
+pub fn name(path: &str) -> &str {
+    if path == "/" {
+        "/"
+    } else {
+        path.rsplit('/').next().unwrap_or(path)
+    }
+}
+
+/// Child path of `parent` named `child`.
+pub fn join(parent: &str, child: &str) -> String {
+    if parent == "/" {
+        format!("/{child}")
+    } else {
+        format!("{parent}/{child}")
+    }
+}
+
+/// Every ancestor of `path` from `/` down to `path` itself.
+pub fn ancestors(path: &str) -> Vec<String> {
+    let mut out = vec!["/".to_string()];
+    if path != "/" {
+        let mut cur = String::new();
+        for seg in path[1..].split('/') {
+            cur.push('/');
+            cur.push_str(seg);
+            out.push(cur.clone());
+        }
+    }
+    out
+}
+
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The explorer URL of a znode: `/zookeeper/<cluster>/<segments…>`, each
+/// segment percent-encoded (znode names may hold `?`, `#`, `%`, spaces …).
+pub fn znode_href(cluster: &str, path: &str) -> String {
+    let mut out = format!(
+        "/zookeeper/{}",
+        percent_encoding::utf8_percent_encode(cluster, SEGMENT)
+    );
+    if path != "/" {
+        for seg in path[1..].split('/') {
+            out.push('/');
+            out.push_str(&percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string());
+        }
+    }
+    out
+}
+
+/// Inverse of [`znode_href`]: (cluster, znode path) from a URL path.
+pub fn parse_znode_href(url_path: &str) -> Option<(String, String)> {
+    let rest = url_path.strip_prefix("/zookeeper/")?;
+    let mut parts = rest.split('/');
+    let cluster = percent_encoding::percent_decode_str(parts.next()?)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    if cluster.is_empty() {
+        return None;
+    }
+    let mut path = String::new();
+    for seg in parts {
+        if seg.is_empty() {
+            continue; // tolerate a trailing slash in the URL
+        }
+        path.push('/');
+        path.push_str(
+            &percent_encoding::percent_decode_str(seg)
+                .decode_utf8()
+                .ok()?,
+        );
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    Some((cluster, path))
+}
+
+// ---------------------------------------------------------------------------
+// Children
+
+/// Sorts, filters by prefix and pages children on the server, so the browser
+/// never receives 300,000 names.
+pub fn page_children(
+    mut names: Vec<String>,
+    prefix: &str,
+    offset: usize,
+    limit: usize,
+) -> (Vec<String>, usize, usize) {
+    let total = names.len();
+    names.retain(|n| n.starts_with(prefix));
+    names.sort_unstable();
+    let matching = names.len();
+    let page = names.into_iter().skip(offset).take(limit).collect();
+    (page, matching, total)
+}
+
+// ---------------------------------------------------------------------------
+// Data
+
+/// How a znode's bytes are best shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataView {
+    Text,
+    Json,
+    Hex,
+    Base64,
+}
+
+impl DataView {
+    pub const ALL: [DataView; 4] = [
+        DataView::Text,
+        DataView::Json,
+        DataView::Hex,
+        DataView::Base64,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            DataView::Text => "Text",
+            DataView::Json => "JSON",
+            DataView::Hex => "Hex",
+            DataView::Base64 => "Base64",
+        }
+    }
+}
+
+/// Text is UTF-8 without control characters other than tab and line breaks.
+pub fn is_text(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => !s
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+        Err(_) => false,
+    }
+}
+
+/// JSON object or array (a bare number or string is shown as text).
+pub fn as_json(bytes: &[u8]) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    (v.is_object() || v.is_array()).then_some(v)
+}
+
+/// The view chosen automatically: JSON, else text, else hex.
+pub fn detect_view(bytes: &[u8]) -> DataView {
+    if as_json(bytes).is_some() {
+        DataView::Json
+    } else if is_text(bytes) {
+        DataView::Text
+    } else {
+        DataView::Hex
+    }
+}
+
+/// Renders bytes in a view. Views that do not fit the data say why instead.
+pub fn render_data(bytes: &[u8], view: DataView) -> Result<String, String> {
+    match view {
+        DataView::Text => {
+            if is_text(bytes) {
+                Ok(String::from_utf8_lossy(bytes).into_owned())
+            } else {
+                Err("The data is not UTF-8 text; showing it as text would change it. Use Hex or Base64.".into())
+            }
+        }
+        DataView::Json => match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(v) => Ok(serde_json::to_string_pretty(&v).unwrap_or_default()),
+            Err(e) => Err(format!("Not valid JSON: {e}")),
+        },
+        DataView::Hex => Ok(hexdump(bytes)),
+        DataView::Base64 => Ok(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            bytes,
+        )),
+    }
+}
+
+/// Classic 16-bytes-a-line dump: offset, hex, printable ASCII.
+pub fn hexdump(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, chunk) in bytes.chunks(16).enumerate() {
+        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let ascii: String = chunk
+            .iter()
+            .map(|&b| {
+                if (0x20..0x7f).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "{:08x}  {:<47}  {}\n",
+            i * 16,
+            hex.join(" "),
+            ascii
+        ));
+    }
+    out
+}
+
+/// Turns what the user typed into the bytes to store, or says why not.
+pub fn encode_input(field: &str, input: &str, encoding: DataEncoding) -> Result<Vec<u8>, AppError> {
+    match encoding {
+        DataEncoding::Text => Ok(input.as_bytes().to_vec()),
+        DataEncoding::Json => match serde_json::from_str::<serde_json::Value>(input) {
+            Ok(_) => Ok(input.as_bytes().to_vec()),
+            Err(e) => Err(AppError::invalid(
+                field,
+                format!("is not valid JSON ({e}); choose Text to store it as it is"),
+            )),
+        },
+        DataEncoding::Base64 => {
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, input.trim())
+                .map_err(|e| AppError::invalid(field, format!("is not valid base64 ({e})")))
+        }
+    }
+}
+
+/// Refuses data larger than the server accepts (`jute.maxbuffer`), before sending.
+pub fn check_size(field: &str, len: usize, max: usize) -> Result<(), AppError> {
+    if len > max {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "is {len} bytes; this cluster accepts at most {max} bytes per znode (jute.maxbuffer)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How bytes are kept in the audit log: the text itself when it is text,
+/// otherwise `base64:` and the bytes in base64 — never lossy.
+pub fn audit_value(bytes: &[u8]) -> String {
+    if is_text(bytes) {
+        String::from_utf8_lossy(bytes).into_owned()
+    } else {
+        format!("base64:{}", encode_b64(bytes))
+    }
+}
+
+pub fn decode_b64(s: &str) -> Vec<u8> {
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s).unwrap_or_default()
+}
+
+pub fn encode_b64(b: &[u8]) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b)
+}
+
+// ---------------------------------------------------------------------------
+// Stat and ACL presentation
+
+/// Zxids are read in hex (epoch in the high 32 bits, counter in the low).
+pub fn format_zxid(z: i64) -> String {
+    format!("0x{z:x}")
+}
+
+/// Session ids are shown in hex, as ZooKeeper's logs do; 0 means "not ephemeral".
+pub fn format_session(id: i64) -> String {
+    if id == 0 {
+        "none (persistent)".into()
+    } else {
+        format!("0x{id:x}")
+    }
+}
+
+/// Milliseconds since the epoch as "YYYY-MM-DD HH:MM:SS.mmm UTC" (same text
+/// on server and browser, so hydration matches and nobody guesses a zone).
+pub fn format_millis(ms: i64) -> String {
+    let (secs, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{milli:03} UTC",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
+}
+
+/// Permissions as ZooKeeper's CLI writes them: `cdrwa`.
+pub fn format_perms(p: i32) -> String {
+    [(4, 'c'), (8, 'd'), (1, 'r'), (2, 'w'), (16, 'a')]
+        .iter()
+        .filter(|(bit, _)| p & bit != 0)
+        .map(|(_, c)| *c)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +484,179 @@ mod tests {
         assert!(!has_quorum(2, 4));
         assert!(has_quorum(1, 1));
         assert!(!has_quorum(0, 0));
+    }
+
+    #[test]
+    fn valid_paths() {
+        for p in [
+            "/",
+            "/a",
+            "/a/b-c_d.e",
+            "/ünïcode/名前",
+            "/with space",
+            "/a/..b",
+            "/q?x#y%z",
+        ] {
+            assert!(validate_path("path", p).is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn invalid_paths_say_why() {
+        let cases = [
+            ("", "is empty"),
+            ("a/b", "must start with /"),
+            ("/a/", "must not end with /"),
+            ("/a//b", "empty segment"),
+            ("/a/./b", ". or .."),
+            ("/a/..", ". or .."),
+            ("/a\u{0}b", "U+0000"),
+            ("/a\u{7}", "U+0007"),
+        ];
+        for (p, why) in cases {
+            let e = validate_path("path", &p).unwrap_err().to_string();
+            assert!(e.starts_with("path: "), "{e}");
+            assert!(e.contains(why), "{p:?}: {e}");
+        }
+        // Control characters never appear raw in the message.
+        let e = validate_path("path", "/a\u{1b}[31m")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains('\u{1b}'), "{e:?}");
+    }
+
+    #[test]
+    fn reserved_subtree() {
+        assert!(is_reserved("/zookeeper"));
+        assert!(is_reserved("/zookeeper/quota"));
+        assert!(!is_reserved("/zookeeperx"));
+        assert!(!is_reserved("/"));
+    }
+
+    #[test]
+    fn path_helpers() {
+        assert_eq!(parent("/a/b"), Some("/a"));
+        assert_eq!(parent("/a"), Some("/"));
+        assert_eq!(parent("/"), None);
+        assert_eq!(name("/a/b"), "b");
+        assert_eq!(join("/", "a"), "/a");
+        assert_eq!(join("/a", "b"), "/a/b");
+        assert_eq!(ancestors("/a/b"), ["/", "/a", "/a/b"]);
+        assert_eq!(ancestors("/"), ["/"]);
+    }
+
+    #[test]
+    fn hrefs_round_trip_any_name() {
+        for p in ["/", "/a", "/a b/c?d#e%f", "/名前/x", "/a/..b"] {
+            let h = znode_href("local", p);
+            assert!(!h[1..].contains(['?', '#', ' ']), "{h}");
+            assert_eq!(
+                parse_znode_href(&h),
+                Some(("local".to_string(), p.to_string())),
+                "{h}"
+            );
+        }
+        assert_eq!(znode_href("local", "/a b"), "/zookeeper/local/a%20b");
+        assert_eq!(
+            parse_znode_href("/zookeeper/local/"),
+            Some(("local".into(), "/".into()))
+        );
+        assert_eq!(parse_znode_href("/kafka/local"), None);
+    }
+
+    #[test]
+    fn children_are_filtered_sorted_and_paged() {
+        let names: Vec<String> = ["b2", "a1", "b1", "c", "b3"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (page, matching, total) = page_children(names.clone(), "b", 1, 1);
+        assert_eq!((page, matching, total), (vec!["b2".to_string()], 3, 5));
+        let (page, matching, _) = page_children(names, "", 0, 10);
+        assert_eq!(page, ["a1", "b1", "b2", "b3", "c"]);
+        assert_eq!(matching, 5);
+    }
+
+    #[test]
+    fn data_views_are_chosen_by_content() {
+        assert_eq!(detect_view(br#"{"a":1}"#), DataView::Json);
+        assert_eq!(detect_view(b"hello\nworld"), DataView::Text);
+        assert_eq!(detect_view(b"42"), DataView::Text);
+        assert_eq!(detect_view(&[0, 159, 146, 150]), DataView::Hex);
+        assert_eq!(detect_view(b""), DataView::Text);
+    }
+
+    #[test]
+    fn rendering_never_corrupts_binary() {
+        let bin = [0u8, 255, 10, 65];
+        assert!(render_data(&bin, DataView::Text).is_err());
+        assert_eq!(render_data(&bin, DataView::Base64).unwrap(), "AP8KQQ==");
+        assert_eq!(
+            render_data(&bin, DataView::Hex).unwrap(),
+            format!("00000000  {:<47}  ...A\n", "00 ff 0a 41")
+        );
+        assert_eq!(
+            render_data(br#"{"a":[1,2]}"#, DataView::Json).unwrap(),
+            "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
+        );
+        assert!(
+            render_data(b"{oops", DataView::Json)
+                .unwrap_err()
+                .starts_with("Not valid JSON")
+        );
+    }
+
+    #[test]
+    fn input_encodings() {
+        assert_eq!(
+            encode_input("data", "hi", DataEncoding::Text).unwrap(),
+            b"hi"
+        );
+        assert_eq!(
+            encode_input("data", "AP8KQQ==", DataEncoding::Base64).unwrap(),
+            [0, 255, 10, 65]
+        );
+        let e = encode_input("data", "{oops", DataEncoding::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("data: is not valid JSON"), "{e}");
+        assert!(encode_input("data", "!!", DataEncoding::Base64).is_err());
+    }
+
+    #[test]
+    fn audit_values_keep_binary_exactly() {
+        assert_eq!(audit_value(b"plain"), "plain");
+        assert_eq!(audit_value(&[0, 255]), "base64:AP8=");
+    }
+
+    #[test]
+    fn size_limit() {
+        assert!(check_size("data", 10, 10).is_ok());
+        let e = check_size("data", 11, 10).unwrap_err().to_string();
+        assert!(e.contains("11 bytes") && e.contains("at most 10"), "{e}");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_millis(0), "1970-01-01 00:00:00.000 UTC");
+        assert_eq!(
+            format_millis(1_700_000_000_123),
+            "2023-11-14 22:13:20.123 UTC"
+        );
+        assert_eq!(
+            format_millis(951_782_400_000),
+            "2000-02-29 00:00:00.000 UTC"
+        );
+        assert_eq!(format_millis(-1), "1969-12-31 23:59:59.999 UTC");
+    }
+
+    #[test]
+    fn stat_formatting() {
+        assert_eq!(format_zxid(0x100000004), "0x100000004");
+        assert_eq!(format_session(0), "none (persistent)");
+        assert_eq!(format_session(0x1000012ab), "0x1000012ab");
+        assert_eq!(format_perms(31), "cdrwa");
+        assert_eq!(format_perms(1 | 2), "rw");
+        assert_eq!(format_perms(0), "");
     }
 }

@@ -1,6 +1,7 @@
 //! ZooKeeper slice: ensemble members and (in later issues) the znode tree.
 
 pub mod api;
+pub mod explorer;
 pub mod logic;
 pub mod model;
 #[cfg(feature = "ssr")]

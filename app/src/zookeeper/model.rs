@@ -52,3 +52,74 @@ impl EnsembleSummary {
             .find(|m| m.info.as_ref().and_then(|i| i.mode.as_deref()) == Some("leader"))
     }
 }
+
+/// Every field of a znode's `Stat`, as ZooKeeper reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ZnodeStat {
+    pub czxid: i64,
+    pub mzxid: i64,
+    pub pzxid: i64,
+    /// Milliseconds since the epoch.
+    pub ctime: i64,
+    pub mtime: i64,
+    pub version: i32,
+    pub cversion: i32,
+    pub aversion: i32,
+    /// Session id of the owner for ephemeral znodes, 0 otherwise.
+    pub ephemeral_owner: i64,
+    pub data_length: i32,
+    pub num_children: i32,
+}
+
+/// One ACL entry: scheme (world, digest, ip, auth, sasl …), id, permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AclEntry {
+    pub scheme: String,
+    pub id: String,
+    /// Bit set: READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16.
+    pub perms: i32,
+}
+
+/// A znode with its data (base64, so binary survives JSON), stat and ACL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Znode {
+    pub path: String,
+    pub data_b64: String,
+    pub stat: ZnodeStat,
+    pub acl: Vec<AclEntry>,
+}
+
+/// One page of a znode's children, sorted by name, after the prefix filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildPage {
+    pub path: String,
+    pub names: Vec<String>,
+    /// Children matching the filter (all pages).
+    pub matching: usize,
+    /// Children in total, unfiltered.
+    pub total: usize,
+    pub offset: usize,
+}
+
+/// Kinds of znode the console can create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateKind {
+    Persistent,
+    PersistentSequential,
+    Container,
+    /// Persistent with a time to live (needs `zookeeper.extendedTypesEnabled` on the server).
+    PersistentTtl,
+}
+
+/// How the text the user typed turns into bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataEncoding {
+    /// UTF-8 text as typed.
+    Text,
+    /// Must be valid JSON; stored as typed.
+    Json,
+    /// Base64 of arbitrary bytes.
+    Base64,
+}

@@ -9,9 +9,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// `/zookeeper/:cluster`: the ensemble's members, refreshed every 5 s.
+/// `/ensemble/:cluster`: the ensemble's members, refreshed every 5 s.
 #[component]
-pub fn ZookeeperPage() -> impl IntoView {
+pub fn EnsemblePage() -> impl IntoView {
     let params = use_params_map();
     let cluster = move || params.read().get("cluster").unwrap_or_default();
     let tick = use_ticker(5_000);

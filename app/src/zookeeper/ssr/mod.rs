@@ -1,8 +1,10 @@
 //! The ZooKeeper adapter (server only): one long-lived `zookeeper-client`
 //! session per ensemble plus four-letter-word probes of every member.
 
-use super::logic::{has_quorum, parse_srvr};
-use super::model::{EnsembleSummary, ZkMember};
+pub mod audited;
+
+use super::logic::{encode_b64, has_quorum, page_children, parse_srvr};
+use super::model::{AclEntry, ChildPage, CreateKind, EnsembleSummary, ZkMember, Znode, ZnodeStat};
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
@@ -26,6 +28,14 @@ pub struct ZkClusterConfig {
     /// "user:password" for the digest scheme, added to the session at connect.
     #[serde(default)]
     pub digest: Option<Secret>,
+    /// Largest znode data zkmq will send: the server's `jute.maxbuffer` (1 MiB by
+    /// default) less room for the request around it.
+    #[serde(default = "default_max_data_bytes")]
+    pub max_data_bytes: usize,
+}
+
+fn default_max_data_bytes() -> usize {
+    1_048_575 - 1_024
 }
 
 fn default_session_timeout_ms() -> u64 {
@@ -46,6 +56,8 @@ pub enum ZkError {
     #[error("not authorised for {0}")]
     NoAuth(String),
     #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
     Other(String),
@@ -59,6 +71,12 @@ impl ZkError {
             zk::Error::BadVersion => ZkError::BadVersion(path.to_string()),
             zk::Error::NotEmpty => ZkError::NotEmpty(path.to_string()),
             zk::Error::NoAuth | zk::Error::AuthFailed => ZkError::NoAuth(path.to_string()),
+            zk::Error::Unimplemented => ZkError::Unsupported(format!(
+                "this ZooKeeper server does not support that operation on {path} (TTL nodes need zookeeper.extendedTypesEnabled=true)"
+            )),
+            zk::Error::NoChildrenForEphemerals => {
+                ZkError::Other(format!("{path}: ephemeral znodes cannot have children"))
+            }
             zk::Error::ConnectionLoss
             | zk::Error::SessionExpired
             | zk::Error::ClientClosed
@@ -80,6 +98,7 @@ impl ZkError {
             ZkError::NotEmpty(p) => {
                 AppError::Conflict(format!("znode {p} has children; delete them first"))
             }
+            ZkError::Unsupported(what) => AppError::invalid("kind", what),
             ZkError::NoAuth(p) => AppError::Denied(format!(
                 "ZooKeeper refused access to {p}: check the digest credentials of cluster \"{cluster}\""
             )),
@@ -111,6 +130,10 @@ impl ZkCluster {
 
     pub fn id(&self) -> &str {
         &self.config.id
+    }
+
+    pub fn max_data_bytes(&self) -> usize {
+        self.config.max_data_bytes
     }
 
     pub fn cluster_ref(&self) -> ClusterRef {
@@ -179,21 +202,118 @@ impl ZkCluster {
         }
     }
 
-    /// Creates a persistent znode open to anyone. Parents must exist.
-    pub async fn create_persistent(&self, path: &str, data: &[u8]) -> Result<(), AppError> {
+    /// Deletes one znode (any version).
+    pub async fn delete(&self, path: &str) -> Result<(), AppError> {
+        self.delete_versioned(path, None).await
+    }
+
+    /// One page of children, filtered and sorted here: the browser only ever
+    /// receives `limit` names, whatever the znode holds.
+    pub async fn list_children(
+        &self,
+        path: &str,
+        prefix: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<ChildPage, AppError> {
+        let p = path.to_string();
+        let names = self
+            .call(path, |c| async move { c.list_children(&p).await })
+            .await?;
+        let (names, matching, total) = page_children(names, prefix, offset, limit);
+        Ok(ChildPage {
+            path: path.to_string(),
+            names,
+            matching,
+            total,
+            offset,
+        })
+    }
+
+    /// Data, stat and ACL of one znode.
+    pub async fn get_znode(&self, path: &str) -> Result<Znode, AppError> {
+        let p = path.to_string();
+        let ((data, stat), (acl, _)) = self
+            .call(path, |c| async move {
+                let d = c.get_data(&p).await?;
+                let a = c.get_acl(&p).await?;
+                Ok((d, a))
+            })
+            .await?;
+        Ok(Znode {
+            path: path.to_string(),
+            data_b64: encode_b64(&data),
+            stat: stat_of(&stat),
+            acl: acl
+                .iter()
+                .map(|a| AclEntry {
+                    scheme: a.scheme().to_string(),
+                    id: a.id().to_string(),
+                    perms: perms_of(a.permission()),
+                })
+                .collect(),
+        })
+    }
+
+    /// Creates a znode open to anyone (ACL editing comes with the ACL view).
+    /// Returns the created path (sequential nodes get a suffix).
+    pub async fn create(
+        &self,
+        path: &str,
+        data: &[u8],
+        kind: CreateKind,
+        ttl_ms: Option<u64>,
+    ) -> Result<String, AppError> {
         let p = path.to_string();
         let d = data.to_vec();
         self.call(path, |c| async move {
-            let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
-            c.create(&p, &d, &opts).await.map(|_| ())
+            let mode = match kind {
+                CreateKind::Persistent | CreateKind::PersistentTtl => zk::CreateMode::Persistent,
+                CreateKind::PersistentSequential => zk::CreateMode::PersistentSequential,
+                CreateKind::Container => zk::CreateMode::Container,
+            };
+            let mut opts = mode.with_acls(zk::Acls::anyone_all());
+            if kind == CreateKind::PersistentTtl {
+                opts = opts.with_ttl(Duration::from_millis(ttl_ms.unwrap_or(0)));
+            }
+            let (_, seq) = c.create(&p, &d, &opts).await?;
+            Ok(if kind == CreateKind::PersistentSequential {
+                format!("{p}{seq}")
+            } else {
+                p
+            })
         })
         .await
     }
 
-    /// Deletes one znode (any version).
-    pub async fn delete(&self, path: &str) -> Result<(), AppError> {
+    /// Creates a persistent znode open to anyone. Parents must exist.
+    pub async fn create_persistent(&self, path: &str, data: &[u8]) -> Result<(), AppError> {
+        self.create(path, data, CreateKind::Persistent, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Replaces the data if the znode is still at `version`; returns the new stat.
+    pub async fn set_data(
+        &self,
+        path: &str,
+        data: &[u8],
+        version: i32,
+    ) -> Result<ZnodeStat, AppError> {
         let p = path.to_string();
-        self.call(path, |c| async move { c.delete(&p, None).await })
+        let d = data.to_vec();
+        self.call(
+            path,
+            |c| async move { c.set_data(&p, &d, Some(version)).await },
+        )
+        .await
+        .map(|s| stat_of(&s))
+    }
+
+    /// Deletes one znode if it is still at `version` (`None`: any version).
+    pub async fn delete_versioned(&self, path: &str, version: Option<i32>) -> Result<(), AppError> {
+        let p = path.to_string();
+        self.call(path, |c| async move { c.delete(&p, version).await })
             .await
     }
 
@@ -264,6 +384,37 @@ impl ZkCluster {
             }
         }
     }
+}
+
+fn stat_of(s: &zk::Stat) -> ZnodeStat {
+    ZnodeStat {
+        czxid: s.czxid,
+        mzxid: s.mzxid,
+        pzxid: s.pzxid,
+        ctime: s.ctime,
+        mtime: s.mtime,
+        version: s.version,
+        cversion: s.cversion,
+        aversion: s.aversion,
+        ephemeral_owner: s.ephemeral_owner,
+        data_length: s.data_length,
+        num_children: s.num_children,
+    }
+}
+
+fn perms_of(p: zk::Permission) -> i32 {
+    [
+        zk::Permission::READ,
+        zk::Permission::WRITE,
+        zk::Permission::CREATE,
+        zk::Permission::DELETE,
+        zk::Permission::ADMIN,
+    ]
+    .into_iter()
+    .zip([1, 2, 4, 8, 16])
+    .filter(|(perm, _)| p.has(*perm))
+    .map(|(_, bit)| bit)
+    .sum()
 }
 
 async fn srvr_member(address: String, timeout: Duration) -> ZkMember {

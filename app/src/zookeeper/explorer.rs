@@ -1,0 +1,683 @@
+//! The znode explorer: `/zookeeper/<cluster>/<path…>`. A lazy tree on the
+//! left (children paged and filtered on the server), the selected znode on
+//! the right with its data, stat and ACL, and the edit/create/delete forms.
+
+use super::api::{
+    CHILD_PAGE, create_znode, delete_znode, get_znode, list_znode_children, set_znode_data,
+};
+use super::logic::{
+    DataView, ancestors, decode_b64, detect_view, format_millis, format_perms, format_session,
+    format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href, render_data,
+    znode_href,
+};
+use super::model::{CreateKind, DataEncoding, Znode};
+use crate::components::{ErrorBanner, Field, TableHead, error_banners};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+
+/// (cluster, znode path) of the current URL.
+fn use_target() -> Memo<(String, String)> {
+    let location = use_location();
+    Memo::new(move |_| {
+        parse_znode_href(&location.pathname.get()).unwrap_or_else(|| (String::new(), "/".into()))
+    })
+}
+
+#[component]
+pub fn ZnodeExplorer() -> impl IntoView {
+    let target = use_target();
+    let cluster = Memo::new(move |_| target.get().0);
+    let path = Memo::new(move |_| target.get().1);
+    // Bumped after every change made here, so the tree and the panel re-read.
+    let refresh = RwSignal::new(0u32);
+    // The tree is built in the browser only: its levels load lazily and nest
+    // resources inside resources, which server rendering cannot hydrate
+    // reliably (leptos 0.8). The selected znode itself is server-rendered.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    view! {
+        <Title text=move || format!("{} · ZooKeeper {} · zkmq", path.get(), cluster.get()) />
+        <div class="mb-3 flex flex-wrap items-baseline gap-4">
+            <h1 class="text-2xl font-semibold">"ZooKeeper " {move || cluster.get()}</h1>
+            <A href=move || format!("/ensemble/{}", cluster.get()) attr:class="text-sm underline">"Ensemble"</A>
+        </div>
+        <Breadcrumbs cluster path />
+        <div class="mt-4 grid gap-6 md:grid-cols-[minmax(16rem,1fr)_2fr]">
+            <nav aria-label="Znode tree" class="overflow-x-auto rounded border border-slate-200 p-2 dark:border-slate-800">
+                <ul role="tree" aria-label="Znodes" class="text-sm" on:keydown=tree_keys>
+                    <Show when=move || mounted.get() fallback=|| view! { <li role="none" class="text-slate-500">"Loading tree…"</li> }>
+                        {move || {
+                            let c = cluster.get();
+                            view! { <TreeNode cluster=c path="/".to_string() selected=path level=1 refresh /> }
+                        }}
+                    </Show>
+                </ul>
+            </nav>
+            <section aria-label="Znode" class="min-w-0">
+                {move || view! { <NodePanel cluster=cluster.get() path=path.get() refresh /> }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn Breadcrumbs(cluster: Memo<String>, path: Memo<String>) -> impl IntoView {
+    view! {
+        <nav aria-label="Breadcrumb" class="font-mono text-sm">
+            {move || {
+                let c = cluster.get();
+                let p = path.get();
+                ancestors(&p)
+                    .into_iter()
+                    .map(|a| {
+                        let current = a == p;
+                        // "/" then "name/" for each ancestor, the last without a slash.
+                        let label = match (a == "/", current) {
+                            (true, _) => "/".to_string(),
+                            (false, true) => name(&a).to_string(),
+                            (false, false) => format!("{}/", name(&a)),
+                        };
+                        view! {
+                            <A href=znode_href(&c, &a) attr:class="hover:underline" attr:aria-current=current.then_some("page")>
+                                {label}
+                            </A>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </nav>
+    }
+}
+
+/// One tree item; expanded when it is an ancestor of the selection, or by hand.
+#[component]
+fn TreeNode(
+    cluster: String,
+    path: String,
+    selected: Memo<String>,
+    level: u32,
+    refresh: RwSignal<u32>,
+) -> AnyView {
+    let on_path = {
+        let path = path.clone();
+        move || ancestors(&selected.get()).contains(&path)
+    };
+    let expanded = RwSignal::new(ancestors(&selected.get_untracked()).contains(&path));
+    // Following a link deeper expands the ancestors on the way.
+    Effect::new(move |_| {
+        if on_path() {
+            expanded.set(true);
+        }
+    });
+    let is_selected = {
+        let path = path.clone();
+        Memo::new(move |_| selected.get() == path)
+    };
+    let label = name(&path).to_string();
+    let link_text = label.clone();
+    let href = znode_href(&cluster, &path);
+    let toggle_label = format!("children of {label}");
+    view! {
+        <li
+            role="treeitem"
+            aria-label=label.clone()
+            aria-expanded=move || expanded.get().to_string()
+            aria-selected=move || is_selected.get().to_string()
+        >
+            <div class=move || {
+                if is_selected.get() { "flex items-center gap-1 rounded bg-slate-200 px-1 dark:bg-slate-800" } else { "flex items-center gap-1 rounded px-1" }
+            }>
+                <button
+                    type="button"
+                    class="w-5 text-slate-500"
+                    tabindex="-1"
+                    aria-label=move || format!("{} {}", if expanded.get() { "Collapse" } else { "Expand" }, toggle_label)
+                    on:click=move |_| expanded.update(|e| *e = !*e)
+                >
+                    {move || if expanded.get() { "▾" } else { "▸" }}
+                </button>
+                <A href=href attr:class="truncate font-mono hover:underline" attr:data-tree-link="1">{link_text}</A>
+            </div>
+            <Show when=move || expanded.get()>
+                <Children cluster=cluster.clone() path=path.clone() selected level refresh />
+            </Show>
+        </li>
+    }
+    .into_any()
+}
+
+/// A page of children with a prefix filter and paging controls.
+#[component]
+fn Children(
+    cluster: String,
+    path: String,
+    selected: Memo<String>,
+    level: u32,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let prefix = RwSignal::new(String::new());
+    let page = RwSignal::new(0usize);
+    let (c, p) = (cluster.clone(), path.clone());
+    let children = Resource::new(
+        move || (prefix.get(), page.get(), refresh.get()),
+        move |(prefix, page, _)| {
+            list_znode_children(c.clone(), p.clone(), prefix, page * CHILD_PAGE)
+        },
+    );
+    let filter_label = format!("Filter children of {} by prefix", name(&path));
+    view! {
+        <ul role="group" class="ml-4 border-l border-slate-200 pl-1 dark:border-slate-800">
+            <Transition fallback=|| view! { <li class="text-slate-500">"Loading…"</li> }>
+                <ErrorBoundary fallback=|errors| view! { <li>{error_banners(errors)}</li> }>
+                    {move || {
+                        let cluster = cluster.clone();
+                        children
+                            .get()
+                            .map(|r| {
+                                r.map(|pg| {
+                                    let show_tools = pg.total > CHILD_PAGE || !prefix.get_untracked().is_empty();
+                                    let first = pg.offset + 1;
+                                    let last = pg.offset + pg.names.len();
+                                    let has_next = last < pg.matching;
+                                    let has_prev = pg.offset > 0;
+                                    let summary = if pg.matching == 0 && pg.total > 0 {
+                                        format!("no children match (of {})", pg.total)
+                                    } else {
+                                        format!("{first}–{last} of {}{}", pg.matching, if pg.matching != pg.total { format!(" (of {})", pg.total) } else { String::new() })
+                                    };
+                                    let parent_path = pg.path.clone();
+                                    view! {
+                                        {show_tools.then(|| view! {
+                                            <li role="none" class="my-1 flex flex-wrap items-center gap-2 text-xs">
+                                                <label class="flex items-center gap-1">
+                                                    <span class="sr-only">{filter_label.clone()}</span>
+                                                    <input
+                                                        type="search"
+                                                        placeholder="prefix…"
+                                                        aria-label=filter_label.clone()
+                                                        class="w-28 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
+                                                        prop:value=move || prefix.get()
+                                                        on:change=move |ev| { prefix.set(event_target_value(&ev)); page.set(0); }
+                                                    />
+                                                </label>
+                                                <span>{summary}</span>
+                                                <button type="button" class="underline disabled:opacity-40" disabled=!has_prev on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+                                                <button type="button" class="underline disabled:opacity-40" disabled=!has_next on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                            </li>
+                                        })}
+                                        {pg.names
+                                            .into_iter()
+                                            .map(|n| {
+                                                let child = join(&parent_path, &n);
+                                                view! { <TreeNode cluster=cluster.clone() path=child selected level=level + 1 refresh /> }
+                                            })
+                                            .collect_view()}
+                                    }
+                                })
+                            })
+                    }}
+                </ErrorBoundary>
+            </Transition>
+        </ul>
+    }
+}
+
+/// Arrow keys move between visible tree links; Right/Left expand/collapse.
+fn tree_keys(ev: leptos::ev::KeyboardEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let key = ev.key();
+        if !matches!(
+            key.as_str(),
+            "ArrowDown" | "ArrowUp" | "ArrowRight" | "ArrowLeft" | "Home" | "End"
+        ) {
+            return;
+        }
+        let Some(tree) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let Ok(list) = tree.query_selector_all("a[data-tree-link]") else {
+            return;
+        };
+        let links: Vec<web_sys::HtmlElement> = (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            .collect();
+        if links.is_empty() {
+            return;
+        }
+        let active = document().active_element();
+        let pos = links.iter().position(|l| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == l.as_ref() as &web_sys::Element)
+        });
+        let item = active
+            .as_ref()
+            .and_then(|a| a.closest("[role=treeitem]").ok().flatten());
+        ev.prevent_default();
+        let focus = |i: usize| {
+            let _ = links[i].focus();
+        };
+        match key.as_str() {
+            "ArrowDown" => focus(pos.map(|p| (p + 1).min(links.len() - 1)).unwrap_or(0)),
+            "ArrowUp" => focus(pos.map(|p| p.saturating_sub(1)).unwrap_or(0)),
+            "Home" => focus(0),
+            "End" => focus(links.len() - 1),
+            "ArrowRight" | "ArrowLeft" => {
+                let Some(item) = item else { return };
+                let expanded = item.get_attribute("aria-expanded").as_deref() == Some("true");
+                if (key == "ArrowRight") != expanded {
+                    if let Ok(Some(btn)) = item.query_selector(":scope > div > button") {
+                        if let Ok(btn) = btn.dyn_into::<web_sys::HtmlElement>() {
+                            btn.click();
+                        }
+                    }
+                } else if key == "ArrowLeft" {
+                    // Already collapsed: go to the parent item.
+                    if let Some(parent_link) = item
+                        .parent_element()
+                        .and_then(|g| g.closest("[role=treeitem]").ok().flatten())
+                        .and_then(|p| p.query_selector(":scope > div > a").ok().flatten())
+                        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = parent_link.focus();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
+/// The selected znode: data, stat, ACL, and what can be done with it.
+#[component]
+fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let (c, p) = (cluster.clone(), path.clone());
+    let node = Resource::new(
+        move || refresh.get(),
+        move |_| get_znode(c.clone(), p.clone()),
+    );
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || {
+                    let cluster = cluster.clone();
+                    node.get().map(|r| r.map(|z| view! { <NodeDetails cluster znode=z refresh /> }))
+                }}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn NodeDetails(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> AnyView {
+    let bytes = decode_b64(&znode.data_b64);
+    let view_mode = RwSignal::new(detect_view(&bytes));
+    let s = znode.stat;
+    let read_only = znode.path == "/" || is_reserved(&znode.path);
+    let data_for_view = bytes.clone();
+    view! {
+        <h2 class="break-all font-mono text-xl font-semibold">{znode.path.clone()}</h2>
+        <p class="text-sm text-slate-600 dark:text-slate-400">
+            {format!("{} bytes · version {} · {} children", bytes.len(), s.version, s.num_children)}
+            {read_only.then(|| " · read-only in zkmq")}
+        </p>
+
+        <h3 class="mt-4 font-semibold">"Data"</h3>
+        <div role="group" aria-label="Data view" class="mt-1 flex gap-1 text-sm">
+            {DataView::ALL
+                .into_iter()
+                .map(|v| view! {
+                    <button
+                        type="button"
+                        class="rounded border border-slate-300 px-2 py-0.5 aria-pressed:bg-slate-200 dark:border-slate-700 dark:aria-pressed:bg-slate-800"
+                        aria-pressed=move || (view_mode.get() == v).to_string()
+                        on:click=move |_| view_mode.set(v)
+                    >
+                        {v.label()}
+                    </button>
+                })
+                .collect_view()}
+        </div>
+        {move || match render_data(&data_for_view, view_mode.get()) {
+            // Rendered as text: markup or script in data is shown, never run.
+            Ok(text) if text.is_empty() => view! { <p class="mt-2 text-sm italic text-slate-500">"(no data)"</p> }.into_any(),
+            Ok(text) => view! {
+                <pre data-testid="znode-data" class="mt-2 max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-sm dark:bg-slate-900">{text}</pre>
+            }
+            .into_any(),
+            Err(why) => view! { <p class="mt-2 text-sm text-amber-800 dark:text-amber-300">{why}</p> }.into_any(),
+        }}
+
+        {(!read_only).then(|| view! { <EditData cluster=cluster.clone() znode=znode.clone() refresh /> })}
+
+        <h3 class="mt-6 font-semibold">"Stat"</h3>
+        <dl class="mt-1 max-w-xl">
+            <Field label="czxid (created)" value=format_zxid(s.czxid) />
+            <Field label="mzxid (modified)" value=format_zxid(s.mzxid) />
+            <Field label="pzxid (children changed)" value=format_zxid(s.pzxid) />
+            <Field label="ctime" value=format_millis(s.ctime) />
+            <Field label="mtime" value=format_millis(s.mtime) />
+            <Field label="version" value=s.version.to_string() />
+            <Field label="cversion" value=s.cversion.to_string() />
+            <Field label="aversion" value=s.aversion.to_string() />
+            <Field label="ephemeralOwner" value=format_session(s.ephemeral_owner) />
+            <Field label="dataLength" value=s.data_length.to_string() />
+            <Field label="numChildren" value=s.num_children.to_string() />
+        </dl>
+
+        <h3 class="mt-6 font-semibold">"ACL"</h3>
+        <table class="mt-1 text-left text-sm">
+            <TableHead columns=&["Scheme", "Id", "Permissions"] />
+            <tbody>
+                {znode
+                    .acl
+                    .iter()
+                    .map(|a| view! {
+                        <tr class="border-b border-slate-200 dark:border-slate-800">
+                            <td class="py-1 pr-4 font-mono">{a.scheme.clone()}</td>
+                            <td class="py-1 pr-4 font-mono">{a.id.clone()}</td>
+                            <td class="py-1 pr-4 font-mono">{format_perms(a.perms)}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+
+        {(!read_only).then(|| view! {
+            <CreateChild cluster=cluster.clone() parent_path=znode.path.clone() refresh />
+            <DeleteNode cluster=cluster.clone() znode=znode.clone() refresh />
+        })}
+    }
+    .into_any()
+}
+
+fn encoding_options(selected: RwSignal<DataEncoding>, label: &'static str) -> impl IntoView {
+    view! {
+        <label class="flex items-center gap-2 text-sm">
+            {label}
+            <select
+                class="rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
+                on:change=move |ev| selected.set(match event_target_value(&ev).as_str() {
+                    "json" => DataEncoding::Json,
+                    "base64" => DataEncoding::Base64,
+                    _ => DataEncoding::Text,
+                })
+            >
+                <option value="text" selected=move || selected.get() == DataEncoding::Text>"Text"</option>
+                <option value="json" selected=move || selected.get() == DataEncoding::Json>"JSON (validated)"</option>
+                <option value="base64" selected=move || selected.get() == DataEncoding::Base64>"Base64 (binary)"</option>
+            </select>
+        </label>
+    }
+}
+
+/// Edit with optimistic concurrency: the save carries the version that was
+/// read. If someone changed the znode meanwhile, nothing is overwritten: both
+/// values are shown side by side and the user chooses.
+#[component]
+fn EditData(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
+    let bytes = decode_b64(&znode.data_b64);
+    let binary = !is_text(&bytes);
+    let initial = if binary {
+        znode.data_b64.clone()
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let editing = RwSignal::new(false);
+    let text = RwSignal::new(initial);
+    let encoding = RwSignal::new(if binary {
+        DataEncoding::Base64
+    } else if detect_view(&bytes) == DataView::Json {
+        DataEncoding::Json
+    } else {
+        DataEncoding::Text
+    });
+    let version = RwSignal::new(znode.stat.version);
+    // Set when a save hit a newer version: the value that is there now.
+    let conflict = RwSignal::new(None::<Znode>);
+    let error = RwSignal::new(None::<String>);
+    let path = znode.path.clone();
+    let save = Action::new(move |_: &()| {
+        let (c, p) = (cluster.clone(), path.clone());
+        let (data, enc, ver) = (
+            text.get_untracked(),
+            encoding.get_untracked(),
+            version.get_untracked(),
+        );
+        async move {
+            match set_znode_data(c.clone(), p.clone(), data, enc, ver).await {
+                Ok(_) => {
+                    editing.set(false);
+                    conflict.set(None);
+                    error.set(None);
+                    refresh.update(|n| *n += 1);
+                }
+                Err(AppError::Conflict(_)) => {
+                    error.set(None);
+                    conflict.set(get_znode(c, p).await.ok());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || view! {
+                <button type="button" class="mt-2 rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" on:click=move |_| editing.set(true)>
+                    "Edit data"
+                </button>
+            }
+        >
+            <form class="mt-3 space-y-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
+                <label class="block text-sm">
+                    "New data"
+                    <textarea
+                        class="mt-1 block h-40 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                {encoding_options(encoding, "Store as")}
+                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                {move || conflict.get().map(|current| {
+                    let theirs = render_data(&decode_b64(&current.data_b64), DataView::Text)
+                        .unwrap_or_else(|_| format!("base64:{}", current.data_b64));
+                    let newer = current.stat.version;
+                    view! {
+                        <div role="alert" class="rounded border border-amber-400 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950">
+                            <p class="font-semibold">
+                                {format!("Someone changed this znode since you opened it (now version {newer}). Nothing was overwritten.")}
+                            </p>
+                            <div class="mt-2 grid gap-3 md:grid-cols-2">
+                                <div>
+                                    <h4 class="font-semibold">"Your edit"</h4>
+                                    <pre data-testid="conflict-mine" class="whitespace-pre-wrap break-all rounded bg-white p-2 font-mono dark:bg-slate-900">{text.get_untracked()}</pre>
+                                </div>
+                                <div>
+                                    <h4 class="font-semibold">{format!("Current value (version {newer})")}</h4>
+                                    <pre data-testid="conflict-theirs" class="whitespace-pre-wrap break-all rounded bg-white p-2 font-mono dark:bg-slate-900">{theirs}</pre>
+                                </div>
+                            </div>
+                            <div class="mt-2 flex gap-2">
+                                <button type="button" class="rounded bg-amber-700 px-3 py-1 text-white" on:click=move |_| { version.set(newer); save.dispatch(()); }>
+                                    "Overwrite with my edit"
+                                </button>
+                                <button type="button" class="rounded border border-slate-400 px-3 py-1" on:click=move |_| { conflict.set(None); editing.set(false); refresh.update(|n| *n += 1); }>
+                                    "Discard my edit"
+                                </button>
+                            </div>
+                        </div>
+                    }
+                })}
+                <div class="flex gap-2">
+                    <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || save.pending().get()>
+                        "Save"
+                    </button>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); conflict.set(None); error.set(None); }>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </Show>
+    }
+}
+
+#[component]
+fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let child = RwSignal::new(String::new());
+    let data = RwSignal::new(String::new());
+    let kind = RwSignal::new(CreateKind::Persistent);
+    let ttl = RwSignal::new(String::new());
+    let encoding = RwSignal::new(DataEncoding::Text);
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let create = Action::new(move |_: &()| {
+        let c = cluster.clone();
+        let path = join(&parent_path, child.get_untracked().trim());
+        let (d, enc, k) = (
+            data.get_untracked(),
+            encoding.get_untracked(),
+            kind.get_untracked(),
+        );
+        let ttl_text = ttl.get_untracked();
+        let navigate = navigate.clone();
+        async move {
+            let ttl_ms = if k == CreateKind::PersistentTtl {
+                match ttl_text.trim().parse::<u64>() {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        error.set(Some("ttl_ms: enter the time to live in milliseconds, a whole number above 0".into()));
+                        return;
+                    }
+                }
+            } else {
+                None
+            };
+            match create_znode(c.clone(), path, d, enc, k, ttl_ms).await {
+                Ok(created) => {
+                    error.set(None);
+                    child.set(String::new());
+                    data.set(String::new());
+                    refresh.update(|n| *n += 1);
+                    navigate(&znode_href(&c, &created), Default::default());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <details class="mt-6">
+            <summary class="cursor-pointer font-semibold">"Create a child znode"</summary>
+            <form class="mt-2 space-y-2" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
+                <label class="block text-sm">
+                    "Name"
+                    <input
+                        type="text"
+                        required
+                        class="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-700 dark:bg-slate-900"
+                        prop:value=move || child.get()
+                        on:input=move |ev| child.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="flex items-center gap-2 text-sm">
+                    "Kind"
+                    <select
+                        class="rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
+                        on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
+                            "persistent_sequential" => CreateKind::PersistentSequential,
+                            "container" => CreateKind::Container,
+                            "persistent_ttl" => CreateKind::PersistentTtl,
+                            _ => CreateKind::Persistent,
+                        })
+                    >
+                        <option value="persistent">"Persistent"</option>
+                        <option value="persistent_sequential">"Persistent sequential"</option>
+                        <option value="container">"Container"</option>
+                        <option value="persistent_ttl">"Persistent with TTL"</option>
+                    </select>
+                </label>
+                <Show when=move || kind.get() == CreateKind::PersistentTtl>
+                    <label class="flex items-center gap-2 text-sm">
+                        "TTL (ms)"
+                        <input type="number" min="1" class="w-32 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
+                            prop:value=move || ttl.get() on:input=move |ev| ttl.set(event_target_value(&ev)) />
+                    </label>
+                </Show>
+                <label class="block text-sm">
+                    "Data"
+                    <textarea
+                        class="mt-1 block h-24 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
+                        prop:value=move || data.get()
+                        on:input=move |ev| data.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                {encoding_options(encoding, "Data is")}
+                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || create.pending().get()>
+                    "Create"
+                </button>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let has_children = znode.stat.num_children > 0;
+    let navigate = use_navigate();
+    let path = znode.path.clone();
+    let version = znode.stat.version;
+    let delete = Action::new(move |_: &()| {
+        let (c, p) = (cluster.clone(), path.clone());
+        let navigate = navigate.clone();
+        async move {
+            match delete_znode(c.clone(), p.clone(), version).await {
+                Ok(()) => {
+                    refresh.update(|n| *n += 1);
+                    navigate(
+                        &znode_href(&c, parent(&p).unwrap_or("/")),
+                        Default::default(),
+                    );
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <div class="mt-6">
+            {has_children.then(|| view! {
+                <p class="text-sm text-slate-600 dark:text-slate-400">"This znode has children; delete them first (deleting a whole subtree comes with a preview in a later version)."</p>
+            })}
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button type="button" class="rounded border border-red-600 px-3 py-1 text-sm text-red-700 disabled:opacity-40 dark:text-red-300"
+                        disabled=has_children on:click=move |_| confirming.set(true)>
+                        "Delete znode"
+                    </button>
+                }
+            >
+                <div class="flex items-center gap-2 text-sm">
+                    <span>{format!("Delete {} (version {version})?", znode.path)}</span>
+                    <button type="button" class="rounded bg-red-700 px-3 py-1 text-white" on:click=move |_| { delete.dispatch(()); }>"Confirm delete"</button>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </div>
+    }
+}

@@ -1,0 +1,143 @@
+//! ZooKeeper mutations through the audit log. Input is checked first (a bad
+//! path or oversized data changes nothing and is not an attempt); refusals
+//! of the reserved `/zookeeper` subtree are recorded as denied.
+
+use super::super::logic::{
+    audit_value, check_size, decode_b64, encode_input, is_reserved, validate_path,
+};
+use super::super::model::{CreateKind, DataEncoding, ZnodeStat};
+use super::ZkCluster;
+use crate::audit::ssr::{Applied, Attempt};
+use crate::error::{AppError, Backend};
+use crate::ssr::{Services, current_actor, services};
+use std::sync::Arc;
+
+async fn attempt(
+    cluster: &str,
+    action: &str,
+    path: &str,
+    params: serde_json::Value,
+    before: Option<String>,
+) -> Attempt {
+    Attempt {
+        actor: current_actor().await,
+        backend: Backend::Zookeeper,
+        cluster: cluster.to_string(),
+        action: action.to_string(),
+        target: path.to_string(),
+        params,
+        before,
+    }
+}
+
+/// Common checks; returns the services and the cluster's adapter.
+async fn prepare(
+    cluster: &str,
+    path: &str,
+    action: &str,
+    params: &serde_json::Value,
+) -> Result<(Services, Arc<ZkCluster>), AppError> {
+    validate_path("path", path)?;
+    let svc = services()?;
+    let zk = svc.zookeeper(cluster)?;
+    if path == "/" || is_reserved(path) {
+        let why = if path == "/" {
+            "the root znode / cannot be changed"
+        } else {
+            "/zookeeper is ZooKeeper's own subtree and is read-only in zkmq"
+        };
+        return Err(svc
+            .audit
+            .deny(
+                attempt(cluster, action, path, params.clone(), None).await,
+                why,
+            )
+            .await);
+    }
+    Ok((svc, zk))
+}
+
+pub async fn create(
+    cluster: &str,
+    path: &str,
+    data: &str,
+    encoding: DataEncoding,
+    kind: CreateKind,
+    ttl_ms: Option<u64>,
+) -> Result<String, AppError> {
+    let bytes = encode_input("data", data, encoding)?;
+    let params = serde_json::json!({"kind": kind, "encoding": encoding, "ttl_ms": ttl_ms});
+    if kind == CreateKind::PersistentTtl && !ttl_ms.is_some_and(|t| t > 0) {
+        return Err(AppError::invalid(
+            "ttl_ms",
+            "a TTL node needs a time to live in milliseconds, greater than 0",
+        ));
+    }
+    let (svc, zk) = prepare(cluster, path, "create_znode", &params).await?;
+    check_size("data", bytes.len(), zk.max_data_bytes())?;
+    svc.audit
+        .record(
+            attempt(cluster, "create_znode", path, params, None).await,
+            || async {
+                let created = zk.create(path, &bytes, kind, ttl_ms).await?;
+                Ok(Applied {
+                    value: created,
+                    after: Some(audit_value(&bytes)),
+                })
+            },
+        )
+        .await
+}
+
+pub async fn set_data(
+    cluster: &str,
+    path: &str,
+    data: &str,
+    encoding: DataEncoding,
+    version: i32,
+) -> Result<ZnodeStat, AppError> {
+    let bytes = encode_input("data", data, encoding)?;
+    let params = serde_json::json!({"expected_version": version, "encoding": encoding});
+    let (svc, zk) = prepare(cluster, path, "set_znode_data", &params).await?;
+    check_size("data", bytes.len(), zk.max_data_bytes())?;
+    // The before value is what is there now, read just before the change.
+    let before = zk.get_znode(path).await?;
+    let before_value = audit_value(&decode_b64(&before.data_b64));
+    svc.audit
+        .record(
+            attempt(cluster, "set_znode_data", path, params, Some(before_value)).await,
+            || async {
+                let stat = zk.set_data(path, &bytes, version).await?;
+                Ok(Applied {
+                    value: stat,
+                    after: Some(audit_value(&bytes)),
+                })
+            },
+        )
+        .await
+}
+
+pub async fn delete(cluster: &str, path: &str, version: i32) -> Result<(), AppError> {
+    let params = serde_json::json!({"expected_version": version});
+    let (svc, zk) = prepare(cluster, path, "delete_znode", &params).await?;
+    let before = zk.get_znode(path).await?;
+    // Keep everything needed to restore it: data, ACL and stat.
+    let before_value = serde_json::json!({
+        "data": audit_value(&decode_b64(&before.data_b64)),
+        "acl": before.acl,
+        "stat": before.stat,
+    })
+    .to_string();
+    svc.audit
+        .record(
+            attempt(cluster, "delete_znode", path, params, Some(before_value)).await,
+            || async {
+                zk.delete_versioned(path, Some(version)).await?;
+                Ok(Applied {
+                    value: (),
+                    after: None,
+                })
+            },
+        )
+        .await
+}

@@ -1,0 +1,127 @@
+import { test, expect, type Page } from "@playwright/test";
+import { openHydrated, uniqueRoot, zkCli } from "./helpers";
+
+const treeItem = (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true });
+
+test.describe("ZooKeeper explorer", () => {
+  let root: string;
+  let rootName: string;
+
+  test.beforeEach(() => {
+    root = uniqueRoot("e2e-zk");
+    rootName = root.slice(1);
+    zkCli(
+      `create ${root} root-data`,
+      `create ${root}/app {"replicas":3,"tags":["a","b"]}`,
+      `create ${root}/app/config hello`,
+      `create ${root}/app/config/deep "<b>not bold</b>"`,
+    );
+  });
+
+  test.afterEach(() => {
+    zkCli(`deleteall ${root}`);
+  });
+
+  test("browse the tree down to a deep znode; its URL deep-links back to it", async ({ page }) => {
+    await openHydrated(page, "/zookeeper/local");
+    const tree = page.getByRole("tree", { name: "Znodes" });
+    await expect(tree).toBeVisible();
+    await treeItem(page, rootName).getByRole("button").click();
+    await treeItem(page, "app").getByRole("link", { name: "app" }).click();
+    await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}/app$`));
+    // JSON is detected and pretty-printed.
+    await expect(page.getByTestId("znode-data")).toContainText('"replicas": 3');
+    await expect(page.getByRole("button", { name: "JSON" })).toHaveAttribute("aria-pressed", "true");
+    await treeItem(page, "config").getByRole("button").click();
+    await treeItem(page, "deep").getByRole("link").click();
+    await expect(page.getByRole("heading", { level: 2 })).toHaveText(`${root}/app/config/deep`);
+    // Markup in data is shown as text, never rendered.
+    await expect(page.getByTestId("znode-data")).toHaveText("<b>not bold</b>");
+    await expect(page.getByTestId("znode-data").locator("b")).toHaveCount(0);
+    // Hex view of the same bytes.
+    await page.getByRole("button", { name: "Hex" }).click();
+    await expect(page.getByTestId("znode-data")).toContainText("3c 62 3e");
+
+    // The deep link renders on its own, with the ancestors expanded and the item selected.
+    await page.goto(`/zookeeper/local${root}/app/config/deep`);
+    await expect(treeItem(page, "deep")).toHaveAttribute("aria-selected", "true");
+    await expect(treeItem(page, "config")).toHaveAttribute("aria-expanded", "true");
+    await expect(page.getByText("ephemeralOwner")).toBeVisible();
+  });
+
+  test("edit data; a concurrent change is shown side by side and nothing is overwritten", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}/app/config`);
+    await expect(page.getByTestId("znode-data")).toHaveText("hello");
+
+    // A plain edit.
+    await page.getByRole("button", { name: "Edit data" }).click();
+    await page.getByLabel("New data").fill("hello v1");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("znode-data")).toHaveText("hello v1");
+    await expect(page.getByText("version 1 ·")).toBeVisible();
+
+    // Start an edit, then someone else changes the znode.
+    await page.getByRole("button", { name: "Edit data" }).click();
+    await page.getByLabel("New data").fill("mine");
+    zkCli(`set ${root}/app/config theirs`);
+    await page.getByRole("button", { name: "Save" }).click();
+    const alert = page.getByRole("alert");
+    await expect(alert).toContainText("Someone changed this znode since you opened it (now version 2). Nothing was overwritten.");
+    await expect(page.getByTestId("conflict-mine")).toHaveText("mine");
+    await expect(page.getByTestId("conflict-theirs")).toHaveText("theirs");
+    expect(zkCli(`get ${root}/app/config`)).toContain("theirs");
+
+    // The user chooses to overwrite.
+    await page.getByRole("button", { name: "Overwrite with my edit" }).click();
+    await expect(page.getByTestId("znode-data")).toHaveText("mine");
+    expect(zkCli(`get ${root}/app/config`)).toContain("mine");
+
+    // Invalid JSON is refused with a clear message and changes nothing.
+    await page.getByRole("button", { name: "Edit data" }).click();
+    await page.getByLabel("New data").fill("{not json");
+    await page.getByLabel("Store as").selectOption("json");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("alert")).toContainText("data: is not valid JSON");
+    expect(zkCli(`get ${root}/app/config`)).toContain("mine");
+  });
+
+  test("create a child, then delete it; both are in the audit log with before/after", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}`);
+    await page.getByText("Create a child znode").click();
+    await page.getByLabel("Name").fill("made-by-e2e");
+    await page.getByLabel("Data", { exact: true }).fill("fresh");
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}/made-by-e2e$`));
+    await expect(page.getByTestId("znode-data")).toHaveText("fresh");
+    expect(zkCli(`get ${root}/made-by-e2e`)).toContain("fresh");
+
+    // A bad name is refused before anything is sent.
+    await page.goto(`/zookeeper/local${root}`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByText("Create a child znode").click();
+    await page.getByLabel("Name").fill("..");
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page.getByRole("alert")).toContainText("must not contain . or .. segments");
+
+    await page.goto(`/zookeeper/local${root}/made-by-e2e`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByRole("button", { name: "Delete znode" }).click();
+    await page.getByRole("button", { name: "Confirm delete" }).click();
+    await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}$`));
+    expect(zkCli(`ls ${root}`)).not.toContain("made-by-e2e");
+
+    await page.goto("/audit");
+    const created = page.getByRole("row").filter({ hasText: `${root}/made-by-e2e` });
+    await expect(created.filter({ hasText: "create_znode" })).toContainText("ok");
+    await expect(created.filter({ hasText: "delete_znode" })).toContainText("ok");
+    await created.filter({ hasText: "delete_znode" }).getByText("values").click();
+    await expect(created.filter({ hasText: "delete_znode" })).toContainText('"data":"fresh"');
+  });
+
+  test("/zookeeper is read-only", async ({ page }) => {
+    await openHydrated(page, "/zookeeper/local/zookeeper");
+    await expect(page.getByText("read-only in zkmq")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Edit data" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Delete znode" })).toHaveCount(0);
+  });
+});
