@@ -3,83 +3,19 @@
 
 mod common;
 
+use common::{Server, start_server};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the console on a free port with a config whose clusters do not
-/// exist (this test is about the process, not the backends).
+/// Starts the console with a config whose only cluster does not exist
+/// (this file is about the process, not the backends).
 fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("zkmq.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[server]\ndatabase = \"{}\"\nprobe_interval_ms = 500\nbackend_timeout_ms = 300\n\n\
-             [[rabbitmq]]\nid = \"gone\"\nname = \"Gone\"\nmanagement_url = \"http://127.0.0.1:1\"\nusername = \"u\"\npassword = \"p\"\n",
-            dir.path().join("a.db").display()
-        ),
+    start_server(
+        "probe_interval_ms = 500\nbackend_timeout_ms = 300\n\n\
+         [[rabbitmq]]\nid = \"gone\"\nname = \"Gone\"\nmanagement_url = \"http://127.0.0.1:1\"\nusername = \"u\"\npassword = \"p\"\n",
     )
-    .unwrap();
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_zkmq"))
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .env("LEPTOS_OUTPUT_NAME", "zkmq")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child,
-        port,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok(resp) = http_get(port, "/healthz") {
-            if resp.starts_with("HTTP/1.1 200") {
-                return server;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("zkmq serve did not answer /healthz within 20 s");
-}
-
-fn http_get(port: u16, path: &str) -> std::io::Result<String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    Ok(out)
 }
 
 /// Opens `/ws/overview` with a hand-written handshake and returns the socket

@@ -1,0 +1,377 @@
+//! The ZooKeeper server functions over HTTP (their stable `/api/<name>`
+//! endpoints), against the real sandbox ensemble, and what they leave in the
+//! audit log.
+
+mod common;
+
+use common::{Server, form, http, sandbox_config, start_server, unique};
+use serde_json::Value;
+use zookeeper_client as zk;
+
+fn start() -> Server {
+    // The sandbox ensemble, with a small data limit to test the size guard.
+    let hosts = sandbox_config().zookeeper[0]
+        .hosts
+        .iter()
+        .map(|h| format!("\"{h}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    start_server(&format!(
+        "\n[[zookeeper]]\nid = \"local\"\nname = \"Sandbox\"\nhosts = [{hosts}]\nmax_data_bytes = 1000\n"
+    ))
+}
+
+fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
+    let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(pairs)).unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+async fn client() -> zk::Client {
+    zk::Client::connector()
+        .connect(&sandbox_config().zookeeper[0].hosts.join(","))
+        .await
+        .unwrap()
+}
+
+async fn audit_rows(
+    s: &Server,
+) -> Vec<(
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+)> {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
+        .await
+        .unwrap();
+    sqlx::query_as(
+        "SELECT a.action, a.target, a.before_value, o.outcome, o.error FROM audit_log a \
+         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn read_edit_conflict_and_guards() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-api"));
+    zkc.create(
+        &root,
+        b"v0",
+        &zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all()),
+    )
+    .await
+    .unwrap();
+
+    // Read.
+    let (st, node) = call(&s, "get_znode", &[("cluster", "local"), ("path", &root)]);
+    assert_eq!(st, 200, "{node}");
+    assert_eq!(node["data_b64"], "djA=");
+    assert_eq!(node["stat"]["version"], 0);
+    assert_eq!(node["acl"][0]["scheme"], "world");
+
+    // Edit at the version read.
+    let (st, stat) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "v1"),
+            ("encoding", "text"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(st, 200, "{stat}");
+    assert_eq!(stat["version"], 1);
+
+    // A save carrying the old version changes nothing.
+    let (st, err) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "stale"),
+            ("encoding", "text"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(st, 500, "{err}");
+    assert!(
+        err["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("changed since it was read"),
+        "{err}"
+    );
+    assert_eq!(zkc.get_data(&root).await.unwrap().0, b"v1");
+
+    // Bad input: refused with the field and the reason, nothing sent, nothing audited.
+    let (_, err) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &format!("{root}//x")),
+            ("data", "x"),
+            ("encoding", "text"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(err["Invalid"]["field"], "path", "{err}");
+    let (_, err) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "{nope"),
+            ("encoding", "json"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(err["Invalid"]["field"], "data", "{err}");
+    let big = "x".repeat(1001);
+    let (_, err) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", &big),
+            ("encoding", "text"),
+            ("version", "1"),
+        ],
+    );
+    assert!(
+        err["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("at most 1000 bytes"),
+        "{err}"
+    );
+    assert_eq!(zkc.get_data(&root).await.unwrap().0, b"v1");
+
+    // /zookeeper is read-only: denied, and the denial is recorded.
+    let (_, err) = call(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", "/zookeeper/zkmq-test"),
+            ("data", ""),
+            ("encoding", "text"),
+            ("kind", "persistent"),
+        ],
+    );
+    assert!(
+        err["Denied"].as_str().unwrap().contains("read-only"),
+        "{err}"
+    );
+
+    // Unknown cluster.
+    let (_, err) = call(&s, "get_znode", &[("cluster", "nope"), ("path", "/")]);
+    assert_eq!(err["UnknownCluster"]["cluster"], "nope", "{err}");
+
+    let rows = audit_rows(&s).await;
+    assert_eq!(
+        rows.len(),
+        3,
+        "only attempts are audited, not refused input: {rows:?}"
+    );
+    assert_eq!(
+        rows[0],
+        (
+            "set_znode_data".into(),
+            root.clone(),
+            Some("v0".into()),
+            Some("ok".into()),
+            None
+        )
+    );
+    assert_eq!(rows[1].2.as_deref(), Some("v1"));
+    assert_eq!(rows[1].3.as_deref(), Some("error"));
+    assert!(
+        rows[1]
+            .4
+            .as_deref()
+            .unwrap()
+            .contains("changed since it was read")
+    );
+    assert_eq!(
+        (rows[2].0.as_str(), rows[2].3.as_deref()),
+        ("create_znode", Some("denied"))
+    );
+
+    zkc.delete(&root, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn create_kinds_delete_and_a_large_child_list() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-kinds"));
+    let (st, created) = call(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "AP8="),
+            ("encoding", "base64"),
+            ("kind", "persistent"),
+        ],
+    );
+    assert_eq!(st, 200, "{created}");
+    assert_eq!(created, root.as_str());
+    assert_eq!(zkc.get_data(&root).await.unwrap().0, [0, 255]);
+
+    let (_, seq) = call(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &format!("{root}/job-")),
+            ("data", ""),
+            ("encoding", "text"),
+            ("kind", "persistent_sequential"),
+        ],
+    );
+    let seq = seq.as_str().unwrap().to_string();
+    assert!(
+        seq.starts_with(&format!("{root}/job-")) && seq.len() == root.len() + 5 + 10,
+        "{seq}"
+    );
+    let (_, c) = call(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &format!("{root}/box")),
+            ("data", ""),
+            ("encoding", "text"),
+            ("kind", "container"),
+        ],
+    );
+    assert_eq!(c, format!("{root}/box").as_str());
+
+    // TTL nodes: the sandbox runs without extendedTypesEnabled, so ZooKeeper refuses; the message says why.
+    let (_, err) = call(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &format!("{root}/ttl")),
+            ("data", ""),
+            ("encoding", "text"),
+            ("kind", "persistent_ttl"),
+            ("ttl_ms", "60000"),
+        ],
+    );
+    assert_eq!(err["Invalid"]["field"], "kind", "{err}");
+    assert!(
+        err["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("zookeeper.extendedTypesEnabled"),
+        "{err}"
+    );
+
+    // 250 children: pages of 100, sorted, with a prefix filter, counted on the server.
+    let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    let many = format!("{root}/many");
+    zkc.create(&many, b"", &opts).await.unwrap();
+    let mut futs = Vec::new();
+    for i in 0..250 {
+        let p = format!("{many}/n{i:03}");
+        let (zkc, opts) = (&zkc, &opts);
+        futs.push(async move { zkc.create(&p, b"", opts).await.map(|_| ()) });
+    }
+    for r in futures::future::join_all(futs).await {
+        r.unwrap();
+    }
+    let (_, page) = call(
+        &s,
+        "list_znode_children",
+        &[
+            ("cluster", "local"),
+            ("path", &many),
+            ("prefix", ""),
+            ("offset", "200"),
+        ],
+    );
+    assert_eq!(page["total"], 250, "{page}");
+    assert_eq!(page["matching"], 250);
+    assert_eq!(page["names"].as_array().unwrap().len(), 50);
+    assert_eq!(page["names"][0], "n200");
+    let (_, page) = call(
+        &s,
+        "list_znode_children",
+        &[
+            ("cluster", "local"),
+            ("path", &many),
+            ("prefix", "n01"),
+            ("offset", "0"),
+        ],
+    );
+    assert_eq!(page["matching"], 10);
+    assert_eq!(page["names"][9], "n019");
+
+    // Delete with the version read; a node with children is refused.
+    let (_, err) = call(
+        &s,
+        "delete_znode",
+        &[("cluster", "local"), ("path", &many), ("version", "0")],
+    );
+    assert!(
+        err["Conflict"].as_str().unwrap().contains("has children"),
+        "{err}"
+    );
+    let (st, _) = call(
+        &s,
+        "delete_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &format!("{root}/box")),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(st, 200);
+    assert!(
+        zkc.check_stat(&format!("{root}/box"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let rows = audit_rows(&s).await;
+    let delete = rows
+        .iter()
+        .find(|r| r.0 == "delete_znode" && r.3.as_deref() == Some("ok"))
+        .unwrap();
+    let before: Value = serde_json::from_str(delete.2.as_deref().unwrap()).unwrap();
+    assert_eq!(before["data"], "");
+    assert_eq!(before["acl"][0]["id"], "anyone");
+    let create = rows
+        .iter()
+        .find(|r| r.0 == "create_znode" && r.1 == root)
+        .unwrap();
+    assert_eq!(create.3.as_deref(), Some("ok"));
+
+    // Clean up.
+    for i in 0..250 {
+        zkc.delete(&format!("{many}/n{i:03}"), None).await.unwrap();
+    }
+    for p in [many.as_str(), seq.as_str()] {
+        zkc.delete(p, None).await.unwrap();
+    }
+    zkc.delete(&root, None).await.unwrap();
+}
