@@ -125,3 +125,37 @@ test.describe("ZooKeeper explorer", () => {
     await expect(page.getByRole("button", { name: "Delete znode" })).toHaveCount(0);
   });
 });
+
+test.describe("ZooKeeper explorer, live", () => {
+  let root: string;
+  test.beforeEach(() => {
+    root = uniqueRoot("e2e-live");
+    zkCli(`create ${root} one`);
+  });
+  test.afterEach(() => {
+    zkCli(`deleteall ${root}`);
+  });
+
+  test("changes made by another client appear within a second, without reload", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}`);
+    await expect(page.getByTestId("zk-live")).toHaveText("live");
+    await expect(page.getByTestId("znode-data")).toHaveText("one");
+
+    zkCli(`set ${root} two`);
+    await expect(page.getByTestId("znode-data")).toHaveText("two", { timeout: 1_500 });
+
+    // A child created elsewhere shows up in the expanded tree level.
+    zkCli(`create ${root}/arrived x`);
+    await expect(page.getByRole("treeitem", { name: "arrived", exact: true })).toBeVisible({ timeout: 1_500 });
+    await expect(page.getByText("1 children")).toBeVisible({ timeout: 1_500 });
+
+    // While editing, a change elsewhere does not wipe what the user typed.
+    await page.getByRole("button", { name: "Edit data" }).click();
+    await page.getByLabel("New data").fill("typed by me");
+    zkCli(`set ${root} three`);
+    await expect(page.getByRole("status")).toContainText("changed while you were editing", { timeout: 1_500 });
+    await expect(page.getByLabel("New data")).toHaveValue("typed by me");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("conflict-theirs")).toHaveText("three");
+  });
+});

@@ -176,6 +176,59 @@ async fn overview_stream(mut socket: WebSocket, state: AppState) {
     }
 }
 
+/// `/ws/zookeeper/{cluster}`: the explorer's live channel. The page sends
+/// `{"watch": path}` / `{"unwatch": path}`; the server sends `LiveEvent`s.
+pub async fn zookeeper_ws(
+    State(state): State<AppState>,
+    axum::extract::Path(cluster): axum::extract::Path<String>,
+    ws: WebSocketUpgrade,
+) -> axum::response::Response {
+    match state.services.zookeeper(&cluster) {
+        Ok(zk) => ws
+            .on_upgrade(move |socket| zookeeper_stream(socket, zk, state))
+            .into_response(),
+        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+    }
+}
+
+async fn zookeeper_stream(
+    mut socket: WebSocket,
+    zk: std::sync::Arc<app::zookeeper::ssr::ZkCluster>,
+    state: AppState,
+) {
+    use app::zookeeper::model::LiveCommand;
+    use app::zookeeper::ssr::live::WatchSession;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let mut session = WatchSession::new(zk, tx);
+    let mut shutdown = state.shutdown.clone();
+    let mut keepalive = tokio::time::interval(Duration::from_secs(15));
+    keepalive.tick().await;
+    loop {
+        tokio::select! {
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Text(t))) => match serde_json::from_str::<LiveCommand>(&t) {
+                    Ok(LiveCommand::Watch(p)) => session.watch(p),
+                    Ok(LiveCommand::Unwatch(p)) => session.unwatch(&p),
+                    Err(e) => tracing::debug!(error = %e, "ignoring a malformed live command"),
+                },
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                _ => {}
+            },
+            Some(ev) = rx.recv() => {
+                let Ok(text) = serde_json::to_string(&ev) else { continue };
+                if socket.send(Message::Text(text.into())).await.is_err() { return; }
+            }
+            _ = keepalive.tick() => {
+                if socket.send(Message::Text(String::new().into())).await.is_err() { return; }
+            }
+            _ = shutdown.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape;

@@ -88,6 +88,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             app::clusters::model::OVERVIEW_WS_PATH,
             get(routes::overview_ws),
         )
+        .route("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws))
         .leptos_routes_with_context(
             &state,
             route_list,

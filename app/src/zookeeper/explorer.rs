@@ -5,6 +5,7 @@
 use super::api::{
     CHILD_PAGE, create_znode, delete_znode, get_znode, list_znode_children, set_znode_data,
 };
+use super::live_client::LiveZk;
 use super::logic::{
     DataView, ancestors, decode_b64, detect_view, format_millis, format_perms, format_session,
     format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href, render_data,
@@ -38,6 +39,7 @@ pub fn ZnodeExplorer() -> impl IntoView {
     // reliably (leptos 0.8). The selected znode itself is server-rendered.
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
+    let live = LiveZk::provide(&cluster.get_untracked());
     view! {
         <Title text=move || format!("{} · ZooKeeper {} · zkmq", path.get(), cluster.get()) />
         <div class="mb-3 flex flex-wrap items-baseline gap-4">
@@ -45,6 +47,10 @@ pub fn ZnodeExplorer() -> impl IntoView {
             <A href=move || format!("/ensemble/{}", cluster.get()) attr:class="text-sm underline">"Ensemble"</A>
         </div>
         <Breadcrumbs cluster path />
+        <p class="mt-1 text-xs text-slate-500" aria-live="polite">
+            "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else { "connecting" }}</span>
+            {move || live.notice.get().map(|n| view! { <span class="ml-2 text-amber-700 dark:text-amber-300">{n}</span> })}
+        </p>
         <div class="mt-4 grid gap-6 md:grid-cols-[minmax(16rem,1fr)_2fr]">
             <nav aria-label="Znode tree" class="overflow-x-auto rounded border border-slate-200 p-2 dark:border-slate-800">
                 <ul role="tree" aria-label="Znodes" class="text-sm" on:keydown=tree_keys>
@@ -161,9 +167,12 @@ fn Children(
     let prefix = RwSignal::new(String::new());
     let page = RwSignal::new(0usize);
     let (c, p) = (cluster.clone(), path.clone());
+    let live = expect_context::<LiveZk>();
+    live.follow(path.clone());
+    let tick = live.tick(&path);
     let children = Resource::new(
-        move || (prefix.get(), page.get(), refresh.get()),
-        move |(prefix, page, _)| {
+        move || (prefix.get(), page.get(), refresh.get(), tick.get()),
+        move |(prefix, page, _, _)| {
             list_znode_children(c.clone(), p.clone(), prefix, page * CHILD_PAGE)
         },
     );
@@ -303,8 +312,18 @@ fn tree_keys(ev: leptos::ev::KeyboardEvent) {
 #[component]
 fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl IntoView {
     let (c, p) = (cluster.clone(), path.clone());
+    let live = expect_context::<LiveZk>();
+    live.follow(path.clone());
+    let tick = live.tick(&path);
+    // While the user edits, live changes do not re-render the form (their
+    // text would be lost); the save then meets the version check instead.
+    let editing = RwSignal::new(false);
+    let shown_tick = Memo::new(move |prev: Option<&u32>| match prev {
+        Some(p) if editing.get() => *p,
+        _ => tick.get(),
+    });
     let node = Resource::new(
-        move || refresh.get(),
+        move || (refresh.get(), shown_tick.get()),
         move |_| get_znode(c.clone(), p.clone()),
     );
     view! {
@@ -312,7 +331,7 @@ fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl Into
             <ErrorBoundary fallback=error_banners>
                 {move || {
                     let cluster = cluster.clone();
-                    node.get().map(|r| r.map(|z| view! { <NodeDetails cluster znode=z refresh /> }))
+                    node.get().map(|r| r.map(|z| view! { <NodeDetails cluster znode=z refresh editing tick /> }))
                 }}
             </ErrorBoundary>
         </Transition>
@@ -320,7 +339,13 @@ fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl Into
 }
 
 #[component]
-fn NodeDetails(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> AnyView {
+fn NodeDetails(
+    cluster: String,
+    znode: Znode,
+    refresh: RwSignal<u32>,
+    editing: RwSignal<bool>,
+    tick: RwSignal<u32>,
+) -> AnyView {
     let bytes = decode_b64(&znode.data_b64);
     let view_mode = RwSignal::new(detect_view(&bytes));
     let s = znode.stat;
@@ -359,7 +384,7 @@ fn NodeDetails(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> AnyView
             Err(why) => view! { <p class="mt-2 text-sm text-amber-800 dark:text-amber-300">{why}</p> }.into_any(),
         }}
 
-        {(!read_only).then(|| view! { <EditData cluster=cluster.clone() znode=znode.clone() refresh /> })}
+        {(!read_only).then(|| view! { <EditData cluster=cluster.clone() znode=znode.clone() refresh editing tick /> })}
 
         <h3 class="mt-6 font-semibold">"Stat"</h3>
         <dl class="mt-1 max-w-xl">
@@ -426,7 +451,13 @@ fn encoding_options(selected: RwSignal<DataEncoding>, label: &'static str) -> im
 /// read. If someone changed the znode meanwhile, nothing is overwritten: both
 /// values are shown side by side and the user chooses.
 #[component]
-fn EditData(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
+fn EditData(
+    cluster: String,
+    znode: Znode,
+    refresh: RwSignal<u32>,
+    editing: RwSignal<bool>,
+    tick: RwSignal<u32>,
+) -> impl IntoView {
     let bytes = decode_b64(&znode.data_b64);
     let binary = !is_text(&bytes);
     let initial = if binary {
@@ -434,8 +465,8 @@ fn EditData(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoV
     } else {
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    let editing = RwSignal::new(false);
     let text = RwSignal::new(initial);
+    let tick_at_open = RwSignal::new(0u32);
     let encoding = RwSignal::new(if binary {
         DataEncoding::Base64
     } else if detect_view(&bytes) == DataView::Json {
@@ -475,7 +506,7 @@ fn EditData(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoV
         <Show
             when=move || editing.get()
             fallback=move || view! {
-                <button type="button" class="mt-2 rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" on:click=move |_| editing.set(true)>
+                <button type="button" class="mt-2 rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" on:click=move |_| { tick_at_open.set(tick.get_untracked()); editing.set(true); }>
                     "Edit data"
                 </button>
             }
@@ -490,6 +521,11 @@ fn EditData(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoV
                     ></textarea>
                 </label>
                 {encoding_options(encoding, "Store as")}
+                {move || (tick.get() != tick_at_open.get() && conflict.get().is_none()).then(|| view! {
+                    <p role="status" class="text-sm text-amber-800 dark:text-amber-300">
+                        "This znode changed while you were editing. Saving will show both values before anything is overwritten."
+                    </p>
+                })}
                 {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
                 {move || conflict.get().map(|current| {
                     let theirs = render_data(&decode_b64(&current.data_b64), DataView::Text)

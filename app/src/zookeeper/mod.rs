@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod explorer;
+pub mod live_client;
 pub mod logic;
 pub mod model;
 #[cfg(feature = "ssr")]

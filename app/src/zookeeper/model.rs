@@ -123,3 +123,31 @@ pub enum DataEncoding {
     /// Base64 of arbitrary bytes.
     Base64,
 }
+
+/// Browser → server on the explorer's websocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveCommand {
+    /// Tell me when this znode's data, existence or children change.
+    Watch(String),
+    Unwatch(String),
+}
+
+/// Server → browser on the explorer's websocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// Something about this znode changed: re-read it.
+    Changed { path: String, what: String },
+    /// The watch was not placed, and why (budget, bad path).
+    Refused { path: String, reason: String },
+}
+
+/// Watches one explorer page may hold at once (the open znode plus expanded
+/// tree levels). Watches follow what is on screen, never the whole tree.
+pub const WATCH_BUDGET: usize = 200;
+
+/// The explorer's websocket path for a cluster.
+pub fn live_ws_path(cluster: &str) -> String {
+    format!("/ws/zookeeper/{cluster}")
+}

@@ -2,6 +2,7 @@
 //! session per ensemble plus four-letter-word probes of every member.
 
 pub mod audited;
+pub mod live;
 
 use super::logic::{encode_b64, has_quorum, page_children, parse_srvr};
 use super::model::{AclEntry, ChildPage, CreateKind, EnsembleSummary, ZkMember, Znode, ZnodeStat};

@@ -1,0 +1,130 @@
+//! Fault test: live watches survive the loss of the ensemble member the
+//! console's session is connected to. Stops and restarts a real member, so it
+//! lives in its own test binary (binaries run one after another).
+
+mod common;
+
+use app::zookeeper::model::LiveEvent;
+use app::zookeeper::ssr::ZkCluster;
+use app::zookeeper::ssr::live::WatchSession;
+use common::{TIMEOUT, sandbox_config, unique, workspace_root};
+use futures::FutureExt;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+use zookeeper_client as zk;
+
+fn sandbox(args: &[&str]) {
+    let st = Command::new(workspace_root().join("scripts/sandbox"))
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(st.success(), "scripts/sandbox {args:?} failed");
+}
+
+/// Which member holds `session` (from each member's `cons` answer).
+async fn member_of(session: i64, hosts: &[String]) -> Option<usize> {
+    let needle = format!("sid=0x{session:x}");
+    for (i, h) in hosts.iter().enumerate() {
+        if let Ok(text) = app::zookeeper::ssr::four_letter_word(h, "cons").await {
+            if text.contains(&needle) {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+async fn next_change(
+    rx: &mut tokio::sync::mpsc::Receiver<LiveEvent>,
+    within: Duration,
+) -> Option<LiveEvent> {
+    tokio::time::timeout(within, rx.recv()).await.ok().flatten()
+}
+
+#[tokio::test]
+async fn watches_survive_losing_the_connected_member() {
+    let cfg = sandbox_config().zookeeper[0].clone();
+    let hosts = cfg.hosts.clone();
+    let console = Arc::new(ZkCluster::new(cfg, TIMEOUT));
+    let writer = zk::Client::connector()
+        .connect(&hosts.join(","))
+        .await
+        .unwrap();
+    let path = format!("/{}", unique("zkmq-it-failover"));
+    writer
+        .create(
+            &path,
+            b"0",
+            &zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all()),
+        )
+        .await
+        .unwrap();
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let mut session = WatchSession::new(console.clone(), tx);
+    session.watch(path.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await; // let the watch arm
+
+    writer.set_data(&path, b"1", None).await.unwrap();
+    let ev = next_change(&mut rx, Duration::from_secs(2))
+        .await
+        .expect("no event before failover");
+    assert_eq!(
+        ev,
+        LiveEvent::Changed {
+            path: path.clone(),
+            what: "data".into()
+        }
+    );
+
+    // Stop the member the console is connected to.
+    let sid = console.client().await.unwrap().session_id().0;
+    let idx = member_of(sid, &hosts)
+        .await
+        .expect("console session not found on any member");
+    let member = format!("zk{}", idx + 1);
+    sandbox(&["stop", &member]);
+    // Restart the member even when an assertion fails, so later tests find a full ensemble.
+    let result = std::panic::AssertUnwindSafe(async {
+        // Give the client a moment to move to another member, then change the data.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let mut ok = false;
+        for _ in 0..20 {
+            if writer.set_data(&path, b"2", None).await.is_ok() {
+                ok = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert!(ok, "could not write through the remaining members");
+        // The watch was re-registered on the new member: the change still arrives.
+        let mut seen = None;
+        while let Some(ev) = next_change(&mut rx, Duration::from_secs(5)).await {
+            if ev
+                == (LiveEvent::Changed {
+                    path: path.clone(),
+                    what: "data".into(),
+                })
+            {
+                seen = Some(ev);
+                break;
+            }
+        }
+        assert!(
+            seen.is_some(),
+            "no data event after the connected member {member} stopped"
+        );
+        assert_ne!(
+            member_of(console.client().await.unwrap().session_id().0, &hosts).await,
+            Some(idx)
+        );
+    })
+    .catch_unwind()
+    .await;
+    sandbox(&["start", &member]);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    writer.delete(&path, None).await.unwrap();
+}
