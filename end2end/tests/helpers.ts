@@ -1,4 +1,22 @@
-import { expect, type Page } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
+
+/**
+ * Playwright's `test`, failing any test whose page threw an uncaught error
+ * (a Rust panic in the wasm surfaces as one): a broken page must not pass
+ * just because the assertions looked elsewhere.
+ */
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await use(errors);
+      expect(errors, "uncaught errors in the page").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { openHydrated, sandbox, sandboxAsync } from "./helpers";
+import { test, expect, openHydrated, sandbox, sandboxAsync } from "./helpers";
 
 test.describe("Overview", () => {
   test("lists every configured cluster as reachable, with versions and latency", async ({ page }) => {

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { openHydrated } from "./helpers";
+import { test, expect, openHydrated } from "./helpers";
 
 test.describe("App shell", () => {
   test("navigation reaches every section and deep links render on their own", async ({ page }) => {

@@ -1,5 +1,5 @@
-import { test, expect, type Page } from "@playwright/test";
-import { openHydrated, uniqueRoot, zkCli } from "./helpers";
+import { type Page } from "@playwright/test";
+import { test, expect, openHydrated, uniqueRoot, zkCli } from "./helpers";
 
 const treeItem = (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true });
 
@@ -116,6 +116,30 @@ test.describe("ZooKeeper explorer", () => {
     await expect(created.filter({ hasText: "delete_znode" })).toContainText("ok");
     await created.filter({ hasText: "delete_znode" }).getByText("values").click();
     await expect(created.filter({ hasText: "delete_znode" })).toContainText('"data":"fresh"');
+  });
+
+  test("delete a subtree after a preview that counts it and a typed confirmation", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}/app`);
+    await page.getByRole("button", { name: "Delete subtree…" }).click();
+    await expect(page.getByTestId("subtree-preview")).toHaveText(
+      `This deletes 3 znodes (3 levels deep) under and including ${root}/app.`,
+    );
+    const confirm = page.getByLabel(`Type ${root}/app to confirm`);
+    const go = page.getByRole("button", { name: "Delete 3 znodes" });
+    await confirm.fill(`${root}/ap`);
+    await expect(go).toBeDisabled();
+    await confirm.fill(`${root}/app`);
+    await go.click();
+    await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}$`));
+    expect(zkCli(`ls ${root}`)).toMatch(/\[\]/);
+
+    // The audit record keeps the deleted subtree, data included.
+    await page.goto("/audit");
+    const row = page.getByRole("row").filter({ hasText: "delete_subtree" }).filter({ hasText: `${root}/app` });
+    await expect(row).toContainText("ok");
+    await row.getByText("values").click();
+    await expect(row).toContainText(`"path":"${root}/app/config/deep"`);
+    await expect(row).toContainText("<b>not bold</b>");
   });
 
   test("/zookeeper is read-only", async ({ page }) => {

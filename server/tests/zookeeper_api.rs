@@ -366,12 +366,43 @@ async fn create_kinds_delete_and_a_large_child_list() {
         .unwrap();
     assert_eq!(create.3.as_deref(), Some("ok"));
 
+    // Recursive delete: a wrong confirmation changes nothing; the right one removes
+    // the whole subtree and the audit record keeps a copy of it.
+    let (_, preview) = call(
+        &s,
+        "preview_delete_subtree",
+        &[("cluster", "local"), ("path", &many)],
+    );
+    assert_eq!(preview["nodes"], 251, "{preview}");
+    let (_, err) = call(
+        &s,
+        "delete_subtree",
+        &[("cluster", "local"), ("path", &many), ("confirm", "/nope")],
+    );
+    assert_eq!(err["Invalid"]["field"], "confirm", "{err}");
+    assert_eq!(zkc.list_children(&many).await.unwrap().len(), 250);
+    let (st, n) = call(
+        &s,
+        "delete_subtree",
+        &[("cluster", "local"), ("path", &many), ("confirm", &many)],
+    );
+    assert_eq!((st, n), (200, Value::from(251)));
+    assert!(zkc.check_stat(&many).await.unwrap().is_none());
+    let rows = audit_rows(&s).await;
+    let rec = rows.iter().find(|r| r.0 == "delete_subtree").unwrap();
+    assert_eq!(rec.3.as_deref(), Some("ok"));
+    let copy: Value = serde_json::from_str(rec.2.as_deref().unwrap()).unwrap();
+    assert_eq!(copy["znodes"], 251);
+    assert_eq!(copy["subtree"][0]["path"], many.as_str());
+    assert!(
+        copy["subtree"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|z| z["path"] == format!("{many}/n249").as_str())
+    );
+
     // Clean up.
-    for i in 0..250 {
-        zkc.delete(&format!("{many}/n{i:03}"), None).await.unwrap();
-    }
-    for p in [many.as_str(), seq.as_str()] {
-        zkc.delete(p, None).await.unwrap();
-    }
+    zkc.delete(&seq, None).await.unwrap();
     zkc.delete(&root, None).await.unwrap();
 }

@@ -2,7 +2,9 @@
 //! goes through the audit log (`ssr::audited`) with before and after values.
 
 use super::logic::DataView;
-use super::model::{ChildPage, CreateKind, DataEncoding, EnsembleSummary, Znode, ZnodeStat};
+use super::model::{
+    ChildPage, CreateKind, DataEncoding, EnsembleSummary, SubtreePreview, Znode, ZnodeStat,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -66,6 +68,25 @@ pub async fn set_znode_data(
 #[server(endpoint = "delete_znode")]
 pub async fn delete_znode(cluster: String, path: String, version: i32) -> Result<(), AppError> {
     super::ssr::audited::delete(&cluster, &path, version).await
+}
+
+/// Counts the znodes a recursive delete of `path` would remove.
+#[server(endpoint = "preview_delete_subtree")]
+pub async fn preview_delete_subtree(
+    cluster: String,
+    path: String,
+) -> Result<SubtreePreview, AppError> {
+    super::ssr::audited::preview_subtree(&cluster, &path).await
+}
+
+/// Deletes `path` and all its descendants; `confirm` must repeat the path.
+#[server(endpoint = "delete_subtree")]
+pub async fn delete_subtree(
+    cluster: String,
+    path: String,
+    confirm: String,
+) -> Result<usize, AppError> {
+    super::ssr::audited::delete_subtree(&cluster, &path, &confirm).await
 }
 
 /// The initial data view for a znode, used by the page before the user picks one.

@@ -3,7 +3,8 @@
 //! the right with its data, stat and ACL, and the edit/create/delete forms.
 
 use super::api::{
-    CHILD_PAGE, create_znode, delete_znode, get_znode, list_znode_children, set_znode_data,
+    CHILD_PAGE, create_znode, delete_subtree, delete_znode, get_znode, list_znode_children,
+    preview_delete_subtree, set_znode_data,
 };
 use super::live_client::LiveZk;
 use super::logic::{
@@ -671,9 +672,12 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
 
 #[component]
 fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
+    let has_children = znode.stat.num_children > 0;
+    if has_children {
+        return view! { <DeleteSubtree cluster znode refresh /> }.into_any();
+    }
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let has_children = znode.stat.num_children > 0;
     let navigate = use_navigate();
     let path = znode.path.clone();
     let version = znode.stat.version;
@@ -695,14 +699,11 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
     });
     view! {
         <div class="mt-6">
-            {has_children.then(|| view! {
-                <p class="text-sm text-slate-600 dark:text-slate-400">"This znode has children; delete them first (deleting a whole subtree comes with a preview in a later version)."</p>
-            })}
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {
-                    <button type="button" class="rounded border border-red-600 px-3 py-1 text-sm text-red-700 disabled:opacity-40 dark:text-red-300"
-                        disabled=has_children on:click=move |_| confirming.set(true)>
+                    <button type="button" class="rounded border border-red-600 px-3 py-1 text-sm text-red-700 dark:text-red-300"
+                        on:click=move |_| confirming.set(true)>
                         "Delete znode"
                     </button>
                 }
@@ -713,6 +714,75 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
                     <button type="button" class="rounded border border-slate-400 px-3 py-1" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
             </Show>
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </div>
+    }
+    .into_any()
+}
+
+/// Recursive delete: first a preview that counts the znodes, then the user
+/// types the path to confirm. The audit record keeps a copy of the subtree.
+#[component]
+fn DeleteSubtree(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let typed = RwSignal::new(String::new());
+    let navigate = use_navigate();
+    let path = znode.path.clone();
+    let (c1, p1) = (cluster.clone(), path.clone());
+    let preview = Action::new(move |_: &()| {
+        let (c, p) = (c1.clone(), p1.clone());
+        async move { preview_delete_subtree(c, p).await }
+    });
+    let delete = Action::new(move |_: &()| {
+        let (c, p) = (cluster.clone(), path.clone());
+        let confirm = typed.get_untracked();
+        let navigate = navigate.clone();
+        async move {
+            match delete_subtree(c.clone(), p.clone(), confirm).await {
+                Ok(_) => {
+                    refresh.update(|n| *n += 1);
+                    navigate(
+                        &znode_href(&c, parent(&p).unwrap_or("/")),
+                        Default::default(),
+                    );
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let target = znode.path.clone();
+    view! {
+        <div class="mt-6 space-y-2">
+            <button type="button" class="rounded border border-red-600 px-3 py-1 text-sm text-red-700 dark:text-red-300"
+                on:click=move |_| { preview.dispatch(()); }>
+                "Delete subtree…"
+            </button>
+            {move || preview.value().get().map(|r| match r {
+                Err(e) => view! { <ErrorBanner message=e.to_string() /> }.into_any(),
+                Ok(p) => {
+                    let target = target.clone();
+                    let expected = target.clone();
+                    let label = format!("Type {target} to confirm");
+                    view! {
+                        <div role="group" aria-label="Confirm subtree deletion" class="space-y-2 rounded border border-red-300 p-3 text-sm dark:border-red-800">
+                            <p data-testid="subtree-preview">
+                                {format!("This deletes {} znodes ({} levels deep) under and including {}.", p.nodes, p.max_depth + 1, p.path)}
+                            </p>
+                            <label class="block">
+                                {label}
+                                <input type="text" class="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-700 dark:bg-slate-900"
+                                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                            </label>
+                            <button type="button" class="rounded bg-red-700 px-3 py-1 text-white disabled:opacity-40"
+                                disabled=move || typed.get() != expected || delete.pending().get()
+                                on:click=move |_| { delete.dispatch(()); }>
+                                {format!("Delete {} znodes", p.nodes)}
+                            </button>
+                        </div>
+                    }
+                    .into_any()
+                }
+            })}
             {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
         </div>
     }

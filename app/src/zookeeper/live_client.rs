@@ -10,6 +10,9 @@ use std::collections::HashMap;
 #[derive(Clone, Copy)]
 pub struct LiveZk {
     ticks: StoredValue<HashMap<String, RwSignal<u32>>>,
+    /// The explorer's owner: tick signals live as long as the page, not as
+    /// long as the tree level that first asked for them.
+    owner: StoredValue<Owner>,
     /// Last refusal from the server (watch budget), shown on the page.
     pub notice: RwSignal<Option<String>>,
     pub connected: RwSignal<bool>,
@@ -22,6 +25,7 @@ impl LiveZk {
     pub fn provide(cluster: &str) -> LiveZk {
         let live = LiveZk {
             ticks: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
             notice: RwSignal::new(None),
             connected: RwSignal::new(false),
             #[cfg(feature = "hydrate")]
@@ -40,7 +44,7 @@ impl LiveZk {
         if let Some(t) = self.ticks.with_value(|m| m.get(path).copied()) {
             return t;
         }
-        let t = RwSignal::new(0);
+        let t = self.owner.with_value(|o| o.with(|| RwSignal::new(0)));
         self.ticks.update_value(|m| {
             m.insert(path.to_string(), t);
         });

@@ -151,3 +151,24 @@ pub const WATCH_BUDGET: usize = 200;
 pub fn live_ws_path(cluster: &str) -> String {
     format!("/ws/zookeeper/{cluster}")
 }
+
+/// What deleting a subtree would remove, counted before anything is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubtreePreview {
+    pub path: String,
+    /// Znodes including `path` itself.
+    pub nodes: usize,
+    pub max_depth: usize,
+}
+
+/// Largest subtree zkmq deletes in one go (its copy goes into the audit log).
+pub const SUBTREE_LIMIT: usize = 10_000;
+
+/// One znode of a deleted subtree as kept in the audit log, enough to restore it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZnodeCopy {
+    pub path: String,
+    pub data_b64: String,
+    pub acl: Vec<AclEntry>,
+    pub stat: ZnodeStat,
+}

@@ -5,7 +5,7 @@
 use super::super::logic::{
     audit_value, check_size, decode_b64, encode_input, is_reserved, validate_path,
 };
-use super::super::model::{CreateKind, DataEncoding, ZnodeStat};
+use super::super::model::{CreateKind, DataEncoding, SUBTREE_LIMIT, SubtreePreview, ZnodeStat};
 use super::ZkCluster;
 use crate::audit::ssr::{Applied, Attempt};
 use crate::error::{AppError, Backend};
@@ -139,5 +139,60 @@ pub async fn delete(cluster: &str, path: &str, version: i32) -> Result<(), AppEr
                 })
             },
         )
+        .await
+}
+
+/// Counts what deleting the subtree at `path` would remove (nothing is changed).
+pub async fn preview_subtree(cluster: &str, path: &str) -> Result<SubtreePreview, AppError> {
+    validate_path("path", path)?;
+    let zk = services()?.zookeeper(cluster)?;
+    let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
+    let base = path.matches('/').count();
+    let max_depth = nodes
+        .iter()
+        .map(|n| n.path.matches('/').count() - base)
+        .max()
+        .unwrap_or(0);
+    Ok(SubtreePreview {
+        path: path.to_string(),
+        nodes: nodes.len(),
+        max_depth,
+    })
+}
+
+/// Deletes `path` and everything under it. `confirm` must repeat the path.
+/// The audit record's before value is a copy of the whole subtree (paths,
+/// data, ACLs, stats), so it can be restored.
+pub async fn delete_subtree(cluster: &str, path: &str, confirm: &str) -> Result<usize, AppError> {
+    if confirm != path {
+        return Err(AppError::invalid(
+            "confirm",
+            format!("type the path {path} exactly to confirm the deletion"),
+        ));
+    }
+    let params = serde_json::json!({"recursive": true});
+    let (svc, zk) = prepare(cluster, path, "delete_subtree", &params).await?;
+    let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
+    if nodes.is_empty() {
+        return Err(AppError::NotFound {
+            what: format!("znode {path}"),
+        });
+    }
+    let copy: Vec<serde_json::Value> = nodes
+        .iter()
+        .map(|n| serde_json::json!({"path": n.path, "data": audit_value(&decode_b64(&n.data_b64)), "acl": n.acl, "stat": n.stat}))
+        .collect();
+    let before = serde_json::json!({"znodes": nodes.len(), "subtree": copy}).to_string();
+    let total = nodes.len();
+    svc.audit
+        .record(attempt(cluster, "delete_subtree", path, params, Some(before)).await, || async {
+            match zk.delete_many(&nodes).await {
+                Ok(n) => Ok(Applied { value: n, after: Some(format!("deleted {n} of {total} znodes")) }),
+                Err((e, n)) if n > 0 => Err(AppError::Conflict(format!(
+                    "deleted {n} of {total} znodes, then stopped: {e} (someone may have added znodes meanwhile; the audit record keeps a copy of all {total})"
+                ))),
+                Err((e, _)) => Err(e),
+            }
+        })
         .await
 }

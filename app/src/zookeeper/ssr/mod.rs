@@ -4,8 +4,10 @@
 pub mod audited;
 pub mod live;
 
-use super::logic::{encode_b64, has_quorum, page_children, parse_srvr};
-use super::model::{AclEntry, ChildPage, CreateKind, EnsembleSummary, ZkMember, Znode, ZnodeStat};
+use super::logic::{encode_b64, has_quorum, join, page_children, parse_srvr};
+use super::model::{
+    AclEntry, ChildPage, CreateKind, EnsembleSummary, ZkMember, Znode, ZnodeCopy, ZnodeStat,
+};
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
@@ -316,6 +318,88 @@ impl ZkCluster {
         let p = path.to_string();
         self.call(path, |c| async move { c.delete(&p, version).await })
             .await
+    }
+
+    /// Every znode under `path` (itself first, parents before children), read
+    /// level by level with concurrent requests. Refuses subtrees larger than `limit`.
+    pub async fn read_subtree(&self, path: &str, limit: usize) -> Result<Vec<ZnodeCopy>, AppError> {
+        let mut out = Vec::new();
+        let mut level = vec![path.to_string()];
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for chunk in level.chunks(64) {
+                let reads = chunk.iter().map(|p| async move {
+                    let z = self.get_znode(p).await?;
+                    let kids = if z.stat.num_children > 0 {
+                        self.all_children(p).await?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok::<_, AppError>((z, kids))
+                });
+                for r in futures::future::join_all(reads).await {
+                    match r {
+                        Ok((z, kids)) => {
+                            next.extend(kids.iter().map(|k| join(&z.path, k)));
+                            out.push(ZnodeCopy {
+                                path: z.path,
+                                data_b64: z.data_b64,
+                                acl: z.acl,
+                                stat: z.stat,
+                            });
+                        }
+                        // Deleted by someone else while we walk: nothing to copy.
+                        Err(AppError::NotFound { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                if out.len() + next.len() > limit {
+                    return Err(AppError::invalid(
+                        "path",
+                        format!(
+                            "{path} has more than {limit} znodes; zkmq deletes at most {limit} at a time (delete its larger children first)"
+                        ),
+                    ));
+                }
+            }
+            level = next;
+        }
+        Ok(out)
+    }
+
+    async fn all_children(&self, path: &str) -> Result<Vec<String>, AppError> {
+        let p = path.to_string();
+        self.call(path, |c| async move { c.list_children(&p).await })
+            .await
+    }
+
+    /// Deletes the given znodes deepest first, in multi-op batches (each batch
+    /// atomic). Returns how many were deleted; on failure, the error and the count so far.
+    pub async fn delete_many(&self, nodes: &[ZnodeCopy]) -> Result<usize, (AppError, usize)> {
+        let mut order: Vec<&ZnodeCopy> = nodes.iter().collect();
+        order.sort_by_key(|n| std::cmp::Reverse(n.path.matches('/').count()));
+        let mut done = 0;
+        for batch in order.chunks(500) {
+            let paths: Vec<String> = batch.iter().map(|n| n.path.clone()).collect();
+            let first = paths.first().cloned().unwrap_or_default();
+            let r = self
+                .call(&first, |c| async move {
+                    let mut w = c.new_multi_writer();
+                    for p in &paths {
+                        w.add_delete(p, None)?;
+                    }
+                    w.commit().await.map(|_| ()).map_err(|e| match e {
+                        zk::MultiWriteError::RequestFailed { source } => source,
+                        zk::MultiWriteError::OperationFailed { source, .. } => source,
+                    })
+                })
+                .await;
+            match r {
+                Ok(()) => done += batch.len(),
+                Err(e) => return Err((e, done)),
+            }
+        }
+        Ok(done)
     }
 
     /// Asks every member `srvr` in parallel.
