@@ -88,7 +88,7 @@ test.describe("ZooKeeper explorer", () => {
   test("create a child, then delete it; both are in the audit log with before/after", async ({ page }) => {
     await openHydrated(page, `/zookeeper/local${root}`);
     await page.getByText("Create a child znode").click();
-    await page.getByLabel("Name").fill("made-by-e2e");
+    await page.getByLabel("Name", { exact: true }).fill("made-by-e2e");
     await page.getByLabel("Data", { exact: true }).fill("fresh");
     await page.getByRole("button", { name: "Create" }).click();
     await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}/made-by-e2e$`));
@@ -99,7 +99,7 @@ test.describe("ZooKeeper explorer", () => {
     await page.goto(`/zookeeper/local${root}`);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await page.getByText("Create a child znode").click();
-    await page.getByLabel("Name").fill("..");
+    await page.getByLabel("Name", { exact: true }).fill("..");
     await page.getByRole("button", { name: "Create" }).click();
     await expect(page.getByRole("alert")).toContainText("must not contain . or .. segments");
 
@@ -181,5 +181,49 @@ test.describe("ZooKeeper explorer, live", () => {
     await expect(page.getByLabel("New data")).toHaveValue("typed by me");
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByTestId("conflict-theirs")).toHaveText("three");
+  });
+});
+
+test.describe("ZooKeeper explorer, search", () => {
+  let root: string;
+  test.beforeEach(() => {
+    root = uniqueRoot("e2e-search");
+    zkCli(
+      `create ${root} x`,
+      `create ${root}/orders x`,
+      `create ${root}/orders/order-1 x`,
+      `create ${root}/orders/order-22 x`,
+      `create ${root}/users x`,
+      `create ${root}/users/Order-archive x`,
+    );
+  });
+  test.afterEach(() => {
+    zkCli(`deleteall ${root}`);
+  });
+
+  test("finds names by substring or regex within the open subtree, with its budgets shown", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}`);
+    await expect(page.getByTestId("zk-live")).toHaveText("live");
+    const search = page.getByRole("search", { name: "Search znode names" });
+    await search.getByLabel(`Search names under ${root}`).fill("order");
+    await search.getByRole("button", { name: "Search" }).click();
+    const results = page.getByRole("list", { name: "Search results" });
+    await expect(page.getByTestId("search-status")).toContainText("done · 4 matches in 5 znodes");
+    // Matches arrive level by level; within a level in ZooKeeper's order: compare as a set.
+    const got = (await results.getByRole("link").allTextContents()).sort();
+    expect(got).toEqual([`${root}/orders`, `${root}/orders/order-1`, `${root}/orders/order-22`, `${root}/users/Order-archive`]);
+    await expect(page.getByTestId("search-status")).toContainText("budget 100000 znodes / 10 s");
+
+    await search.getByLabel(`Search names under ${root}`).fill("^order-\\d{2}$");
+    await search.getByLabel("Regular expression").check();
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByTestId("search-status")).toContainText("done · 1 matches");
+    await expect(results.getByRole("link")).toHaveText([`${root}/orders/order-22`]);
+    await results.getByRole("link").click();
+    await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}/orders/order-22$`));
+
+    await search.getByLabel(/Search names under/).fill("([");
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByRole("alert")).toContainText("pattern: not a valid regular expression");
   });
 });

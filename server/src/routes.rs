@@ -209,6 +209,7 @@ async fn zookeeper_stream(
                 Some(Ok(Message::Text(t))) => match serde_json::from_str::<LiveCommand>(&t) {
                     Ok(LiveCommand::Watch(p)) => session.watch(p),
                     Ok(LiveCommand::Unwatch(p)) => session.unwatch(&p),
+                    Ok(LiveCommand::Search { id, path, pattern, regex }) => session.search(id, path, pattern, regex),
                     Err(e) => tracing::debug!(error = %e, "ignoring a malformed live command"),
                 },
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,

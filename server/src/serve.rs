@@ -81,26 +81,31 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
     };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();
-    let app = Router::new()
-        .route("/healthz", get(routes::healthz))
-        .route("/metrics", get(routes::metrics))
-        .route(
-            app::clusters::model::OVERVIEW_WS_PATH,
-            get(routes::overview_ws),
-        )
-        .route("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws))
-        .leptos_routes_with_context(
-            &state,
-            route_list,
-            move || provide_context(ctx_services.clone()),
-            {
-                let o = leptos_options.clone();
-                move || shell(o.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state);
+    let app =
+        Router::new()
+            .route("/healthz", get(routes::healthz))
+            .route("/metrics", get(routes::metrics))
+            .route(
+                app::clusters::model::OVERVIEW_WS_PATH,
+                get(routes::overview_ws),
+            )
+            .route("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws))
+            .leptos_routes_with_context(
+                &state,
+                route_list,
+                move || provide_context(ctx_services.clone()),
+                {
+                    let o = leptos_options.clone();
+                    move || shell(o.clone())
+                },
+            )
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            // Server functions answer user errors (a conflict, a bad path) with HTTP 500 and
+            // a typed body; those are not server failures, so they are not logged as errors.
+            .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ))
+            .with_state(state);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,

@@ -12,7 +12,7 @@ use super::logic::{
     format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href, render_data,
     znode_href,
 };
-use super::model::{CreateKind, DataEncoding, Znode};
+use super::model::{CreateKind, DataEncoding, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS, Znode};
 use crate::components::{ErrorBanner, Field, TableHead, error_banners};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -52,6 +52,7 @@ pub fn ZnodeExplorer() -> impl IntoView {
             "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else { "connecting" }}</span>
             {move || live.notice.get().map(|n| view! { <span class="ml-2 text-amber-700 dark:text-amber-300">{n}</span> })}
         </p>
+        <ZnodeSearch cluster path live />
         <div class="mt-4 grid gap-6 md:grid-cols-[minmax(16rem,1fr)_2fr]">
             <nav aria-label="Znode tree" class="overflow-x-auto rounded border border-slate-200 p-2 dark:border-slate-800">
                 <ul role="tree" aria-label="Znodes" class="text-sm" on:keydown=tree_keys>
@@ -67,6 +68,59 @@ pub fn ZnodeExplorer() -> impl IntoView {
                 {move || view! { <NodePanel cluster=cluster.get() path=path.get() refresh /> }}
             </section>
         </div>
+    }
+}
+
+/// Name search under the open znode, run on the server and streamed in.
+#[component]
+fn ZnodeSearch(cluster: Memo<String>, path: Memo<String>, live: LiveZk) -> impl IntoView {
+    let pattern = RwSignal::new(String::new());
+    let regex = RwSignal::new(false);
+    let st = live.search;
+    let budget = format!(
+        "budget {} znodes / {} s",
+        SEARCH_NODE_BUDGET,
+        SEARCH_TIME_BUDGET_MS / 1000
+    );
+    view! {
+        <form
+            role="search"
+            aria-label="Search znode names"
+            class="mt-3 flex flex-wrap items-center gap-2 text-sm"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                live.start_search(path.get_untracked(), pattern.get_untracked(), regex.get_untracked());
+            }
+        >
+            <label class="flex items-center gap-1">
+                {move || format!("Search names under {}", path.get())}
+                <input type="search" class="w-48 rounded border border-slate-300 bg-white px-2 py-0.5 font-mono dark:border-slate-700 dark:bg-slate-900"
+                    prop:value=move || pattern.get() on:input=move |ev| pattern.set(event_target_value(&ev)) />
+            </label>
+            <label class="flex items-center gap-1">
+                <input type="checkbox" prop:checked=move || regex.get() on:change=move |ev| regex.set(event_target_checked(&ev)) />
+                "Regular expression"
+            </label>
+            <button type="submit" class="rounded border border-slate-400 px-2 py-0.5">"Search"</button>
+        </form>
+        {move || st.error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        {move || st.progress.get().map(|p| {
+            let state = if p.done { "done" } else { "searching…" };
+            let stopped = p.stopped.clone().map(|s| format!(" · {s}")).unwrap_or_default();
+            view! {
+                <p data-testid="search-status" aria-live="polite" class="mt-1 text-xs text-slate-600 dark:text-slate-400">
+                    {format!("{state} · {} matches in {} znodes · {} ms · {}{stopped}", p.hits, p.visited, p.elapsed_ms, budget.clone())}
+                </p>
+            }
+        })}
+        <Show when=move || !st.hits.get().is_empty()>
+            <ul aria-label="Search results" class="mt-1 max-h-48 overflow-auto font-mono text-sm">
+                {move || {
+                    let c = cluster.get();
+                    st.hits.get().into_iter().map(|h| view! { <li><A href=znode_href(&c, &h) attr:class="hover:underline">{h.clone()}</A></li> }).collect_view()
+                }}
+            </ul>
+        </Show>
     }
 }
 

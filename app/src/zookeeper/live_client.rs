@@ -16,6 +16,8 @@ pub struct LiveZk {
     /// Last refusal from the server (watch budget), shown on the page.
     pub notice: RwSignal<Option<String>>,
     pub connected: RwSignal<bool>,
+    /// The running (or last) name search: its matches and progress.
+    pub search: SearchState,
     #[cfg(feature = "hydrate")]
     conn: StoredValue<send_wrapper::SendWrapper<std::rc::Rc<browser::Conn>>>,
 }
@@ -28,6 +30,7 @@ impl LiveZk {
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
             notice: RwSignal::new(None),
             connected: RwSignal::new(false),
+            search: SearchState::new(),
             #[cfg(feature = "hydrate")]
             conn: StoredValue::new(send_wrapper::SendWrapper::new(browser::Conn::new())),
         };
@@ -70,7 +73,53 @@ impl LiveZk {
                 }
             }
             LiveEvent::Refused { reason, .. } => self.notice.set(Some(reason)),
+            LiveEvent::SearchHits { id, paths } if id == self.search.id.get_untracked() => {
+                self.search.hits.update(|h| h.extend(paths));
+            }
+            LiveEvent::SearchProgress {
+                id,
+                visited,
+                hits,
+                elapsed_ms,
+                done,
+                stopped,
+            } if id == self.search.id.get_untracked() => {
+                self.search.progress.set(Some(SearchProgress {
+                    visited,
+                    hits,
+                    elapsed_ms,
+                    done,
+                    stopped,
+                }));
+            }
+            LiveEvent::SearchFailed { id, reason } if id == self.search.id.get_untracked() => {
+                self.search.error.set(Some(reason));
+            }
+            // Results of a search that was replaced by a newer one.
+            LiveEvent::SearchHits { .. }
+            | LiveEvent::SearchProgress { .. }
+            | LiveEvent::SearchFailed { .. } => {}
         }
+    }
+
+    /// Starts a server-side name search under `path`; results stream into `self.search`.
+    pub fn start_search(&self, path: String, pattern: String, regex: bool) {
+        let id = self.search.id.get_untracked() + 1;
+        self.search.id.set(id);
+        self.search.hits.set(Vec::new());
+        self.search.progress.set(None);
+        self.search.error.set(None);
+        #[cfg(feature = "hydrate")]
+        self.conn.with_value(|c| {
+            c.send(&LiveCommand::Search {
+                id,
+                path,
+                pattern,
+                regex,
+            })
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (path, pattern, regex);
     }
 
     /// Watches `path` while the calling component lives.
@@ -85,6 +134,35 @@ impl LiveZk {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = path;
+    }
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchProgress {
+    pub visited: usize,
+    pub hits: usize,
+    pub elapsed_ms: u64,
+    pub done: bool,
+    pub stopped: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct SearchState {
+    id: RwSignal<u32>,
+    pub hits: RwSignal<Vec<String>>,
+    pub progress: RwSignal<Option<SearchProgress>>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl SearchState {
+    fn new() -> Self {
+        SearchState {
+            id: RwSignal::new(0),
+            hits: RwSignal::new(Vec::new()),
+            progress: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
     }
 }
 
@@ -122,7 +200,7 @@ mod browser {
             })
         }
 
-        fn send(&self, cmd: &LiveCommand) {
+        pub fn send(&self, cmd: &LiveCommand) {
             if let Some(ws) = self.socket.borrow().as_ref() {
                 if ws.ready_state() == WebSocket::OPEN {
                     let _ = ws.send_with_str(&encode(cmd));

@@ -131,6 +131,13 @@ pub enum LiveCommand {
     /// Tell me when this znode's data, existence or children change.
     Watch(String),
     Unwatch(String),
+    /// Search names under `path` (a new search replaces the running one).
+    Search {
+        id: u32,
+        path: String,
+        pattern: String,
+        regex: bool,
+    },
 }
 
 /// Server → browser on the explorer's websocket.
@@ -141,7 +148,26 @@ pub enum LiveEvent {
     Changed { path: String, what: String },
     /// The watch was not placed, and why (budget, bad path).
     Refused { path: String, reason: String },
+    /// Matches found since the last batch.
+    SearchHits { id: u32, paths: Vec<String> },
+    /// Progress, sent with each batch and once at the end (`done`).
+    SearchProgress {
+        id: u32,
+        visited: usize,
+        hits: usize,
+        elapsed_ms: u64,
+        done: bool,
+        stopped: Option<String>,
+    },
+    /// The search could not start (bad pattern or path).
+    SearchFailed { id: u32, reason: String },
 }
+
+/// Bounds of one name search: it stops at whichever comes first.
+pub const SEARCH_NODE_BUDGET: usize = 100_000;
+pub const SEARCH_TIME_BUDGET_MS: u64 = 10_000;
+/// At most this many matches are listed.
+pub const SEARCH_HIT_LIMIT: usize = 1_000;
 
 /// Watches one explorer page may hold at once (the open znode plus expanded
 /// tree levels). Watches follow what is on screen, never the whole tree.

@@ -6,8 +6,10 @@
 //! silently drops persistent ones. When the session itself expires, the loop
 //! builds on a fresh session and re-reads, so nothing is missed for long.
 
-use super::super::logic::validate_path;
-use super::super::model::{LiveEvent, WATCH_BUDGET};
+use super::super::logic::{join, validate_path};
+use super::super::model::{
+    LiveEvent, SEARCH_HIT_LIMIT, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS, WATCH_BUDGET,
+};
 use super::ZkCluster;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ pub struct WatchSession {
     zk: Arc<ZkCluster>,
     events: mpsc::Sender<LiveEvent>,
     watches: HashMap<String, JoinHandle<()>>,
+    search: Option<JoinHandle<()>>,
 }
 
 impl WatchSession {
@@ -28,6 +31,7 @@ impl WatchSession {
             zk,
             events,
             watches: HashMap::new(),
+            search: None,
         }
     }
 
@@ -73,8 +77,157 @@ impl WatchSession {
     }
 }
 
+impl WatchSession {
+    /// Starts a name search under `path`, replacing any running one.
+    pub fn search(&mut self, id: u32, path: String, pattern: String, regex: bool) {
+        if let Some(t) = self.search.take() {
+            t.abort();
+        }
+        let matcher = match Matcher::new(&pattern, regex) {
+            Ok(m) => m,
+            Err(reason) => {
+                let _ = self.events.try_send(LiveEvent::SearchFailed { id, reason });
+                return;
+            }
+        };
+        if let Err(e) = validate_path("path", &path) {
+            let _ = self.events.try_send(LiveEvent::SearchFailed {
+                id,
+                reason: e.to_string(),
+            });
+            return;
+        }
+        self.search = Some(tokio::spawn(search(
+            self.zk.clone(),
+            id,
+            path,
+            matcher,
+            self.events.clone(),
+        )));
+    }
+}
+
+/// Name matching: case-insensitive substring, or a regex.
+enum Matcher {
+    Substring(String),
+    Regex(regex::Regex),
+}
+
+impl Matcher {
+    fn new(pattern: &str, regex: bool) -> Result<Matcher, String> {
+        if pattern.is_empty() {
+            return Err(
+                "pattern: is empty; type part of a znode name (or a regular expression)".into(),
+            );
+        }
+        if regex {
+            regex::RegexBuilder::new(pattern)
+                .size_limit(1 << 20)
+                .build()
+                .map(Matcher::Regex)
+                .map_err(|e| format!("pattern: not a valid regular expression: {e}"))
+        } else {
+            Ok(Matcher::Substring(pattern.to_lowercase()))
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Matcher::Substring(s) => name.to_lowercase().contains(s),
+            Matcher::Regex(r) => r.is_match(name),
+        }
+    }
+}
+
+/// Breadth-first walk under `root`, reading each level's children
+/// concurrently, sending matches in batches and stopping at the budgets.
+async fn search(
+    zk: Arc<ZkCluster>,
+    id: u32,
+    root: String,
+    matcher: Matcher,
+    events: mpsc::Sender<LiveEvent>,
+) {
+    let start = std::time::Instant::now();
+    let (mut visited, mut hits) = (0usize, 0usize);
+    let mut level = vec![root];
+    let mut stopped = None;
+    'walk: while !level.is_empty() {
+        let mut next = Vec::new();
+        for chunk in level.chunks(64) {
+            let lists =
+                futures::future::join_all(chunk.iter().map(|p| zk.list_all_children(p))).await;
+            let mut batch = Vec::new();
+            for (parent, kids) in chunk.iter().zip(lists) {
+                // A znode deleted meanwhile simply has no children to visit.
+                for k in kids.unwrap_or_default() {
+                    let child = join(parent, &k);
+                    visited += 1;
+                    if matcher.matches(&k) && hits < SEARCH_HIT_LIMIT {
+                        hits += 1;
+                        batch.push(child.clone());
+                    }
+                    next.push(child);
+                }
+            }
+            let elapsed_ms = start.elapsed().as_millis() as u64;
+            if !batch.is_empty()
+                && events
+                    .send(LiveEvent::SearchHits { id, paths: batch })
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+            if visited >= SEARCH_NODE_BUDGET {
+                stopped = Some(format!(
+                    "stopped after {SEARCH_NODE_BUDGET} znodes (the node budget)"
+                ));
+                break 'walk;
+            }
+            if elapsed_ms >= SEARCH_TIME_BUDGET_MS {
+                stopped = Some(format!(
+                    "stopped after {} s (the time budget)",
+                    SEARCH_TIME_BUDGET_MS / 1000
+                ));
+                break 'walk;
+            }
+            if hits >= SEARCH_HIT_LIMIT {
+                stopped = Some(format!("stopped at {SEARCH_HIT_LIMIT} matches"));
+                break 'walk;
+            }
+            let progress = LiveEvent::SearchProgress {
+                id,
+                visited,
+                hits,
+                elapsed_ms,
+                done: false,
+                stopped: None,
+            };
+            if events.send(progress).await.is_err() {
+                return;
+            }
+        }
+        level = next;
+    }
+    let elapsed_ms = start.elapsed().as_millis() as u64;
+    let _ = events
+        .send(LiveEvent::SearchProgress {
+            id,
+            visited,
+            hits,
+            elapsed_ms,
+            done: true,
+            stopped,
+        })
+        .await;
+}
+
 impl Drop for WatchSession {
     fn drop(&mut self) {
+        if let Some(t) = self.search.take() {
+            t.abort();
+        }
         for (_, t) in self.watches.drain() {
             t.abort();
         }

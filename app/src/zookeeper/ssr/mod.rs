@@ -367,6 +367,11 @@ impl ZkCluster {
         Ok(out)
     }
 
+    /// Every child name of `path`, unsorted (for walks, not for pages).
+    pub async fn list_all_children(&self, path: &str) -> Result<Vec<String>, AppError> {
+        self.all_children(path).await
+    }
+
     async fn all_children(&self, path: &str) -> Result<Vec<String>, AppError> {
         let p = path.to_string();
         self.call(path, |c| async move { c.list_children(&p).await })
