@@ -142,6 +142,28 @@ test.describe("ZooKeeper explorer", () => {
     await expect(row).toContainText("<b>not bold</b>");
   });
 
+  test("edit the ACL; ZooKeeper then enforces it", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}/app/config`);
+    await page.getByRole("button", { name: "Edit ACL" }).click();
+    const entries = page.getByLabel("ACL entries (scheme:id:perms, one per line)");
+    await expect(entries).toHaveValue("world:anyone:cdrwa");
+    await entries.fill("world:anyone:cdra\nip:300.1.1.1:r");
+    await page.getByRole("button", { name: "Save ACL" }).click();
+    await expect(page.getByRole("alert")).toContainText('acl: line 2: "ip:300.1.1.1:r" has "300.1.1.1", which is not an IP address');
+    await entries.fill("world:anyone:cdra\nip:127.0.0.1:r");
+    await page.getByRole("button", { name: "Save ACL" }).click();
+    await expect(page.getByRole("row", { name: /ip 127\.0\.0\.1 r/ })).toBeVisible();
+    expect(zkCli(`getAcl ${root}/app/config`)).toContain("'ip,'127.0.0.1");
+
+    // Without write permission the edit is refused by ZooKeeper, and says so.
+    await page.getByRole("button", { name: "Edit data" }).click();
+    await page.getByLabel("New data").fill("blocked");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("alert")).toContainText("ZooKeeper refused access");
+    expect(zkCli(`get ${root}/app/config`)).toContain("hello");
+    zkCli(`setAcl ${root}/app/config world:anyone:cdrwa`);
+  });
+
   test("/zookeeper is read-only", async ({ page }) => {
     await openHydrated(page, "/zookeeper/local/zookeeper");
     await expect(page.getByText("read-only in zkmq")).toBeVisible();

@@ -406,3 +406,117 @@ async fn create_kinds_delete_and_a_large_child_list() {
     zkc.delete(&seq, None).await.unwrap();
     zkc.delete(&root, None).await.unwrap();
 }
+
+#[tokio::test]
+async fn acls_create_with_edit_and_enforced_by_zookeeper() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-acl"));
+    // Created without write permission.
+    let (st, _) = call(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "x"),
+            ("encoding", "text"),
+            ("kind", "persistent"),
+            ("acl", "world:anyone:cdra"),
+        ],
+    );
+    assert_eq!(st, 200);
+    let (acl, _) = zkc.get_acl(&root).await.unwrap();
+    assert_eq!(acl.len(), 1);
+    assert!(!acl[0].permission().has(zk::Permission::WRITE));
+
+    // ZooKeeper refuses the write; the message says so.
+    let (_, err) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "y"),
+            ("encoding", "text"),
+            ("version", "0"),
+        ],
+    );
+    assert!(
+        err["Denied"]
+            .as_str()
+            .unwrap()
+            .contains("ZooKeeper refused access"),
+        "{err}"
+    );
+
+    // Bad ACL text: field, line, reason; nothing changes.
+    let (_, err) = call(
+        &s,
+        "set_znode_acl",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("acl", "world:anyone:rz"),
+            ("aversion", "0"),
+        ],
+    );
+    assert_eq!(err["Invalid"]["field"], "acl", "{err}");
+    assert!(
+        err["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("line 1"),
+        "{err}"
+    );
+
+    // Restore write permission at the ACL version read; a stale version is a conflict.
+    let (st, stat) = call(
+        &s,
+        "set_znode_acl",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("acl", "world:anyone:cdrwa\nip:127.0.0.1:r"),
+            ("aversion", "0"),
+        ],
+    );
+    assert_eq!(st, 200, "{stat}");
+    assert_eq!(stat["aversion"], 1);
+    let (_, err) = call(
+        &s,
+        "set_znode_acl",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("acl", "world:anyone:r"),
+            ("aversion", "0"),
+        ],
+    );
+    assert!(err["Conflict"].is_string(), "{err}");
+    let (st, _) = call(
+        &s,
+        "set_znode_data",
+        &[
+            ("cluster", "local"),
+            ("path", &root),
+            ("data", "y"),
+            ("encoding", "text"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(st, 200);
+
+    let rows = audit_rows(&s).await;
+    let acl_ok = rows
+        .iter()
+        .find(|r| r.0 == "set_znode_acl" && r.3.as_deref() == Some("ok"))
+        .unwrap();
+    assert_eq!(acl_ok.2.as_deref(), Some("world:anyone:cdra"));
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "set_znode_data" && r.3.as_deref() == Some("denied")),
+        "{rows:?}"
+    );
+    zkc.delete(&root, None).await.unwrap();
+}

@@ -48,8 +48,30 @@ pub async fn create_znode(
     encoding: DataEncoding,
     kind: CreateKind,
     ttl_ms: Option<u64>,
+    /// One `scheme:id:perms` per line; empty or absent: `world:anyone:cdrwa`.
+    acl: Option<String>,
 ) -> Result<String, AppError> {
-    super::ssr::audited::create(&cluster, &path, &data, encoding, kind, ttl_ms).await
+    super::ssr::audited::create(
+        &cluster,
+        &path,
+        &data,
+        encoding,
+        kind,
+        ttl_ms,
+        acl.as_deref(),
+    )
+    .await
+}
+
+/// Replaces a znode's ACL (one `scheme:id:perms` per line) if still at `aversion`.
+#[server(endpoint = "set_znode_acl")]
+pub async fn set_znode_acl(
+    cluster: String,
+    path: String,
+    acl: String,
+    aversion: i32,
+) -> Result<ZnodeStat, AppError> {
+    super::ssr::audited::set_acl(&cluster, &path, &acl, aversion).await
 }
 
 /// Replaces a znode's data if it is still at `version` (the one the user read).

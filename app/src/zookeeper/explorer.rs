@@ -4,13 +4,13 @@
 
 use super::api::{
     CHILD_PAGE, create_znode, delete_subtree, delete_znode, get_znode, list_znode_children,
-    preview_delete_subtree, set_znode_data,
+    preview_delete_subtree, set_znode_acl, set_znode_data,
 };
 use super::live_client::LiveZk;
 use super::logic::{
-    DataView, ancestors, decode_b64, detect_view, format_millis, format_perms, format_session,
-    format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href, render_data,
-    znode_href,
+    DataView, ancestors, decode_b64, detect_view, format_acl, format_millis, format_perms,
+    format_session, format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href,
+    render_data, znode_href,
 };
 use super::model::{CreateKind, DataEncoding, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS, Znode};
 use crate::components::{ErrorBanner, Field, TableHead, error_banners};
@@ -474,6 +474,8 @@ fn NodeDetails(
             </tbody>
         </table>
 
+        {(!read_only).then(|| view! { <EditAcl cluster=cluster.clone() znode=znode.clone() refresh /> })}
+
         {(!read_only).then(|| view! {
             <CreateChild cluster=cluster.clone() parent_path=znode.path.clone() refresh />
             <DeleteNode cluster=cluster.clone() znode=znode.clone() refresh />
@@ -625,6 +627,54 @@ fn EditData(
     }
 }
 
+/// ACL editing: the list as `scheme:id:perms` lines; the save carries the
+/// ACL version that was read.
+#[component]
+fn EditAcl(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let text = RwSignal::new(format_acl(&znode.acl));
+    let error = RwSignal::new(None::<String>);
+    let path = znode.path.clone();
+    let aversion = znode.stat.aversion;
+    let save = Action::new(move |_: &()| {
+        let (c, p, t) = (cluster.clone(), path.clone(), text.get_untracked());
+        async move {
+            match set_znode_acl(c, p, t, aversion).await {
+                Ok(_) => {
+                    error.set(None);
+                    editing.set(false);
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || view! {
+                <button type="button" class="mt-2 rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| editing.set(true)>"Edit ACL"</button>
+            }
+        >
+            <form class="mt-2 space-y-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
+                <label class="block text-sm">
+                    "ACL entries (scheme:id:perms, one per line)"
+                    <textarea
+                        class="mt-1 block h-24 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                <div class="flex gap-2">
+                    <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900">"Save ACL"</button>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); error.set(None); }>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
+    }
+}
+
 #[component]
 fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> impl IntoView {
     let child = RwSignal::new(String::new());
@@ -632,6 +682,7 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
     let kind = RwSignal::new(CreateKind::Persistent);
     let ttl = RwSignal::new(String::new());
     let encoding = RwSignal::new(DataEncoding::Text);
+    let acl = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let create = Action::new(move |_: &()| {
@@ -656,7 +707,8 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
             } else {
                 None
             };
-            match create_znode(c.clone(), path, d, enc, k, ttl_ms).await {
+            let acl_text = Some(acl.get_untracked()).filter(|a| !a.trim().is_empty());
+            match create_znode(c.clone(), path, d, enc, k, ttl_ms, acl_text).await {
                 Ok(created) => {
                     error.set(None);
                     child.set(String::new());
@@ -715,6 +767,15 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
                     ></textarea>
                 </label>
                 {encoding_options(encoding, "Data is")}
+                <label class="block text-sm">
+                    "ACL (one scheme:id:perms per line; empty: world:anyone:cdrwa)"
+                    <textarea
+                        class="mt-1 block h-16 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
+                        placeholder="world:anyone:cdrwa"
+                        prop:value=move || acl.get()
+                        on:input=move |ev| acl.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
                 {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
                 <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || create.pending().get()>
                     "Create"

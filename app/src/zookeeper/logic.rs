@@ -1,6 +1,6 @@
 //! Pure ZooKeeper rules: parsing four-letter-word answers.
 
-use super::model::{DataEncoding, SrvrInfo};
+use super::model::{AclEntry, DataEncoding, SrvrInfo};
 use crate::error::AppError;
 
 /// Marker line a member sends to `srvr`/`mntr` when it has no quorum.
@@ -412,6 +412,100 @@ pub fn format_session(id: i64) -> String {
     }
 }
 
+/// Parses an ACL written one entry per line as `scheme:id:perms`, the way
+/// zkCli writes it: `world:anyone:cdrwa`, `ip:10.0.0.0/8:r`,
+/// `digest:alice:<base64 sha1>:rwa`, `auth::cdrwa`. Blank lines are skipped.
+pub fn parse_acl(field: &str, text: &str) -> Result<Vec<AclEntry>, AppError> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad =
+            |why: String| AppError::invalid(field, format!("line {}: \"{line}\" {why}", i + 1));
+        let (scheme, rest) = line
+            .split_once(':')
+            .ok_or_else(|| bad("is not scheme:id:perms".into()))?;
+        let (id, perms) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| bad("is not scheme:id:perms".into()))?;
+        let perms = parse_perms(perms).ok_or_else(|| bad(format!("has permissions \"{perms}\"; use letters from cdrwa (create, delete, read, write, admin)")))?;
+        match scheme {
+            "world" if id != "anyone" => {
+                return Err(bad("uses the world scheme, whose only id is anyone".into()));
+            }
+            "world" | "auth" | "sasl" | "x509" => {}
+            "digest" if !id.contains(':') => {
+                return Err(bad(
+                    "needs a digest id user:base64(sha1(user:password))".into()
+                ));
+            }
+            "digest" => {}
+            "ip" => {
+                let (addr, bits) = match id.split_once('/') {
+                    Some((a, b)) => (a, Some(b)),
+                    None => (id, None),
+                };
+                let ip: std::net::IpAddr = addr.parse().map_err(|_| {
+                    bad(format!(
+                        "has \"{id}\", which is not an IP address or CIDR range"
+                    ))
+                })?;
+                let max = if ip.is_ipv4() { 32 } else { 128 };
+                if let Some(b) = bits {
+                    if !b.parse::<u8>().is_ok_and(|n| n <= max) {
+                        return Err(bad(format!("has prefix length /{b}; allowed 0 to {max}")));
+                    }
+                }
+            }
+            other => {
+                return Err(bad(format!(
+                    "uses unknown scheme \"{other}\"; allowed: world, auth, digest, ip, sasl, x509"
+                )));
+            }
+        }
+        out.push(AclEntry {
+            scheme: scheme.to_string(),
+            id: id.to_string(),
+            perms,
+        });
+    }
+    if out.is_empty() {
+        return Err(AppError::invalid(
+            field,
+            "is empty: a znode needs at least one ACL entry, e.g. world:anyone:cdrwa",
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_perms(s: &str) -> Option<i32> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut p = 0;
+    for c in s.chars() {
+        p |= match c {
+            'c' => 4,
+            'd' => 8,
+            'r' => 1,
+            'w' => 2,
+            'a' => 16,
+            _ => return None,
+        };
+    }
+    Some(p)
+}
+
+/// The ACL as text, one `scheme:id:perms` per line (the edit form's format).
+pub fn format_acl(acl: &[AclEntry]) -> String {
+    acl.iter()
+        .map(|a| format!("{}:{}:{}", a.scheme, a.id, format_perms(a.perms)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Milliseconds since the epoch as "YYYY-MM-DD HH:MM:SS.mmm UTC" (same text
 /// on server and browser, so hydration matches and nobody guesses a zone).
 pub fn format_millis(ms: i64) -> String {
@@ -634,6 +728,46 @@ mod tests {
         assert!(check_size("data", 10, 10).is_ok());
         let e = check_size("data", 11, 10).unwrap_err().to_string();
         assert!(e.contains("11 bytes") && e.contains("at most 10"), "{e}");
+    }
+
+    #[test]
+    fn acl_text_round_trips_and_bad_entries_say_why() {
+        let acl = parse_acl(
+            "acl",
+            "world:anyone:r\n\nip:10.0.0.0/8:cdrwa\ndigest:alice:X1nA+Ou3d=:ra\nauth::cdrwa",
+        )
+        .unwrap();
+        assert_eq!(acl.len(), 4);
+        assert_eq!(
+            acl[1],
+            AclEntry {
+                scheme: "ip".into(),
+                id: "10.0.0.0/8".into(),
+                perms: 31
+            }
+        );
+        assert_eq!(acl[2].id, "alice:X1nA+Ou3d=");
+        assert_eq!(acl[3].id, "");
+        assert_eq!(
+            format_acl(&acl),
+            "world:anyone:r\nip:10.0.0.0/8:cdrwa\ndigest:alice:X1nA+Ou3d=:ra\nauth::cdrwa"
+        );
+        let cases = [
+            ("", "is empty"),
+            ("world:everyone:r", "only id is anyone"),
+            ("world:anyone:rx", "cdrwa"),
+            ("world:anyone:", "cdrwa"),
+            ("ip:10.0.0.300:r", "not an IP address"),
+            ("ip:10.0.0.0/40:r", "allowed 0 to 32"),
+            ("digest:alice:r", "digest id"),
+            ("kerberos:x:r", "unknown scheme"),
+            ("nonsense", "scheme:id:perms"),
+        ];
+        for (text, why) in cases {
+            let e = parse_acl("acl", text).unwrap_err().to_string();
+            assert!(e.starts_with("acl: "), "{e}");
+            assert!(e.contains(why), "{text}: {e}");
+        }
     }
 
     #[test]

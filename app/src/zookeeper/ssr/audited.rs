@@ -3,7 +3,8 @@
 //! of the reserved `/zookeeper` subtree are recorded as denied.
 
 use super::super::logic::{
-    audit_value, check_size, decode_b64, encode_input, is_reserved, validate_path,
+    audit_value, check_size, decode_b64, encode_input, format_acl, is_reserved, parse_acl,
+    validate_path,
 };
 use super::super::model::{CreateKind, DataEncoding, SUBTREE_LIMIT, SubtreePreview, ZnodeStat};
 use super::ZkCluster;
@@ -64,9 +65,14 @@ pub async fn create(
     encoding: DataEncoding,
     kind: CreateKind,
     ttl_ms: Option<u64>,
+    acl: Option<&str>,
 ) -> Result<String, AppError> {
     let bytes = encode_input("data", data, encoding)?;
-    let params = serde_json::json!({"kind": kind, "encoding": encoding, "ttl_ms": ttl_ms});
+    let acl = match acl.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(text) => Some(parse_acl("acl", text)?),
+        None => None,
+    };
+    let params = serde_json::json!({"kind": kind, "encoding": encoding, "ttl_ms": ttl_ms, "acl": acl.as_deref().map(format_acl)});
     if kind == CreateKind::PersistentTtl && !ttl_ms.is_some_and(|t| t > 0) {
         return Err(AppError::invalid(
             "ttl_ms",
@@ -79,7 +85,9 @@ pub async fn create(
         .record(
             attempt(cluster, "create_znode", path, params, None).await,
             || async {
-                let created = zk.create(path, &bytes, kind, ttl_ms).await?;
+                let created = zk
+                    .create_with_acl(path, &bytes, kind, ttl_ms, acl.as_deref())
+                    .await?;
                 Ok(Applied {
                     value: created,
                     after: Some(audit_value(&bytes)),
@@ -111,6 +119,31 @@ pub async fn set_data(
                 Ok(Applied {
                     value: stat,
                     after: Some(audit_value(&bytes)),
+                })
+            },
+        )
+        .await
+}
+
+/// Replaces a znode's ACL if it is still at `aversion`.
+pub async fn set_acl(
+    cluster: &str,
+    path: &str,
+    acl: &str,
+    aversion: i32,
+) -> Result<ZnodeStat, AppError> {
+    let entries = parse_acl("acl", acl)?;
+    let params = serde_json::json!({"expected_aversion": aversion});
+    let (svc, zk) = prepare(cluster, path, "set_znode_acl", &params).await?;
+    let before = format_acl(&zk.get_znode(path).await?.acl);
+    svc.audit
+        .record(
+            attempt(cluster, "set_znode_acl", path, params, Some(before)).await,
+            || async {
+                let stat = zk.set_acl(path, &entries, aversion).await?;
+                Ok(Applied {
+                    value: stat,
+                    after: Some(format_acl(&entries)),
                 })
             },
         )

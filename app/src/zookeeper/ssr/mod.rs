@@ -267,15 +267,31 @@ impl ZkCluster {
         kind: CreateKind,
         ttl_ms: Option<u64>,
     ) -> Result<String, AppError> {
+        self.create_with_acl(path, data, kind, ttl_ms, None).await
+    }
+
+    /// Creates a znode with the given ACL (`None`: open to anyone).
+    pub async fn create_with_acl(
+        &self,
+        path: &str,
+        data: &[u8],
+        kind: CreateKind,
+        ttl_ms: Option<u64>,
+        acl: Option<&[AclEntry]>,
+    ) -> Result<String, AppError> {
         let p = path.to_string();
         let d = data.to_vec();
+        let acls = acl.map(to_client_acl);
         self.call(path, |c| async move {
             let mode = match kind {
                 CreateKind::Persistent | CreateKind::PersistentTtl => zk::CreateMode::Persistent,
                 CreateKind::PersistentSequential => zk::CreateMode::PersistentSequential,
                 CreateKind::Container => zk::CreateMode::Container,
             };
-            let mut opts = mode.with_acls(zk::Acls::anyone_all());
+            let mut opts = match &acls {
+                Some(a) => mode.with_acls(zk::Acls::new(a)),
+                None => mode.with_acls(zk::Acls::anyone_all()),
+            };
             if kind == CreateKind::PersistentTtl {
                 opts = opts.with_ttl(Duration::from_millis(ttl_ms.unwrap_or(0)));
             }
@@ -294,6 +310,22 @@ impl ZkCluster {
         self.create(path, data, CreateKind::Persistent, None)
             .await
             .map(|_| ())
+    }
+
+    /// Replaces the ACL if it is still at `aversion`.
+    pub async fn set_acl(
+        &self,
+        path: &str,
+        acl: &[AclEntry],
+        aversion: i32,
+    ) -> Result<ZnodeStat, AppError> {
+        let p = path.to_string();
+        let acls = to_client_acl(acl);
+        self.call(path, |c| async move {
+            c.set_acl(&p, &acls, Some(aversion)).await
+        })
+        .await
+        .map(|s| stat_of(&s))
     }
 
     /// Replaces the data if the znode is still at `version`; returns the new stat.
@@ -490,6 +522,24 @@ fn stat_of(s: &zk::Stat) -> ZnodeStat {
         data_length: s.data_length,
         num_children: s.num_children,
     }
+}
+
+fn to_client_acl(acl: &[AclEntry]) -> Vec<zk::Acl> {
+    acl.iter()
+        .map(|a| {
+            let perm = [
+                (1, zk::Permission::READ),
+                (2, zk::Permission::WRITE),
+                (4, zk::Permission::CREATE),
+                (8, zk::Permission::DELETE),
+                (16, zk::Permission::ADMIN),
+            ]
+            .into_iter()
+            .filter(|(bit, _)| a.perms & bit != 0)
+            .fold(zk::Permission::NONE, |acc, (_, p)| acc | p);
+            zk::Acl::new(perm, zk::AuthId::new(&a.scheme, &a.id))
+        })
+        .collect()
 }
 
 fn perms_of(p: zk::Permission) -> i32 {
