@@ -1,4 +1,5 @@
 import { type Page } from "@playwright/test";
+import * as fs from "node:fs";
 import { test, expect, openHydrated, uniqueRoot, zkCli } from "./helpers";
 
 const treeItem = (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true });
@@ -162,6 +163,36 @@ test.describe("ZooKeeper explorer", () => {
     await expect(page.getByRole("alert")).toContainText("ZooKeeper refused access");
     expect(zkCli(`get ${root}/app/config`)).toContain("hello");
     zkCli(`setAcl ${root}/app/config world:anyone:cdrwa`);
+  });
+
+  test("export a subtree, then import it back after a dry run", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}`);
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export subtree" }).click();
+    const download = await downloading;
+    const file = await download.path();
+    const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(exported.format).toBe("zkmq-znodes/1");
+    expect(exported.root).toBe(root);
+    expect(exported.znodes.map((z: { path: string }) => z.path).sort()).toEqual(
+      [root, `${root}/app`, `${root}/app/config`, `${root}/app/config/deep`].sort(),
+    );
+
+    // Someone changes one znode and deletes another; the import restores both.
+    zkCli(`set ${root}/app/config changed`, `delete ${root}/app/config/deep`);
+    await page.getByLabel(`Import a zkmq export file under ${root}`).setInputFiles(file);
+    await page.getByRole("button", { name: "Dry run" }).click();
+    await expect(page.getByTestId("import-summary")).toHaveText("Dry run: 1 to create, 1 to update, 2 unchanged, 0 in conflict");
+    await page.getByRole("button", { name: "Apply import (1 create, 1 update)" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Imported" })).toHaveText("Imported: 2 znodes created or updated");
+    expect(zkCli(`get ${root}/app/config`)).toContain("hello");
+    expect(zkCli(`get ${root}/app/config/deep`)).toContain("<b>not bold</b>");
+
+    await page.goto("/audit");
+    const row = page.getByRole("row").filter({ hasText: "import_znodes" }).filter({ hasText: root });
+    await expect(row).toContainText("ok");
+    await row.getByText("values").click();
+    await expect(row).toContainText('"data":"changed"');
   });
 
   test("/zookeeper is read-only", async ({ page }) => {

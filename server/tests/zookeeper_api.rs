@@ -520,3 +520,164 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     );
     zkc.delete(&root, None).await.unwrap();
 }
+
+#[tokio::test]
+async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
+    let s = start();
+    let root = format!("/{}", unique("zkmq-it-import"));
+    let file = serde_json::json!({
+        "format": "zkmq-znodes/1", "cluster": "x", "root": "/src", "exported_at": "t",
+        "znodes": [
+            {"path": "/src/a", "data": "1", "acl": []},
+            {"path": "/src/a/b", "data_b64": "AP8=", "acl": []},
+        ]
+    })
+    .to_string();
+    // Under a parent that does not exist: /src/a maps to <root>/missing/a, whose parent is absent.
+    let target = format!("{root}/missing");
+    let (st, plan) = call(
+        &s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &target),
+            ("file", &file),
+        ],
+    );
+    assert_eq!(st, 200, "{plan}");
+    assert_eq!(plan["items"][0]["action"], "conflict", "{plan}");
+    assert!(
+        plan["items"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("parent"),
+        "{plan}"
+    );
+    assert_eq!(plan["items"][1]["action"], "create");
+    let (_, err) = call(
+        &s,
+        "import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &target),
+            ("file", &file),
+            ("expect_create", "1"),
+            ("expect_update", "0"),
+        ],
+    );
+    assert!(
+        err["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("1 znodes are in conflict; nothing was imported"),
+        "{err}"
+    );
+
+    // Into /zookeeper: every item is a conflict.
+    let (_, plan) = call(
+        &s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", "/zookeeper"),
+            ("file", &file),
+        ],
+    );
+    assert!(
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "conflict"),
+        "{plan}"
+    );
+
+    // A file that is not an export is refused with the field and the reason.
+    let (_, err) = call(
+        &s,
+        "plan_import_znodes",
+        &[("cluster", "local"), ("target_root", "/"), ("file", "{}")],
+    );
+    assert_eq!(err["Invalid"]["field"], "file", "{err}");
+
+    // A stale dry run (the user saw other counts) is refused.
+    let zkc = client().await;
+    zkc.create(
+        &root,
+        b"",
+        &zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all()),
+    )
+    .await
+    .unwrap();
+    let (_, err) = call(
+        &s,
+        "import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+            ("expect_create", "5"),
+            ("expect_update", "0"),
+        ],
+    );
+    assert!(
+        err["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("changed since the dry run"),
+        "{err}"
+    );
+    let (_, plan) = call(
+        &s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+        ],
+    );
+    let actions: Vec<&str> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "create"], "{plan}");
+    let (st, n) = call(
+        &s,
+        "import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+            ("expect_create", "2"),
+            ("expect_update", "0"),
+        ],
+    );
+    assert_eq!((st, n), (200, Value::from(2)));
+    assert_eq!(
+        zkc.get_data(&format!("{root}/a/b")).await.unwrap().0,
+        [0, 255]
+    );
+    // Importing again changes nothing: everything is unchanged.
+    let (_, plan) = call(
+        &s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+        ],
+    );
+    assert!(
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "unchanged"),
+        "{plan}"
+    );
+    zkc.delete(&format!("{root}/a/b"), None).await.unwrap();
+    zkc.delete(&format!("{root}/a"), None).await.unwrap();
+    zkc.delete(&root, None).await.unwrap();
+}

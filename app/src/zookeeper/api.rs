@@ -3,7 +3,8 @@
 
 use super::logic::DataView;
 use super::model::{
-    ChildPage, CreateKind, DataEncoding, EnsembleSummary, SubtreePreview, Znode, ZnodeStat,
+    ChildPage, CreateKind, DataEncoding, EnsembleSummary, ImportPlan, SubtreePreview, Znode,
+    ZnodeStat,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -90,6 +91,35 @@ pub async fn set_znode_data(
 #[server(endpoint = "delete_znode")]
 pub async fn delete_znode(cluster: String, path: String, version: i32) -> Result<(), AppError> {
     super::ssr::audited::delete(&cluster, &path, version).await
+}
+
+/// The subtree at `path` as a zkmq export file (JSON text).
+#[server(endpoint = "export_znodes")]
+pub async fn export_znodes(cluster: String, path: String) -> Result<String, AppError> {
+    super::ssr::audited::export(&cluster, &path).await
+}
+
+/// Dry run of importing an export file under `target_root`.
+#[server(endpoint = "plan_import_znodes")]
+pub async fn plan_import_znodes(
+    cluster: String,
+    target_root: String,
+    file: String,
+) -> Result<ImportPlan, AppError> {
+    super::ssr::audited::plan_import(&cluster, &target_root, &file).await
+}
+
+/// Applies an import whose dry run showed `expect_create` creations and `expect_update` updates.
+#[server(endpoint = "import_znodes")]
+pub async fn import_znodes(
+    cluster: String,
+    target_root: String,
+    file: String,
+    expect_create: usize,
+    expect_update: usize,
+) -> Result<usize, AppError> {
+    super::ssr::audited::apply_import(&cluster, &target_root, &file, expect_create, expect_update)
+        .await
 }
 
 /// Counts the znodes a recursive delete of `path` would remove.

@@ -3,8 +3,9 @@
 //! the right with its data, stat and ACL, and the edit/create/delete forms.
 
 use super::api::{
-    CHILD_PAGE, create_znode, delete_subtree, delete_znode, get_znode, list_znode_children,
-    preview_delete_subtree, set_znode_acl, set_znode_data,
+    CHILD_PAGE, create_znode, delete_subtree, delete_znode, export_znodes, get_znode,
+    import_znodes, list_znode_children, plan_import_znodes, preview_delete_subtree, set_znode_acl,
+    set_znode_data,
 };
 use super::live_client::LiveZk;
 use super::logic::{
@@ -12,7 +13,10 @@ use super::logic::{
     format_session, format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href,
     render_data, znode_href,
 };
-use super::model::{CreateKind, DataEncoding, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS, Znode};
+use super::model::{
+    CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS,
+    Znode,
+};
 use crate::components::{ErrorBanner, Field, TableHead, error_banners};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -476,6 +480,8 @@ fn NodeDetails(
 
         {(!read_only).then(|| view! { <EditAcl cluster=cluster.clone() znode=znode.clone() refresh /> })}
 
+        <ExportImport cluster=cluster.clone() path=znode.path.clone() read_only refresh />
+
         {(!read_only).then(|| view! {
             <CreateChild cluster=cluster.clone() parent_path=znode.path.clone() refresh />
             <DeleteNode cluster=cluster.clone() znode=znode.clone() refresh />
@@ -625,6 +631,190 @@ fn EditData(
             </form>
         </Show>
     }
+}
+
+/// Export the subtree to a JSON file; import one under this znode after a dry run.
+#[component]
+fn ExportImport(
+    cluster: String,
+    path: String,
+    read_only: bool,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let message = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let file_text = RwSignal::new(String::new());
+    let plan = RwSignal::new(None::<ImportPlan>);
+    let (c1, p1) = (cluster.clone(), path.clone());
+    let export = Action::new(move |_: &()| {
+        let (c, p) = (c1.clone(), p1.clone());
+        async move {
+            match export_znodes(c.clone(), p.clone()).await {
+                Ok(json) => {
+                    let name = format!(
+                        "zkmq-{}{}.json",
+                        c,
+                        if p == "/" {
+                            String::new()
+                        } else {
+                            p.replace('/', "_")
+                        }
+                    );
+                    save_file(&name, &json);
+                    error.set(None);
+                    message.set(Some(format!("Exported {} as {name}", p)));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let (c2, p2) = (cluster.clone(), path.clone());
+    let dry_run = Action::new(move |_: &()| {
+        let (c, p, f) = (c2.clone(), p2.clone(), file_text.get_untracked());
+        async move {
+            match plan_import_znodes(c, p, f).await {
+                Ok(pl) => {
+                    error.set(None);
+                    plan.set(Some(pl));
+                }
+                Err(e) => {
+                    plan.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    let (c3, p3) = (cluster.clone(), path.clone());
+    let apply = Action::new(move |_: &()| {
+        let (c, p, f) = (c3.clone(), p3.clone(), file_text.get_untracked());
+        let (create, update) = plan
+            .get_untracked()
+            .map(|pl| {
+                (
+                    pl.count(ImportAction::Create),
+                    pl.count(ImportAction::Update),
+                )
+            })
+            .unwrap_or((0, 0));
+        async move {
+            match import_znodes(c, p, f, create, update).await {
+                Ok(n) => {
+                    error.set(None);
+                    plan.set(None);
+                    message.set(Some(format!("Imported: {n} znodes created or updated")));
+                    refresh.update(|x| *x += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let on_file = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let file = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                leptos::task::spawn_local(async move {
+                    if let Ok(v) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                        file_text.set(v.as_string().unwrap_or_default());
+                        plan.set(None);
+                    }
+                });
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let import_label = format!("Import a zkmq export file under {path}");
+    view! {
+        <h3 class="mt-6 font-semibold">"Export / import"</h3>
+        <div class="mt-1 space-y-2 text-sm">
+            <button type="button" class="rounded border border-slate-400 px-3 py-1" on:click=move |_| { export.dispatch(()); }>"Export subtree"</button>
+            {(!read_only).then(|| view! {
+                <div class="space-y-2">
+                    <label class="block">
+                        {import_label}
+                        <input type="file" accept="application/json,.json" class="mt-1 block" on:change=on_file />
+                    </label>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1 disabled:opacity-40"
+                        disabled=move || file_text.get().is_empty() on:click=move |_| { dry_run.dispatch(()); }>
+                        "Dry run"
+                    </button>
+                </div>
+            })}
+            {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            {move || plan.get().map(|pl| {
+                let (create, update, same, conflict) = (
+                    pl.count(ImportAction::Create),
+                    pl.count(ImportAction::Update),
+                    pl.count(ImportAction::Unchanged),
+                    pl.count(ImportAction::Conflict),
+                );
+                view! {
+                    <div class="space-y-2 rounded border border-slate-300 p-3 dark:border-slate-700">
+                        <p data-testid="import-summary">{format!("Dry run: {create} to create, {update} to update, {same} unchanged, {conflict} in conflict")}</p>
+                        <table class="text-left text-sm">
+                            <TableHead columns=&["Znode", "Action", "Why"] />
+                            <tbody>
+                                {pl.items.into_iter().map(|i| view! {
+                                    <tr class="border-b border-slate-200 dark:border-slate-800">
+                                        <td class="py-1 pr-4 font-mono">{i.path}</td>
+                                        <td class="py-1 pr-4">{format!("{:?}", i.action).to_lowercase()}</td>
+                                        <td class="py-1 pr-4">{i.reason.unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <button type="button" class="rounded bg-slate-800 px-3 py-1 text-white disabled:opacity-40 dark:bg-slate-200 dark:text-slate-900"
+                            disabled={conflict > 0 || create + update == 0} on:click=move |_| { apply.dispatch(()); }>
+                            {format!("Apply import ({create} create, {update} update)")}
+                        </button>
+                    </div>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Offers `text` to the browser as a downloaded file.
+fn save_file(name: &str, text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let parts = js_sys_array(text);
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("application/json");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        if let Some(a) = document()
+            .create_element("a")
+            .ok()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, text);
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
+    let arr = leptos::web_sys::js_sys::Array::new();
+    arr.push(&wasm_bindgen::JsValue::from_str(text));
+    arr.into()
 }
 
 /// ACL editing: the list as `scheme:id:perms` lines; the save carries the

@@ -1,6 +1,6 @@
 //! Pure ZooKeeper rules: parsing four-letter-word answers.
 
-use super::model::{AclEntry, DataEncoding, SrvrInfo};
+use super::model::{AclEntry, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode, SrvrInfo};
 use crate::error::AppError;
 
 /// Marker line a member sends to `srvr`/`mntr` when it has no quorum.
@@ -506,6 +506,67 @@ pub fn format_acl(acl: &[AclEntry]) -> String {
         .join("\n")
 }
 
+/// Moves `path` from under `from` to under `to` (`/a/b`, `/a`, `/x` → `/x/b`).
+pub fn reroot(path: &str, from: &str, to: &str) -> Option<String> {
+    let rest = if path == from {
+        ""
+    } else if from == "/" {
+        path
+    } else {
+        path.strip_prefix(from).filter(|r| r.starts_with('/'))?
+    };
+    Some(if to == "/" {
+        if rest.is_empty() {
+            "/".into()
+        } else {
+            rest.to_string()
+        }
+    } else {
+        format!("{to}{rest}")
+    })
+}
+
+/// Reads an export file, checking its format and that every path lies under its root.
+pub fn parse_export(field: &str, text: &str) -> Result<ExportFile, AppError> {
+    let f: ExportFile = serde_json::from_str(text)
+        .map_err(|e| AppError::invalid(field, format!("is not a zkmq export file: {e}")))?;
+    if f.format != EXPORT_FORMAT {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "has format \"{}\"; this zkmq reads \"{EXPORT_FORMAT}\"",
+                f.format
+            ),
+        ));
+    }
+    validate_path(field, &f.root)?;
+    for z in &f.znodes {
+        validate_path(field, &z.path)?;
+        if reroot(&z.path, &f.root, "/").is_none() {
+            return Err(AppError::invalid(
+                field,
+                format!("lists {} outside its root {}", z.path, f.root),
+            ));
+        }
+        if z.data.is_some() && z.data_b64.is_some() {
+            return Err(AppError::invalid(
+                field,
+                format!("gives both data and data_b64 for {}", z.path),
+            ));
+        }
+    }
+    Ok(f)
+}
+
+/// The bytes an exported znode holds.
+pub fn exported_bytes(z: &ExportedZnode) -> Vec<u8> {
+    match (&z.data, &z.data_b64) {
+        (Some(t), _) => t.as_bytes().to_vec(),
+        (None, Some(b)) => decode_b64(b),
+        (None, None) => Vec::new(),
+    }
+}
+
 /// Milliseconds since the epoch as "YYYY-MM-DD HH:MM:SS.mmm UTC" (same text
 /// on server and browser, so hydration matches and nobody guesses a zone).
 pub fn format_millis(ms: i64) -> String {
@@ -768,6 +829,42 @@ mod tests {
             assert!(e.starts_with("acl: "), "{e}");
             assert!(e.contains(why), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn rerooting() {
+        assert_eq!(reroot("/a/b", "/a", "/x").as_deref(), Some("/x/b"));
+        assert_eq!(reroot("/a", "/a", "/x/y").as_deref(), Some("/x/y"));
+        assert_eq!(reroot("/a/b", "/", "/x").as_deref(), Some("/x/a/b"));
+        assert_eq!(reroot("/a/b", "/a", "/").as_deref(), Some("/b"));
+        assert_eq!(reroot("/ab", "/a", "/x"), None);
+    }
+
+    #[test]
+    fn export_files_are_checked() {
+        let ok = r#"{"format":"zkmq-znodes/1","cluster":"c","root":"/a","exported_at":"t","znodes":[{"path":"/a","data":"x","acl":[]},{"path":"/a/b","data_b64":"AP8=","acl":[]}]}"#;
+        let f = parse_export("file", ok).unwrap();
+        assert_eq!(exported_bytes(&f.znodes[1]), [0, 255]);
+        assert!(
+            parse_export("file", "{")
+                .unwrap_err()
+                .to_string()
+                .contains("not a zkmq export file")
+        );
+        let outside = ok.replace("/a/b", "/elsewhere");
+        assert!(
+            parse_export("file", &outside)
+                .unwrap_err()
+                .to_string()
+                .contains("outside its root")
+        );
+        let other = ok.replace("zkmq-znodes/1", "zkui");
+        assert!(
+            parse_export("file", &other)
+                .unwrap_err()
+                .to_string()
+                .contains("format")
+        );
     }
 
     #[test]

@@ -198,3 +198,59 @@ pub struct ZnodeCopy {
     pub acl: Vec<AclEntry>,
     pub stat: ZnodeStat,
 }
+
+/// The export file format (JSON), versioned.
+pub const EXPORT_FORMAT: &str = "zkmq-znodes/1";
+
+/// One exported znode. `data` holds text data as is; binary data goes into
+/// `data_b64` instead, so nothing is lost either way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedZnode {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_b64: Option<String>,
+    pub acl: Vec<AclEntry>,
+    #[serde(default)]
+    pub stat: Option<ZnodeStat>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub format: String,
+    pub cluster: String,
+    pub root: String,
+    pub exported_at: String,
+    pub znodes: Vec<ExportedZnode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportAction {
+    Create,
+    Update,
+    Unchanged,
+    /// Cannot be applied as is; `reason` says why. Nothing is applied while any remain.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportItem {
+    pub path: String,
+    pub action: ImportAction,
+    pub reason: Option<String>,
+}
+
+/// The dry run: what importing would do to each znode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportPlan {
+    pub target_root: String,
+    pub items: Vec<ImportItem>,
+}
+
+impl ImportPlan {
+    pub fn count(&self, a: ImportAction) -> usize {
+        self.items.iter().filter(|i| i.action == a).count()
+    }
+}

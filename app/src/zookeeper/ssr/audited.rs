@@ -3,10 +3,13 @@
 //! of the reserved `/zookeeper` subtree are recorded as denied.
 
 use super::super::logic::{
-    audit_value, check_size, decode_b64, encode_input, format_acl, is_reserved, parse_acl,
-    validate_path,
+    audit_value, check_size, decode_b64, encode_input, exported_bytes, format_acl, is_reserved,
+    is_text, parent, parse_acl, parse_export, reroot, validate_path,
 };
-use super::super::model::{CreateKind, DataEncoding, SUBTREE_LIMIT, SubtreePreview, ZnodeStat};
+use super::super::model::{
+    CreateKind, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode, ImportAction, ImportItem,
+    ImportPlan, SUBTREE_LIMIT, SubtreePreview, Znode, ZnodeStat,
+};
 use super::ZkCluster;
 use crate::audit::ssr::{Applied, Attempt};
 use crate::error::{AppError, Backend};
@@ -226,6 +229,251 @@ pub async fn delete_subtree(cluster: &str, path: &str, confirm: &str) -> Result<
                 ))),
                 Err((e, _)) => Err(e),
             }
+        })
+        .await
+}
+
+/// The subtree at `path` as an export file (JSON text). Read-only.
+pub async fn export(cluster: &str, path: &str) -> Result<String, AppError> {
+    validate_path("path", path)?;
+    let zk = services()?.zookeeper(cluster)?;
+    let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
+    if nodes.is_empty() {
+        return Err(AppError::NotFound {
+            what: format!("znode {path}"),
+        });
+    }
+    let znodes = nodes
+        .into_iter()
+        .map(|n| {
+            let bytes = decode_b64(&n.data_b64);
+            let text = is_text(&bytes);
+            ExportedZnode {
+                path: n.path,
+                data: text.then(|| String::from_utf8_lossy(&bytes).into_owned()),
+                data_b64: (!text).then_some(n.data_b64),
+                acl: n.acl,
+                stat: Some(n.stat),
+            }
+        })
+        .collect();
+    let file = ExportFile {
+        format: EXPORT_FORMAT.into(),
+        cluster: cluster.into(),
+        root: path.into(),
+        exported_at: crate::ssr::now_rfc3339(),
+        znodes,
+    };
+    serde_json::to_string_pretty(&file).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A planned step with what was read to plan it.
+struct Step {
+    item: ImportItem,
+    source: ExportedZnode,
+    current: Option<Znode>,
+}
+
+async fn plan_steps(zk: &ZkCluster, target_root: &str, file: &str) -> Result<Vec<Step>, AppError> {
+    validate_path("target_root", target_root)?;
+    let f = parse_export("file", file)?;
+    if f.znodes.len() > SUBTREE_LIMIT {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "holds {} znodes; zkmq imports at most {SUBTREE_LIMIT} at a time",
+                f.znodes.len()
+            ),
+        ));
+    }
+    let mut sources: Vec<(String, ExportedZnode)> = f
+        .znodes
+        .into_iter()
+        .filter_map(|z| reroot(&z.path, &f.root, target_root).map(|p| (p, z)))
+        .collect();
+    sources.sort_by_key(|(p, _)| p.matches('/').count());
+    let mut currents = Vec::with_capacity(sources.len());
+    for chunk in sources.chunks(64) {
+        let reads = chunk.iter().map(|(p, _)| async move {
+            match zk.get_znode(p).await {
+                Ok(z) => Ok(Some(z)),
+                Err(AppError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        });
+        for r in futures::future::join_all(reads).await {
+            currents.push(r?);
+        }
+    }
+    let planned: std::collections::HashSet<String> =
+        sources.iter().map(|(p, _)| p.clone()).collect();
+    let mut steps = Vec::new();
+    for ((path, source), current) in sources.into_iter().zip(currents) {
+        let bytes = exported_bytes(&source);
+        let conflict = |why: String| (ImportAction::Conflict, Some(why));
+        let (action, reason) = if path == "/" || is_reserved(&path) {
+            conflict("lies in / or /zookeeper, which zkmq does not change".into())
+        } else if bytes.len() > zk.max_data_bytes() {
+            conflict(format!(
+                "{} bytes of data; this cluster accepts at most {}",
+                bytes.len(),
+                zk.max_data_bytes()
+            ))
+        } else {
+            match &current {
+                None => {
+                    let parent_ok = parent(&path).is_some_and(|p| planned.contains(p) || p == "/");
+                    if parent_ok || parent_exists(zk, &path).await? {
+                        (ImportAction::Create, None)
+                    } else {
+                        conflict(format!(
+                            "its parent {} does not exist and is not in the file",
+                            parent(&path).unwrap_or("/")
+                        ))
+                    }
+                }
+                Some(z) if z.stat.ephemeral_owner != 0 => {
+                    conflict("exists as an ephemeral znode owned by a live session".into())
+                }
+                Some(z) => {
+                    let same_data = decode_b64(&z.data_b64) == bytes;
+                    let same_acl = source.acl.is_empty() || z.acl == source.acl;
+                    if same_data && same_acl {
+                        (ImportAction::Unchanged, None)
+                    } else {
+                        (ImportAction::Update, None)
+                    }
+                }
+            }
+        };
+        steps.push(Step {
+            item: ImportItem {
+                path,
+                action,
+                reason,
+            },
+            source,
+            current,
+        });
+    }
+    Ok(steps)
+}
+
+async fn parent_exists(zk: &ZkCluster, path: &str) -> Result<bool, AppError> {
+    match parent(path) {
+        None => Ok(false),
+        Some(p) => match zk.get_znode(p).await {
+            Ok(_) => Ok(true),
+            Err(AppError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// The dry run of an import: what would be created, updated, left alone, or is in conflict.
+pub async fn plan_import(
+    cluster: &str,
+    target_root: &str,
+    file: &str,
+) -> Result<ImportPlan, AppError> {
+    let zk = services()?.zookeeper(cluster)?;
+    let steps = plan_steps(&zk, target_root, file).await?;
+    Ok(ImportPlan {
+        target_root: target_root.into(),
+        items: steps.into_iter().map(|s| s.item).collect(),
+    })
+}
+
+/// Applies an import the user has reviewed: the plan is computed again and
+/// must still match the counts the user saw; nothing is applied while any
+/// conflict remains. One audit record holds the previous values of every
+/// updated znode and the list of what was done.
+pub async fn apply_import(
+    cluster: &str,
+    target_root: &str,
+    file: &str,
+    expect_create: usize,
+    expect_update: usize,
+) -> Result<usize, AppError> {
+    let svc = services()?;
+    let zk = svc.zookeeper(cluster)?;
+    let steps = plan_steps(&zk, target_root, file).await?;
+    let count = |a| steps.iter().filter(|s| s.item.action == a).count();
+    if count(ImportAction::Conflict) > 0 {
+        return Err(AppError::Conflict(format!(
+            "{} znodes are in conflict; nothing was imported",
+            count(ImportAction::Conflict)
+        )));
+    }
+    if count(ImportAction::Create) != expect_create || count(ImportAction::Update) != expect_update
+    {
+        return Err(AppError::Conflict(
+            "the cluster changed since the dry run; review the new dry run before importing".into(),
+        ));
+    }
+    let before: Vec<serde_json::Value> = steps
+        .iter()
+        .filter(|s| s.item.action == ImportAction::Update)
+        .filter_map(|s| s.current.as_ref())
+        .map(|z| serde_json::json!({"path": z.path, "data": audit_value(&decode_b64(&z.data_b64)), "acl": z.acl, "stat": z.stat}))
+        .collect();
+    let params = serde_json::json!({"create": expect_create, "update": expect_update, "znodes": steps.len()});
+    let attempt = attempt(
+        cluster,
+        "import_znodes",
+        target_root,
+        params,
+        Some(serde_json::json!({ "updated": before }).to_string()),
+    )
+    .await;
+    svc.audit
+        .record(attempt, || async {
+            let mut done = Vec::new();
+            for s in steps
+                .iter()
+                .filter(|s| matches!(s.item.action, ImportAction::Create | ImportAction::Update))
+            {
+                let bytes = exported_bytes(&s.source);
+                let acl = (!s.source.acl.is_empty()).then_some(s.source.acl.as_slice());
+                let r = match (&s.item.action, &s.current) {
+                    (ImportAction::Create, _) => zk
+                        .create_with_acl(&s.item.path, &bytes, CreateKind::Persistent, None, acl)
+                        .await
+                        .map(|_| ()),
+                    (_, Some(cur)) => {
+                        let mut r = Ok(());
+                        if decode_b64(&cur.data_b64) != bytes {
+                            r = zk
+                                .set_data(&s.item.path, &bytes, cur.stat.version)
+                                .await
+                                .map(|_| ());
+                        }
+                        if r.is_ok() {
+                            if let Some(a) = acl.filter(|a| *a != cur.acl.as_slice()) {
+                                r = zk
+                                    .set_acl(&s.item.path, a, cur.stat.aversion)
+                                    .await
+                                    .map(|_| ());
+                            }
+                        }
+                        r
+                    }
+                    _ => Ok(()),
+                };
+                if let Err(e) = r {
+                    return Err(AppError::Conflict(format!(
+                        "imported {} znodes, then {}: {e}",
+                        done.len(),
+                        s.item.path
+                    )));
+                }
+                done.push(serde_json::json!({"path": s.item.path, "action": s.item.action}));
+            }
+            let n = done.len();
+            Ok(Applied {
+                value: n,
+                after: Some(serde_json::json!({ "applied": done }).to_string()),
+            })
         })
         .await
 }
