@@ -50,6 +50,25 @@ test.describe("ZooKeeper explorer", () => {
     await expect(page.getByText("ephemeralOwner")).toBeVisible();
   });
 
+  test("the tree works from the keyboard", async ({ page }) => {
+    await openHydrated(page, `/zookeeper/local${root}`);
+    const rootLink = treeItem(page, rootName).getByRole("link", { name: rootName });
+    await rootLink.focus();
+    await page.keyboard.press("ArrowDown"); // first child: app
+    await expect(treeItem(page, "app").getByRole("link", { name: "app" })).toBeFocused();
+    await page.keyboard.press("ArrowRight"); // expand app
+    await expect(treeItem(page, "app")).toHaveAttribute("aria-expanded", "true");
+    await page.keyboard.press("ArrowDown");
+    await expect(treeItem(page, "config").getByRole("link", { name: "config" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}/app/config$`));
+    await treeItem(page, "app").getByRole("link", { name: "app" }).focus();
+    await page.keyboard.press("ArrowLeft"); // collapse app
+    await expect(treeItem(page, "app")).toHaveAttribute("aria-expanded", "false");
+    await page.keyboard.press("ArrowLeft"); // to the parent
+    await expect(rootLink).toBeFocused();
+  });
+
   test("edit data; a concurrent change is shown side by side and nothing is overwritten", async ({ page }) => {
     await openHydrated(page, `/zookeeper/local${root}/app/config`);
     await expect(page.getByTestId("znode-data")).toHaveText("hello");

@@ -251,3 +251,36 @@ async fn a_hung_zookeeper_member_is_reported_within_the_timeout() {
     assert_eq!(members[0].error.as_deref(), Some("no answer within 500 ms"));
     assert!(!members[0].is_serving());
 }
+
+#[tokio::test]
+async fn digest_credentials_from_config_open_znodes_restricted_to_them() {
+    use app::zookeeper::model::{AclEntry, CreateKind};
+    let mut cfg = sandbox_config().zookeeper[0].clone();
+    cfg.digest = Some(Secret::new("alice:s3cret"));
+    let alice = ZkCluster::new(cfg, TIMEOUT);
+    let path = format!("/{}", unique("zkmq-it-digest"));
+    // `auth::cdrwa`: only the session's authenticated identity (alice) may touch it.
+    let acl = [AclEntry {
+        scheme: "auth".into(),
+        id: String::new(),
+        perms: 31,
+    }];
+    alice
+        .create_with_acl(&path, b"private", CreateKind::Persistent, None, Some(&acl))
+        .await
+        .unwrap();
+    let z = alice.get_znode(&path).await.unwrap();
+    assert_eq!(z.acl[0].scheme, "digest");
+    assert!(z.acl[0].id.starts_with("alice:"), "{:?}", z.acl);
+
+    // The console without those credentials is refused, with a message that says what to check.
+    let anonymous = zk();
+    let e = anonymous.get_znode(&path).await.unwrap_err();
+    assert!(matches!(e, AppError::Denied(_)), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("check the digest credentials of cluster \"local\""),
+        "{e}"
+    );
+    alice.delete(&path).await.unwrap();
+}
