@@ -7,7 +7,6 @@ use app::audit::model::Outcome;
 use app::audit::ssr::{Applied, Attempt, AuditLog};
 use app::error::{AppError, Backend};
 use app::ssr::Actor;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -160,19 +159,7 @@ fn write_config(dir: &tempfile::TempDir) -> std::path::PathBuf {
 }
 
 fn verify(cfg: &std::path::Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkmq"))
-        .args(["audit", "verify", "--config"])
-        .arg(cfg)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    common::run_zkmq(&["audit", "verify", "--config", cfg.to_str().unwrap()])
 }
 
 #[tokio::test]

@@ -2,23 +2,7 @@
 
 mod common;
 
-use std::process::Command;
-
-fn zkmq(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkmq"))
-        .args(args)
-        .env_remove("ZKMQ_CONFIG")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+use common::run_zkmq as zkmq;
 
 #[test]
 fn the_shipped_config_is_valid() {

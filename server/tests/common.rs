@@ -151,3 +151,20 @@ fn url_encode(v: &str) -> String {
         })
         .collect()
 }
+
+/// Runs the `zkmq` binary; (exit code, stdout + stderr).
+pub fn run_zkmq(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .args(args)
+        .env_remove("ZKMQ_CONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

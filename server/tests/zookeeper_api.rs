@@ -21,6 +21,13 @@ fn start() -> Server {
     ))
 }
 
+/// A server-function call on the sandbox cluster "local" at `path`.
+fn at(s: &Server, name: &str, path: &str, more: &[(&str, &str)]) -> (u16, Value) {
+    let mut pairs = vec![("cluster", "local"), ("path", path)];
+    pairs.extend_from_slice(more);
+    call(s, name, &pairs)
+}
+
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
     let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(pairs)).unwrap();
     (
@@ -78,31 +85,21 @@ async fn read_edit_conflict_and_guards() {
     assert_eq!(node["acl"][0]["scheme"], "world");
 
     // Edit at the version read.
-    let (st, stat) = call(
+    let (st, stat) = at(
         &s,
         "set_znode_data",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("data", "v1"),
-            ("encoding", "text"),
-            ("version", "0"),
-        ],
+        &root,
+        &[("data", "v1"), ("encoding", "text"), ("version", "0")],
     );
     assert_eq!(st, 200, "{stat}");
     assert_eq!(stat["version"], 1);
 
     // A save carrying the old version changes nothing.
-    let (st, err) = call(
+    let (st, err) = at(
         &s,
         "set_znode_data",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("data", "stale"),
-            ("encoding", "text"),
-            ("version", "0"),
-        ],
+        &root,
+        &[("data", "stale"), ("encoding", "text"), ("version", "0")],
     );
     assert_eq!(st, 500, "{err}");
     assert!(
@@ -127,29 +124,19 @@ async fn read_edit_conflict_and_guards() {
         ],
     );
     assert_eq!(err["Invalid"]["field"], "path", "{err}");
-    let (_, err) = call(
+    let (_, err) = at(
         &s,
         "set_znode_data",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("data", "{nope"),
-            ("encoding", "json"),
-            ("version", "1"),
-        ],
+        &root,
+        &[("data", "{nope"), ("encoding", "json"), ("version", "1")],
     );
     assert_eq!(err["Invalid"]["field"], "data", "{err}");
     let big = "x".repeat(1001);
-    let (_, err) = call(
+    let (_, err) = at(
         &s,
         "set_znode_data",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("data", &big),
-            ("encoding", "text"),
-            ("version", "1"),
-        ],
+        &root,
+        &[("data", &big), ("encoding", "text"), ("version", "1")],
     );
     assert!(
         err["Invalid"]["reason"]
@@ -161,16 +148,11 @@ async fn read_edit_conflict_and_guards() {
     assert_eq!(zkc.get_data(&root).await.unwrap().0, b"v1");
 
     // /zookeeper is read-only: denied, and the denial is recorded.
-    let (_, err) = call(
+    let (_, err) = at(
         &s,
         "create_znode",
-        &[
-            ("cluster", "local"),
-            ("path", "/zookeeper/zkmq-test"),
-            ("data", ""),
-            ("encoding", "text"),
-            ("kind", "persistent"),
-        ],
+        "/zookeeper/zkmq-test",
+        &[("data", ""), ("encoding", "text"), ("kind", "persistent")],
     );
     assert!(
         err["Denied"].as_str().unwrap().contains("read-only"),
@@ -219,12 +201,11 @@ async fn create_kinds_delete_and_a_large_child_list() {
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-kinds"));
-    let (st, created) = call(
+    let (st, created) = at(
         &s,
         "create_znode",
+        &root,
         &[
-            ("cluster", "local"),
-            ("path", &root),
             ("data", "AP8="),
             ("encoding", "base64"),
             ("kind", "persistent"),
@@ -298,39 +279,27 @@ async fn create_kinds_delete_and_a_large_child_list() {
     for r in futures::future::join_all(futs).await {
         r.unwrap();
     }
-    let (_, page) = call(
+    let (_, page) = at(
         &s,
         "list_znode_children",
-        &[
-            ("cluster", "local"),
-            ("path", &many),
-            ("prefix", ""),
-            ("offset", "200"),
-        ],
+        &many,
+        &[("prefix", ""), ("offset", "200")],
     );
     assert_eq!(page["total"], 250, "{page}");
     assert_eq!(page["matching"], 250);
     assert_eq!(page["names"].as_array().unwrap().len(), 50);
     assert_eq!(page["names"][0], "n200");
-    let (_, page) = call(
+    let (_, page) = at(
         &s,
         "list_znode_children",
-        &[
-            ("cluster", "local"),
-            ("path", &many),
-            ("prefix", "n01"),
-            ("offset", "0"),
-        ],
+        &many,
+        &[("prefix", "n01"), ("offset", "0")],
     );
     assert_eq!(page["matching"], 10);
     assert_eq!(page["names"][9], "n019");
 
     // Delete with the version read; a node with children is refused.
-    let (_, err) = call(
-        &s,
-        "delete_znode",
-        &[("cluster", "local"), ("path", &many), ("version", "0")],
-    );
+    let (_, err) = at(&s, "delete_znode", &many, &[("version", "0")]);
     assert!(
         err["Conflict"].as_str().unwrap().contains("has children"),
         "{err}"
@@ -374,18 +343,10 @@ async fn create_kinds_delete_and_a_large_child_list() {
         &[("cluster", "local"), ("path", &many)],
     );
     assert_eq!(preview["nodes"], 251, "{preview}");
-    let (_, err) = call(
-        &s,
-        "delete_subtree",
-        &[("cluster", "local"), ("path", &many), ("confirm", "/nope")],
-    );
+    let (_, err) = at(&s, "delete_subtree", &many, &[("confirm", "/nope")]);
     assert_eq!(err["Invalid"]["field"], "confirm", "{err}");
     assert_eq!(zkc.list_children(&many).await.unwrap().len(), 250);
-    let (st, n) = call(
-        &s,
-        "delete_subtree",
-        &[("cluster", "local"), ("path", &many), ("confirm", &many)],
-    );
+    let (st, n) = at(&s, "delete_subtree", &many, &[("confirm", &many)]);
     assert_eq!((st, n), (200, Value::from(251)));
     assert!(zkc.check_stat(&many).await.unwrap().is_none());
     let rows = audit_rows(&s).await;
@@ -413,12 +374,11 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-acl"));
     // Created without write permission.
-    let (st, _) = call(
+    let (st, _) = at(
         &s,
         "create_znode",
+        &root,
         &[
-            ("cluster", "local"),
-            ("path", &root),
             ("data", "x"),
             ("encoding", "text"),
             ("kind", "persistent"),
@@ -431,16 +391,11 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     assert!(!acl[0].permission().has(zk::Permission::WRITE));
 
     // ZooKeeper refuses the write; the message says so.
-    let (_, err) = call(
+    let (_, err) = at(
         &s,
         "set_znode_data",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("data", "y"),
-            ("encoding", "text"),
-            ("version", "0"),
-        ],
+        &root,
+        &[("data", "y"), ("encoding", "text"), ("version", "0")],
     );
     assert!(
         err["Denied"]
@@ -451,15 +406,11 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     );
 
     // Bad ACL text: field, line, reason; nothing changes.
-    let (_, err) = call(
+    let (_, err) = at(
         &s,
         "set_znode_acl",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("acl", "world:anyone:rz"),
-            ("aversion", "0"),
-        ],
+        &root,
+        &[("acl", "world:anyone:rz"), ("aversion", "0")],
     );
     assert_eq!(err["Invalid"]["field"], "acl", "{err}");
     assert!(
@@ -471,39 +422,29 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     );
 
     // Restore write permission at the ACL version read; a stale version is a conflict.
-    let (st, stat) = call(
+    let (st, stat) = at(
         &s,
         "set_znode_acl",
+        &root,
         &[
-            ("cluster", "local"),
-            ("path", &root),
             ("acl", "world:anyone:cdrwa\nip:127.0.0.1:r"),
             ("aversion", "0"),
         ],
     );
     assert_eq!(st, 200, "{stat}");
     assert_eq!(stat["aversion"], 1);
-    let (_, err) = call(
+    let (_, err) = at(
         &s,
         "set_znode_acl",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("acl", "world:anyone:r"),
-            ("aversion", "0"),
-        ],
+        &root,
+        &[("acl", "world:anyone:r"), ("aversion", "0")],
     );
     assert!(err["Conflict"].is_string(), "{err}");
-    let (st, _) = call(
+    let (st, _) = at(
         &s,
         "set_znode_data",
-        &[
-            ("cluster", "local"),
-            ("path", &root),
-            ("data", "y"),
-            ("encoding", "text"),
-            ("version", "0"),
-        ],
+        &root,
+        &[("data", "y"), ("encoding", "text"), ("version", "0")],
     );
     assert_eq!(st, 200);
 

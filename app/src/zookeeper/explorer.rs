@@ -490,6 +490,26 @@ fn NodeDetails(
     .into_any()
 }
 
+/// A labelled monospace textarea bound to `value`.
+fn text_field(
+    label: &'static str,
+    value: RwSignal<String>,
+    height: &'static str,
+    placeholder: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="block text-sm">
+            {label}
+            <textarea
+                class=format!("mt-1 block {height} w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900")
+                placeholder=placeholder
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+        </label>
+    }
+}
+
 fn encoding_options(selected: RwSignal<DataEncoding>, label: &'static str) -> impl IntoView {
     view! {
         <label class="flex items-center gap-2 text-sm">
@@ -575,14 +595,7 @@ fn EditData(
             }
         >
             <form class="mt-3 space-y-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-                <label class="block text-sm">
-                    "New data"
-                    <textarea
-                        class="mt-1 block h-40 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
-                        prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))
-                    ></textarea>
-                </label>
+                {text_field("New data", text, "h-40", "")}
                 {encoding_options(encoding, "Store as")}
                 {move || (tick.get() != tick_at_open.get() && conflict.get().is_none()).then(|| view! {
                     <p role="status" class="text-sm text-amber-800 dark:text-amber-300">
@@ -847,14 +860,7 @@ fn EditAcl(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoVi
             }
         >
             <form class="mt-2 space-y-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-                <label class="block text-sm">
-                    "ACL entries (scheme:id:perms, one per line)"
-                    <textarea
-                        class="mt-1 block h-24 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
-                        prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))
-                    ></textarea>
-                </label>
+                {text_field("ACL entries (scheme:id:perms, one per line)", text, "h-24", "")}
                 {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
                 <div class="flex gap-2">
                     <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900">"Save ACL"</button>
@@ -948,24 +954,9 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
                             prop:value=move || ttl.get() on:input=move |ev| ttl.set(event_target_value(&ev)) />
                     </label>
                 </Show>
-                <label class="block text-sm">
-                    "Data"
-                    <textarea
-                        class="mt-1 block h-24 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
-                        prop:value=move || data.get()
-                        on:input=move |ev| data.set(event_target_value(&ev))
-                    ></textarea>
-                </label>
+                {text_field("Data", data, "h-24", "")}
                 {encoding_options(encoding, "Data is")}
-                <label class="block text-sm">
-                    "ACL (one scheme:id:perms per line; empty: world:anyone:cdrwa)"
-                    <textarea
-                        class="mt-1 block h-16 w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
-                        placeholder="world:anyone:cdrwa"
-                        prop:value=move || acl.get()
-                        on:input=move |ev| acl.set(event_target_value(&ev))
-                    ></textarea>
-                </label>
+                {text_field("ACL (one scheme:id:perms per line; empty: world:anyone:cdrwa)", acl, "h-16", "world:anyone:cdrwa")}
                 {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
                 <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || create.pending().get()>
                     "Create"
