@@ -58,6 +58,7 @@ test.describe("ZooKeeper explorer", () => {
     await expect(treeItem(page, "app").getByRole("link", { name: "app" })).toBeFocused();
     await page.keyboard.press("ArrowRight"); // expand app
     await expect(treeItem(page, "app")).toHaveAttribute("aria-expanded", "true");
+    await expect(treeItem(page, "config")).toBeVisible(); // its children load from the server
     await page.keyboard.press("ArrowDown");
     await expect(treeItem(page, "config").getByRole("link", { name: "config" })).toBeFocused();
     await page.keyboard.press("Enter");

@@ -377,10 +377,15 @@ fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl Into
     // While the user edits, live changes do not re-render the form (their
     // text would be lost); the save then meets the version check instead.
     let editing = RwSignal::new(false);
+    let editing_acl = RwSignal::new(false);
     let shown_tick = Memo::new(move |prev: Option<&u32>| match prev {
-        Some(p) if editing.get() => *p,
+        Some(p) if editing.get() || editing_acl.get() => *p,
         _ => tick.get(),
     });
+    // Forms that do not depend on the znode's current value live outside the
+    // re-rendered details, so a live refresh never clears what was typed there.
+    let read_only = path == "/" || is_reserved(&path);
+    let (c2, p2) = (cluster.clone(), path.clone());
     let node = Resource::new(
         move || (refresh.get(), shown_tick.get()),
         move |_| get_znode(c.clone(), p.clone()),
@@ -390,10 +395,12 @@ fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl Into
             <ErrorBoundary fallback=error_banners>
                 {move || {
                     let cluster = cluster.clone();
-                    node.get().map(|r| r.map(|z| view! { <NodeDetails cluster znode=z refresh editing tick /> }))
+                    node.get().map(|r| r.map(|z| view! { <NodeDetails cluster znode=z refresh editing editing_acl tick /> }))
                 }}
             </ErrorBoundary>
         </Transition>
+        <ExportImport cluster=c2.clone() path=p2.clone() read_only refresh />
+        {(!read_only).then(|| view! { <CreateChild cluster=c2.clone() parent_path=p2.clone() refresh /> })}
     }
 }
 
@@ -403,6 +410,7 @@ fn NodeDetails(
     znode: Znode,
     refresh: RwSignal<u32>,
     editing: RwSignal<bool>,
+    editing_acl: RwSignal<bool>,
     tick: RwSignal<u32>,
 ) -> AnyView {
     let bytes = decode_b64(&znode.data_b64);
@@ -478,14 +486,9 @@ fn NodeDetails(
             </tbody>
         </table>
 
-        {(!read_only).then(|| view! { <EditAcl cluster=cluster.clone() znode=znode.clone() refresh /> })}
+        {(!read_only).then(|| view! { <EditAcl cluster=cluster.clone() znode=znode.clone() refresh editing=editing_acl /> })}
 
-        <ExportImport cluster=cluster.clone() path=znode.path.clone() read_only refresh />
-
-        {(!read_only).then(|| view! {
-            <CreateChild cluster=cluster.clone() parent_path=znode.path.clone() refresh />
-            <DeleteNode cluster=cluster.clone() znode=znode.clone() refresh />
-        })}
+        {(!read_only).then(|| view! { <DeleteNode cluster=cluster.clone() znode=znode.clone() refresh /> })}
     }
     .into_any()
 }
@@ -833,8 +836,12 @@ fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
 /// ACL editing: the list as `scheme:id:perms` lines; the save carries the
 /// ACL version that was read.
 #[component]
-fn EditAcl(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
-    let editing = RwSignal::new(false);
+fn EditAcl(
+    cluster: String,
+    znode: Znode,
+    refresh: RwSignal<u32>,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
     let text = RwSignal::new(format_acl(&znode.acl));
     let error = RwSignal::new(None::<String>);
     let path = znode.path.clone();

@@ -1,0 +1,297 @@
+//! ZooKeeper explorer benchmark against the real sandbox ensemble
+//! (`scripts/bench-zk` runs it; figures go to docs/PERFORMANCE.md).
+//!
+//! Seeds 300,000 children under one znode and a 100,000-znode tree, then
+//! measures side by side, in one run:
+//! - the raw `zookeeper-client` list_children call vs zkmq's paged children
+//!   call (adapter, and the HTTP server function a browser uses);
+//! - name-search throughput over the tree (znodes visited per second);
+//! - resident memory of the zkmq server and of the ZooKeeper members.
+//! Medians of several runs are reported; the machine is shared and noisy.
+
+use app::zookeeper::model::LiveEvent;
+use app::zookeeper::ssr::ZkCluster;
+use app::zookeeper::ssr::live::WatchSession;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zookeeper_client as zk;
+
+const WIDE: usize = 300_000;
+const TREE_BRANCHES: usize = 100;
+const TREE_LEAVES: usize = 1_000;
+const RUNS: usize = 7;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Creates `paths` with multi-op transactions of 2,000, several in flight.
+async fn seed(c: &zk::Client, paths: Vec<String>) {
+    let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    let batches: Vec<Vec<String>> = paths.chunks(2_000).map(|b| b.to_vec()).collect();
+    for group in batches.chunks(8) {
+        let commits = group.iter().map(|b| {
+            let opts = &opts;
+            async move {
+                let mut w = c.new_multi_writer();
+                for p in b {
+                    w.add_create(p, b"", opts).unwrap();
+                }
+                w.commit().await.unwrap();
+            }
+        });
+        futures::future::join_all(commits).await;
+    }
+}
+
+/// Deletes `parent`'s subtree, `depth` levels deep (1: children only; 2: grandchildren too).
+async fn delete_all(c: &zk::Client, parent: &str, depth: usize) {
+    let mut kids: Vec<String> = c
+        .list_children(parent)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|k| format!("{parent}/{k}"))
+        .collect();
+    let mut all = Vec::new();
+    if depth > 1 {
+        for k in &kids {
+            all.extend(
+                c.list_children(k)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|g| format!("{k}/{g}")),
+            );
+        }
+    }
+    all.append(&mut kids);
+    for b in all.chunks(2_000) {
+        let mut w = c.new_multi_writer();
+        for p in b {
+            w.add_delete(p, None).unwrap();
+        }
+        w.commit().await.unwrap();
+    }
+    let _ = c.delete(parent, None).await;
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn http_post(port: u16, path: &str, body: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[tokio::main]
+async fn main() {
+    let cfg_path = root().join("config/zkmq.toml");
+    let text = std::fs::read_to_string(&cfg_path).unwrap();
+    let hosts: Vec<String> = text
+        .lines()
+        .find(|l| l.starts_with("hosts"))
+        .map(|l| {
+            l.split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap();
+    let connect = hosts.join(",");
+    let raw = zk::Client::connector()
+        .connect(&connect)
+        .await
+        .expect("sandbox ensemble not reachable: scripts/sandbox start zk");
+    let base = "/zkmq-bench";
+    delete_all(&raw, &format!("{base}/wide"), 1).await;
+    delete_all(&raw, &format!("{base}/tree"), 2).await;
+    let _ = raw.delete(base, None).await;
+    let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    raw.create(base, b"", &opts).await.unwrap();
+
+    // Seed.
+    let wide = format!("{base}/wide");
+    raw.create(&wide, b"", &opts).await.unwrap();
+    let t = Instant::now();
+    seed(
+        &raw,
+        (0..WIDE).map(|i| format!("{wide}/child-{i:07}")).collect(),
+    )
+    .await;
+    let seed_wide = t.elapsed();
+    let tree = format!("{base}/tree");
+    raw.create(&tree, b"", &opts).await.unwrap();
+    let t = Instant::now();
+    seed(
+        &raw,
+        (0..TREE_BRANCHES)
+            .map(|b| format!("{tree}/branch-{b:03}"))
+            .collect(),
+    )
+    .await;
+    let leaves: Vec<String> = (0..TREE_BRANCHES)
+        .flat_map(|b| (0..TREE_LEAVES).map(move |l| (b, l)))
+        .map(|(b, l)| format!("{tree}/branch-{b:03}/leaf-{l:04}"))
+        .collect();
+    seed(&raw, leaves).await;
+    let seed_tree = t.elapsed();
+    println!(
+        "seeded {WIDE} children in {:.1} s; {} znode tree in {:.1} s",
+        seed_wide.as_secs_f64(),
+        TREE_BRANCHES * (TREE_LEAVES + 1),
+        seed_tree.as_secs_f64()
+    );
+
+    // zkmq's server, on its own port and database.
+    let dir = std::env::temp_dir().join(format!("zkmq-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = 3190;
+    let mut server = Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .args(["serve", "--config"])
+        .arg(&cfg_path)
+        .args([
+            "--database",
+            dir.join("bench.db").to_str().unwrap(),
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("LEPTOS_OUTPUT_NAME", "zkmq")
+        .env("ZKMQ_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Side by side, interleaved: raw client, zkmq adapter, zkmq HTTP server function.
+    let adapter = Arc::new(ZkCluster::new(
+        app::zookeeper::ssr::ZkClusterConfig {
+            id: "local".into(),
+            name: "bench".into(),
+            hosts: hosts.clone(),
+            session_timeout_ms: 10_000,
+            digest: None,
+            max_data_bytes: 1_047_551,
+        },
+        Duration::from_secs(30),
+    ));
+    let body = "cluster=local&path=%2Fzkmq-bench%2Fwide&prefix=&offset=0";
+    let _ = http_post(port, "/api/list_znode_children", body); // warm-up (session)
+    let _ = adapter.list_children(&wide, "", 0, 100).await.unwrap();
+    let (mut raw_ms, mut adapter_ms, mut http_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut page_bytes = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let n = raw.list_children(&wide).await.unwrap().len();
+        raw_ms.push(ms(t.elapsed()));
+        assert_eq!(n, WIDE);
+        let t = Instant::now();
+        let page = adapter.list_children(&wide, "", 0, 100).await.unwrap();
+        adapter_ms.push(ms(t.elapsed()));
+        assert_eq!((page.total, page.names.len()), (WIDE, 100));
+        let t = Instant::now();
+        let resp = http_post(port, "/api/list_znode_children", body);
+        http_ms.push(ms(t.elapsed()));
+        assert!(
+            resp.starts_with("HTTP/1.1 200"),
+            "{}",
+            &resp[..resp.len().min(300)]
+        );
+        page_bytes = resp.len();
+    }
+    let (r, a, h) = (median(raw_ms), median(adapter_ms), median(http_ms));
+    println!(
+        "list {WIDE} children, median of {RUNS}: raw client {r:.1} ms; zkmq adapter (list+sort+page) {a:.1} ms ({:.2}x); zkmq HTTP server fn {h:.1} ms ({:.2}x); first page response {page_bytes} bytes",
+        a / r,
+        h / r
+    );
+
+    // Search throughput over the tree.
+    let mut rates = Vec::new();
+    let mut visited_last = 0;
+    for run in 0..3u32 {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+        let mut session = WatchSession::new(adapter.clone(), tx);
+        let t = Instant::now();
+        session.search(run, tree.clone(), "leaf-0999".into(), false);
+        loop {
+            match rx.recv().await {
+                Some(LiveEvent::SearchProgress {
+                    done: true,
+                    visited,
+                    hits,
+                    ..
+                }) => {
+                    let secs = t.elapsed().as_secs_f64();
+                    assert_eq!(hits, TREE_BRANCHES);
+                    visited_last = visited;
+                    rates.push(visited as f64 / secs);
+                    break;
+                }
+                Some(_) => {}
+                None => panic!("search ended without a result"),
+            }
+        }
+    }
+    println!(
+        "search by name over {visited_last} znodes, median of 3: {:.0} znodes/s",
+        median(rates)
+    );
+
+    // Memory.
+    println!(
+        "zkmq server RSS after the runs: {} MiB",
+        rss_kib(server.id()).unwrap_or(0) / 1024
+    );
+    for m in 1..=3 {
+        let pidfile = root().join(format!(".sandbox/run/zk{m}.pid"));
+        if let Some(pid) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+        {
+            println!("zk{m} RSS: {} MiB", rss_kib(pid).unwrap_or(0) / 1024);
+        }
+    }
+
+    let _ = server.kill();
+    let _ = server.wait();
+    let t = Instant::now();
+    delete_all(&raw, &wide, 1).await;
+    delete_all(&raw, &tree, 2).await;
+    let _ = raw.delete(base, None).await;
+    println!("cleaned up in {:.1} s", t.elapsed().as_secs_f64());
+    let _ = std::fs::remove_dir_all(dir);
+}
