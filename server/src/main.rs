@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! `zkmq`: `serve` runs the console; `audit verify` checks the audit chain;
 //! `config check` validates a config file.
 

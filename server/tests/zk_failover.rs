@@ -126,5 +126,14 @@ async fn watches_survive_losing_the_connected_member() {
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
-    writer.delete(&path, None).await.unwrap();
+    // The writer may itself be reconnecting after the restart: retry the cleanup.
+    for _ in 0..40 {
+        if writer.delete(&path, None).await.is_ok()
+            || writer.check_stat(&path).await.is_ok_and(|s| s.is_none())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("could not delete {path}");
 }

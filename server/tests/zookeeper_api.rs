@@ -36,6 +36,14 @@ fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
     )
 }
 
+/// `zkc` after a `sync` of `path`: ZooKeeper promises read-your-writes only
+/// within one session, and zkmq writes through its own; without the sync this
+/// client's member may not have applied the write yet.
+async fn synced<'a>(zkc: &'a zk::Client, path: &str) -> &'a zk::Client {
+    let _ = zkc.sync(path).await;
+    zkc
+}
+
 async fn client() -> zk::Client {
     zk::Client::connector()
         .connect(&sandbox_config().zookeeper[0].hosts.join(","))
@@ -109,7 +117,10 @@ async fn read_edit_conflict_and_guards() {
             .contains("changed since it was read"),
         "{err}"
     );
-    assert_eq!(zkc.get_data(&root).await.unwrap().0, b"v1");
+    assert_eq!(
+        synced(&zkc, &root).await.get_data(&root).await.unwrap().0,
+        b"v1"
+    );
 
     // Bad input: refused with the field and the reason, nothing sent, nothing audited.
     let (_, err) = call(
@@ -145,7 +156,10 @@ async fn read_edit_conflict_and_guards() {
             .contains("at most 1000 bytes"),
         "{err}"
     );
-    assert_eq!(zkc.get_data(&root).await.unwrap().0, b"v1");
+    assert_eq!(
+        synced(&zkc, &root).await.get_data(&root).await.unwrap().0,
+        b"v1"
+    );
 
     // /zookeeper is read-only: denied, and the denial is recorded.
     let (_, err) = at(
@@ -213,7 +227,10 @@ async fn create_kinds_delete_and_a_large_child_list() {
     );
     assert_eq!(st, 200, "{created}");
     assert_eq!(created, root.as_str());
-    assert_eq!(zkc.get_data(&root).await.unwrap().0, [0, 255]);
+    assert_eq!(
+        synced(&zkc, &root).await.get_data(&root).await.unwrap().0,
+        [0, 255]
+    );
 
     let (_, seq) = call(
         &s,
@@ -315,7 +332,9 @@ async fn create_kinds_delete_and_a_large_child_list() {
     );
     assert_eq!(st, 200);
     assert!(
-        zkc.check_stat(&format!("{root}/box"))
+        synced(&zkc, &format!("{root}/box"))
+            .await
+            .check_stat(&format!("{root}/box"))
             .await
             .unwrap()
             .is_none()
@@ -345,10 +364,25 @@ async fn create_kinds_delete_and_a_large_child_list() {
     assert_eq!(preview["nodes"], 251, "{preview}");
     let (_, err) = at(&s, "delete_subtree", &many, &[("confirm", "/nope")]);
     assert_eq!(err["Invalid"]["field"], "confirm", "{err}");
-    assert_eq!(zkc.list_children(&many).await.unwrap().len(), 250);
+    assert_eq!(
+        synced(&zkc, &many)
+            .await
+            .list_children(&many)
+            .await
+            .unwrap()
+            .len(),
+        250
+    );
     let (st, n) = at(&s, "delete_subtree", &many, &[("confirm", &many)]);
     assert_eq!((st, n), (200, Value::from(251)));
-    assert!(zkc.check_stat(&many).await.unwrap().is_none());
+    assert!(
+        synced(&zkc, &many)
+            .await
+            .check_stat(&many)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let rows = audit_rows(&s).await;
     let rec = rows.iter().find(|r| r.0 == "delete_subtree").unwrap();
     assert_eq!(rec.3.as_deref(), Some("ok"));
@@ -386,7 +420,7 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
         ],
     );
     assert_eq!(st, 200);
-    let (acl, _) = zkc.get_acl(&root).await.unwrap();
+    let (acl, _) = synced(&zkc, &root).await.get_acl(&root).await.unwrap();
     assert_eq!(acl.len(), 1);
     assert!(!acl[0].permission().has(zk::Permission::WRITE));
 
@@ -597,7 +631,12 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
     );
     assert_eq!((st, n), (200, Value::from(2)));
     assert_eq!(
-        zkc.get_data(&format!("{root}/a/b")).await.unwrap().0,
+        synced(&zkc, &format!("{root}/a/b"))
+            .await
+            .get_data(&format!("{root}/a/b"))
+            .await
+            .unwrap()
+            .0,
         [0, 255]
     );
     // Importing again changes nothing: everything is unchanged.

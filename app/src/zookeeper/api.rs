@@ -1,7 +1,6 @@
 //! ZooKeeper server functions. Reads go straight to the adapter; every change
 //! goes through the audit log (`ssr::audited`) with before and after values.
 
-use super::logic::DataView;
 use super::model::{
     ChildPage, CreateKind, DataEncoding, EnsembleSummary, ImportPlan, SubtreePreview, Znode,
     ZnodeStat,
@@ -139,9 +138,4 @@ pub async fn delete_subtree(
     confirm: String,
 ) -> Result<usize, AppError> {
     super::ssr::audited::delete_subtree(&cluster, &path, &confirm).await
-}
-
-/// The initial data view for a znode, used by the page before the user picks one.
-pub fn default_view(z: &Znode) -> DataView {
-    super::logic::detect_view(&super::logic::decode_b64(&z.data_b64))
 }

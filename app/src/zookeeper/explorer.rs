@@ -33,7 +33,7 @@ fn use_target() -> Memo<(String, String)> {
 }
 
 #[component]
-pub fn ZnodeExplorer() -> impl IntoView {
+pub fn ZnodeExplorer() -> AnyView {
     let target = use_target();
     let cluster = Memo::new(move |_| target.get().0);
     let path = Memo::new(move |_| target.get().1);
@@ -73,6 +73,7 @@ pub fn ZnodeExplorer() -> impl IntoView {
             </section>
         </div>
     }
+    .into_any()
 }
 
 /// Name search under the open znode, run on the server and streamed in.
