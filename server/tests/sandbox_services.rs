@@ -284,3 +284,37 @@ async fn digest_credentials_from_config_open_znodes_restricted_to_them() {
     );
     alice.delete(&path).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_page_cannot_watch_more_than_its_budget() {
+    use app::zookeeper::model::{LiveEvent, WATCH_BUDGET};
+    use app::zookeeper::ssr::live::WatchSession;
+    let zk = std::sync::Arc::new(zk());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let mut session = WatchSession::new(zk, tx);
+    let base = format!("/{}", unique("zkmq-it-budget"));
+    for i in 0..WATCH_BUDGET {
+        session.watch(format!("{base}/n{i}"));
+    }
+    assert_eq!(session.len(), WATCH_BUDGET);
+    session.watch(format!("{base}/one-too-many"));
+    assert_eq!(session.len(), WATCH_BUDGET);
+    match rx.recv().await {
+        Some(LiveEvent::Refused { path, reason }) => {
+            assert_eq!(path, format!("{base}/one-too-many"));
+            assert!(reason.contains("already watches 200 znodes"), "{reason}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // Unwatching frees room; a bad path is refused with the reason.
+    session.unwatch(&format!("{base}/n0"));
+    session.watch("relative/path".into());
+    match rx.recv().await {
+        Some(LiveEvent::Refused { reason, .. }) => {
+            assert!(reason.contains("must start with /"), "{reason}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    session.watch(format!("{base}/one-too-many"));
+    assert_eq!(session.len(), WATCH_BUDGET);
+}

@@ -28,6 +28,7 @@ pub async fn list_znode_children(
 ) -> Result<ChildPage, AppError> {
     super::logic::validate_path("path", &path)?;
     let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    zk.sync(&path).await?; // show the latest committed state, not a lagging member's
     zk.list_children(&path, &prefix, offset, CHILD_PAGE).await
 }
 
@@ -36,6 +37,7 @@ pub async fn list_znode_children(
 pub async fn get_znode(cluster: String, path: String) -> Result<Znode, AppError> {
     super::logic::validate_path("path", &path)?;
     let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    zk.sync(&path).await?;
     zk.get_znode(&path).await
 }
 

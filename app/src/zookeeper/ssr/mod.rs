@@ -233,6 +233,18 @@ impl ZkCluster {
         })
     }
 
+    /// Makes this session's member catch up with the leader on `path`.
+    /// ZooKeeper promises read-your-writes only within a session: without
+    /// this, a page could show a member's lagging view of a change that
+    /// another client already made.
+    pub async fn sync(&self, path: &str) -> Result<(), AppError> {
+        let p = path.to_string();
+        match self.call(path, |c| async move { c.sync(&p).await }).await {
+            Err(AppError::NotFound { .. }) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Data, stat and ACL of one znode.
     pub async fn get_znode(&self, path: &str) -> Result<Znode, AppError> {
         let p = path.to_string();
