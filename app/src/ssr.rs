@@ -45,8 +45,6 @@ pub struct Services {
     pub rabbitmq: Arc<Vec<Arc<RabbitCluster>>>,
     pub audit: AuditLog,
     pub status: StatusHub,
-    /// Upper bound for any single backend call made on behalf of a page.
-    pub backend_timeout: Duration,
 }
 
 impl Services {

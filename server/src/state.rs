@@ -59,7 +59,6 @@ pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), 
         rabbitmq: Arc::new(rabbitmq),
         audit,
         status,
-        backend_timeout: timeout,
     };
     Ok((services, probed))
 }

@@ -59,15 +59,25 @@ pub fn use_ticker(ms: u64) -> ReadSignal<u64> {
     tick
 }
 
+/// Delay before reconnect attempt `n` (1-based): 0.5 s, 1 s, 2 s … capped at
+/// 5 s, so a restarted server is picked up quickly.
+#[cfg(feature = "hydrate")]
+pub fn retry_delay(n: u32) -> std::time::Duration {
+    std::time::Duration::from_millis((250u64 << n.min(5)).min(5_000))
+}
+
+#[cfg(feature = "hydrate")]
+pub use browser::ws_url;
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::LiveState;
+    use super::retry_delay;
     use leptos::prelude::*;
     use send_wrapper::SendWrapper;
     use serde::de::DeserializeOwned;
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
-    use std::time::Duration;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::Closure;
     use web_sys::{MessageEvent, WebSocket};
@@ -100,7 +110,8 @@ mod browser {
         });
     }
 
-    fn url(path: &str) -> Option<String> {
+    /// The websocket URL for a path on this server (ws or wss as the page).
+    pub fn ws_url(path: &str) -> Option<String> {
         let loc = window().location();
         let scheme = if loc.protocol().ok()? == "https:" {
             "wss"
@@ -126,7 +137,7 @@ mod browser {
         } else {
             LiveState::Reconnecting
         });
-        let Some(ws) = url(path).and_then(|u| WebSocket::new(&u).ok()) else {
+        let Some(ws) = ws_url(path).and_then(|u| WebSocket::new(&u).ok()) else {
             retry(path, conn, set_value, set_state);
             return;
         };
@@ -171,8 +182,7 @@ mod browser {
         set_state.set(LiveState::Reconnecting);
         let n = conn.attempt.get() + 1;
         conn.attempt.set(n);
-        // 0.5 s, 1 s, 2 s … capped at 5 s: a restarted server is picked up quickly.
-        let delay = Duration::from_millis((250u64 << n.min(5)).min(5_000));
+        let delay = retry_delay(n);
         let conn = SendWrapper::new(conn);
         set_timeout(move || open(path, conn.take(), set_value, set_state), delay);
     }

@@ -4,6 +4,8 @@ mod live;
 mod theme;
 
 pub use live::{LiveState, use_live_json, use_ticker};
+#[cfg(feature = "hydrate")]
+pub use live::{retry_delay, ws_url};
 pub use theme::ThemeToggle;
 
 use crate::clusters::model::Reachability;

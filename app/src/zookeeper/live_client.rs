@@ -174,11 +174,11 @@ fn encode(cmd: &LiveCommand) -> String {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{LiveCommand, LiveEvent, LiveZk, encode};
+    use crate::components::{retry_delay, ws_url};
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
     use std::collections::HashMap;
     use std::rc::Rc;
-    use std::time::Duration;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::Closure;
     use web_sys::{MessageEvent, WebSocket};
@@ -257,14 +257,7 @@ mod browser {
         if !conn.alive.get() {
             return;
         }
-        let loc = window().location();
-        let scheme = if loc.protocol().ok().as_deref() == Some("https:") {
-            "wss"
-        } else {
-            "ws"
-        };
-        let url = format!("{scheme}://{}{path}", loc.host().unwrap_or_default());
-        let Ok(ws) = WebSocket::new(&url) else {
+        let Some(ws) = ws_url(&path).and_then(|u| WebSocket::new(&u).ok()) else {
             return retry(live, path, conn);
         };
         let c = conn.clone();
@@ -307,7 +300,7 @@ mod browser {
         }
         let n = conn.attempt.get() + 1;
         conn.attempt.set(n);
-        let delay = Duration::from_millis((250u64 << n.min(5)).min(5_000));
+        let delay = retry_delay(n);
         let conn = send_wrapper::SendWrapper::new(conn);
         set_timeout(move || open(live, path, conn.take()), delay);
     }

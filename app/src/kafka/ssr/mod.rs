@@ -79,6 +79,10 @@ pub struct KafkaCluster {
     config: KafkaClusterConfig,
     timeout: Duration,
     admin: Arc<AdminClient<DefaultClientContext>>,
+    /// The release line changes only when the brokers are upgraded (and
+    /// restarted), so it is asked once and forgotten when the cluster is lost,
+    /// not asked on every one-second probe.
+    version_cache: std::sync::Mutex<Option<String>>,
 }
 
 impl KafkaCluster {
@@ -110,6 +114,7 @@ impl KafkaCluster {
             config,
             timeout,
             admin: Arc::new(admin),
+            version_cache: std::sync::Mutex::new(None),
         })
     }
 
@@ -189,12 +194,25 @@ impl KafkaCluster {
         }))
     }
 
+    /// The cluster's release line, from the cache or the first broker.
+    async fn cluster_version(&self, snap: &MetaSnapshot) -> Option<String> {
+        if let Some(v) = self.version_cache.lock().ok().and_then(|c| c.clone()) {
+            return Some(v);
+        }
+        let v = self
+            .version(snap.brokers.first()?.id)
+            .await
+            .ok()
+            .flatten()?;
+        if let Ok(mut c) = self.version_cache.lock() {
+            *c = Some(v.clone());
+        }
+        Some(v)
+    }
+
     pub async fn summary(&self) -> Result<KafkaSummary, AppError> {
         let snap = self.metadata().await?;
-        let version = match snap.brokers.first() {
-            Some(b) => self.version(b.id).await.unwrap_or(None),
-            None => None,
-        };
+        let version = self.cluster_version(&snap).await;
         Ok(KafkaSummary {
             cluster: self.cluster_ref(),
             version,
@@ -214,10 +232,7 @@ impl KafkaCluster {
         let latency = elapsed_ms(start);
         match md {
             Ok(snap) => {
-                let version = match snap.brokers.first() {
-                    Some(b) => self.version(b.id).await.unwrap_or(None),
-                    None => None,
-                };
+                let version = self.cluster_version(&snap).await;
                 let n = snap.brokers.len();
                 let expected = self.config.bootstrap_servers.len();
                 ClusterStatus {
@@ -245,7 +260,12 @@ impl KafkaCluster {
                     checked_at: now_rfc3339(),
                 }
             }
-            Err(e) => unreachable_status(self.cluster_ref(), e.to_string(), now_rfc3339()),
+            Err(e) => {
+                if let Ok(mut c) = self.version_cache.lock() {
+                    *c = None;
+                }
+                unreachable_status(self.cluster_ref(), e.to_string(), now_rfc3339())
+            }
         }
     }
 }

@@ -362,11 +362,7 @@ async fn plan_steps(zk: &ZkCluster, target_root: &str, file: &str) -> Result<Vec
 async fn parent_exists(zk: &ZkCluster, path: &str) -> Result<bool, AppError> {
     match parent(path) {
         None => Ok(false),
-        Some(p) => match zk.get_znode(p).await {
-            Ok(_) => Ok(true),
-            Err(AppError::NotFound { .. }) => Ok(false),
-            Err(e) => Err(e),
-        },
+        Some(p) => zk.get_data(p).await.map(|d| d.is_some()),
     }
 }
 

@@ -236,16 +236,18 @@ impl Drop for WatchSession {
 
 /// Arms an exists watch (data changes, creation, deletion) and, when the
 /// znode exists, a children watch; reports whichever fires and re-arms.
+/// Waits `backoff`, returns the next one (doubling, at most 5 s).
+async fn pause(backoff: Duration) -> Duration {
+    tokio::time::sleep(backoff).await;
+    (backoff * 2).min(Duration::from_secs(5))
+}
+
 async fn watch_loop(zk: Arc<ZkCluster>, path: String, events: mpsc::Sender<LiveEvent>) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        let client = match zk.client().await {
-            Ok(c) => c,
-            Err(_) => {
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                continue;
-            }
+        let Ok(client) = zk.client().await else {
+            backoff = pause(backoff).await;
+            continue;
         };
         let stat_watch = client.check_and_watch_stat(&path).await;
         let children_watch = match &stat_watch {
@@ -257,8 +259,7 @@ async fn watch_loop(zk: Arc<ZkCluster>, path: String, events: mpsc::Sender<LiveE
             _ => None,
         };
         let Ok((_, stat_watcher)) = stat_watch else {
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
+            backoff = pause(backoff).await;
             continue;
         };
         backoff = Duration::from_millis(200);

@@ -219,10 +219,7 @@ impl ZkCluster {
         offset: usize,
         limit: usize,
     ) -> Result<ChildPage, AppError> {
-        let p = path.to_string();
-        let names = self
-            .call(path, |c| async move { c.list_children(&p).await })
-            .await?;
+        let names = self.list_all_children(path).await?;
         let (names, matching, total) = page_children(names, prefix, offset, limit);
         Ok(ChildPage {
             path: path.to_string(),
@@ -270,19 +267,8 @@ impl ZkCluster {
         })
     }
 
-    /// Creates a znode open to anyone (ACL editing comes with the ACL view).
-    /// Returns the created path (sequential nodes get a suffix).
-    pub async fn create(
-        &self,
-        path: &str,
-        data: &[u8],
-        kind: CreateKind,
-        ttl_ms: Option<u64>,
-    ) -> Result<String, AppError> {
-        self.create_with_acl(path, data, kind, ttl_ms, None).await
-    }
-
     /// Creates a znode with the given ACL (`None`: open to anyone).
+    /// Returns the created path (sequential nodes get a suffix).
     pub async fn create_with_acl(
         &self,
         path: &str,
@@ -319,7 +305,7 @@ impl ZkCluster {
 
     /// Creates a persistent znode open to anyone. Parents must exist.
     pub async fn create_persistent(&self, path: &str, data: &[u8]) -> Result<(), AppError> {
-        self.create(path, data, CreateKind::Persistent, None)
+        self.create_with_acl(path, data, CreateKind::Persistent, None, None)
             .await
             .map(|_| ())
     }
@@ -375,7 +361,7 @@ impl ZkCluster {
                 let reads = chunk.iter().map(|p| async move {
                     let z = self.get_znode(p).await?;
                     let kids = if z.stat.num_children > 0 {
-                        self.all_children(p).await?
+                        self.list_all_children(p).await?
                     } else {
                         Vec::new()
                     };
@@ -411,12 +397,8 @@ impl ZkCluster {
         Ok(out)
     }
 
-    /// Every child name of `path`, unsorted (for walks, not for pages).
+    /// Every child name of `path`, unsorted (for walks; pages use `list_children`).
     pub async fn list_all_children(&self, path: &str) -> Result<Vec<String>, AppError> {
-        self.all_children(path).await
-    }
-
-    async fn all_children(&self, path: &str) -> Result<Vec<String>, AppError> {
         let p = path.to_string();
         self.call(path, |c| async move { c.list_children(&p).await })
             .await
