@@ -3,11 +3,11 @@
 use crate::audit::view::AuditPage;
 use crate::clusters::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::components::ThemeToggle;
+use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
 use crate::kafka::view::KafkaPage;
 use crate::rabbitmq::view::RabbitPage;
 use crate::zookeeper::explorer::ZnodeExplorer;
-use crate::zookeeper::view::EnsemblePage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};

@@ -10,6 +10,7 @@ pub mod app;
 pub mod audit;
 pub mod clusters;
 pub mod components;
+pub mod ensemble;
 pub mod error;
 pub mod kafka;
 pub mod rabbitmq;

@@ -5,6 +5,7 @@
 use crate::audit::ssr::AuditLog;
 use crate::clusters::model::ClusterRef;
 use crate::clusters::ssr::StatusHub;
+use crate::ensemble::ssr::EnsembleMonitor;
 use crate::error::{AppError, Backend};
 use crate::kafka::ssr::KafkaCluster;
 use crate::rabbitmq::ssr::RabbitCluster;
@@ -43,6 +44,8 @@ pub struct Services {
     pub zookeeper: Arc<Vec<Arc<ZkCluster>>>,
     pub kafka: Arc<Vec<Arc<KafkaCluster>>>,
     pub rabbitmq: Arc<Vec<Arc<RabbitCluster>>>,
+    /// One monitor per ZooKeeper ensemble, same order as `zookeeper`.
+    pub ensembles: Arc<Vec<Arc<EnsembleMonitor>>>,
     pub audit: AuditLog,
     pub status: StatusHub,
 }
@@ -58,6 +61,9 @@ impl Services {
 
     pub fn zookeeper(&self, id: &str) -> Result<Arc<ZkCluster>, AppError> {
         find(&self.zookeeper, id, Backend::Zookeeper, |c| c.id())
+    }
+    pub fn ensemble(&self, id: &str) -> Result<Arc<EnsembleMonitor>, AppError> {
+        find(&self.ensembles, id, Backend::Zookeeper, |c| c.id())
     }
     pub fn kafka(&self, id: &str) -> Result<Arc<KafkaCluster>, AppError> {
         find(&self.kafka, id, Backend::Kafka, |c| c.id())

@@ -129,23 +129,49 @@ fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// `/ws/overview`: the current snapshot, then every change, plus an empty
-/// keep-alive frame every 15 s. The watch channel keeps only the newest
-/// snapshot, so a slow client gets fewer, fresher frames instead of a backlog.
+/// `/ws/overview`: the cluster statuses, live (see `snapshot_stream`).
 pub async fn overview_ws(State(state): State<AppState>, ws: WebSocketUpgrade) -> impl IntoResponse {
     ws.on_upgrade(move |socket| overview_stream(socket, state))
 }
 
-async fn overview_stream(mut socket: WebSocket, state: AppState) {
-    let mut rx = state.services.status.subscribe();
-    let mut shutdown = state.shutdown.clone();
+async fn overview_stream(socket: WebSocket, state: AppState) {
+    let rx = state.services.status.subscribe();
+    snapshot_stream(socket, rx, state.shutdown.clone(), "overview").await
+}
+
+/// `/ws/ensemble/{cluster}`: the ensemble monitor's snapshots, sent the same
+/// way as the overview's (newest only, keep-alive, closed on shutdown).
+pub async fn ensemble_ws(
+    State(state): State<AppState>,
+    axum::extract::Path(cluster): axum::extract::Path<String>,
+    ws: WebSocketUpgrade,
+) -> axum::response::Response {
+    match state.services.ensemble(&cluster) {
+        Ok(m) => ws
+            .on_upgrade(move |socket| {
+                snapshot_stream(socket, m.subscribe(), state.shutdown.clone(), "ensemble")
+            })
+            .into_response(),
+        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+    }
+}
+
+/// Sends the current value of `rx`, then every change, plus an empty
+/// keep-alive frame every 15 s. A watch channel keeps only the newest value,
+/// so a slow client gets fewer, fresher frames instead of a backlog.
+async fn snapshot_stream<T: serde::Serialize>(
+    mut socket: WebSocket,
+    mut rx: tokio::sync::watch::Receiver<T>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    what: &'static str,
+) {
     let mut keepalive = tokio::time::interval(Duration::from_secs(15));
     keepalive.tick().await;
     loop {
         let text = match serde_json::to_string(&*rx.borrow_and_update()) {
             Ok(t) => t,
             Err(e) => {
-                tracing::error!(error = %e, "cannot serialise overview");
+                tracing::error!(error = %e, what, "cannot serialise a live snapshot");
                 break;
             }
         };

@@ -57,6 +57,9 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
         }
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    for m in services.ensembles.iter() {
+        m.clone().start(shutdown_rx.clone());
+    }
     services.status.start(
         probed,
         Duration::from_millis(config.server.probe_interval_ms),
@@ -90,6 +93,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
                 get(routes::overview_ws),
             )
             .route("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws))
+            .route("/ws/ensemble/{cluster}", get(routes::ensemble_ws))
             .leptos_routes_with_context(
                 &state,
                 route_list,

@@ -3,6 +3,8 @@
 use crate::config::Config;
 use app::audit::ssr::AuditLog;
 use app::clusters::ssr::{Probed, StatusHub};
+use app::ensemble::ssr::EnsembleMonitor;
+use app::ensemble::ssr::history::LeaderHistory;
 use app::kafka::ssr::KafkaCluster;
 use app::rabbitmq::ssr::RabbitCluster;
 use app::ssr::Services;
@@ -45,8 +47,16 @@ pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), 
         rabbitmq.push(Arc::new(r));
     }
     let audit = AuditLog::open(&config.server.database).await?;
+    let history = LeaderHistory::new(audit.pool().clone());
+    let kafka_links: Vec<_> = kafka.iter().map(|k| k.link_info()).collect();
+    let mut ensembles = Vec::new();
+    for (i, zk) in zookeeper.iter().enumerate() {
+        let m = EnsembleMonitor::new(zk.clone(), history.clone(), kafka_links.clone())
+            .map_err(|e| format!("zookeeper[{i}] (id \"{}\"): {e}", zk.id()))?;
+        ensembles.push(Arc::new(m));
+    }
     let mut probed: Vec<Probed> = Vec::new();
-    probed.extend(zookeeper.iter().cloned().map(Probed::Zookeeper));
+    probed.extend(ensembles.iter().cloned().map(Probed::Zookeeper));
     probed.extend(kafka.iter().cloned().map(Probed::Kafka));
     probed.extend(rabbitmq.iter().cloned().map(Probed::Rabbitmq));
     let status = StatusHub::new(
@@ -55,6 +65,7 @@ pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), 
     );
     let services = Services {
         zookeeper: Arc::new(zookeeper),
+        ensembles: Arc::new(ensembles),
         kafka: Arc::new(kafka),
         rabbitmq: Arc::new(rabbitmq),
         audit,

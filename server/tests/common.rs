@@ -168,3 +168,122 @@ pub fn run_zkmq(args: &[&str]) -> (i32, String) {
         ),
     )
 }
+
+/// Runs `scripts/sandbox` with `args`; panics if it fails.
+pub fn sandbox(args: &[&str]) {
+    let st = Command::new(workspace_root().join("scripts/sandbox"))
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(st.success(), "scripts/sandbox {args:?} failed");
+}
+
+/// An ensemble monitor for `cfg`, started, with its own history database.
+/// Dropping the returned guard stops it.
+pub async fn start_monitor(
+    cfg: app::zookeeper::ssr::ZkClusterConfig,
+) -> (
+    std::sync::Arc<app::ensemble::ssr::EnsembleMonitor>,
+    MonitorGuard,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = app::audit::ssr::AuditLog::open(&dir.path().join("m.db"))
+        .await
+        .unwrap();
+    let history = app::ensemble::ssr::history::LeaderHistory::new(audit.pool().clone());
+    let config = sandbox_config();
+    let links = config
+        .kafka
+        .iter()
+        .map(|k| {
+            app::kafka::ssr::KafkaCluster::new(k.clone(), TIMEOUT)
+                .unwrap()
+                .link_info()
+        })
+        .collect();
+    let zk = std::sync::Arc::new(app::zookeeper::ssr::ZkCluster::new(cfg, TIMEOUT));
+    let m =
+        std::sync::Arc::new(app::ensemble::ssr::EnsembleMonitor::new(zk, history, links).unwrap());
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    m.clone().start(rx);
+    (
+        m,
+        MonitorGuard {
+            _stop: tx,
+            _dir: dir,
+        },
+    )
+}
+
+pub struct MonitorGuard {
+    _stop: tokio::sync::watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+/// Waits (bounded) until the monitor publishes a snapshot `ok` accepts;
+/// returns it, or panics with the last snapshot seen.
+pub async fn wait_snapshot(
+    m: &app::ensemble::ssr::EnsembleMonitor,
+    within: Duration,
+    what: &str,
+    ok: impl Fn(&app::ensemble::model::EnsembleSnapshot) -> bool,
+) -> app::ensemble::model::EnsembleSnapshot {
+    let mut rx = m.subscribe();
+    match tokio::time::timeout(within, rx.wait_for(|s| s.round > 0 && ok(s))).await {
+        Ok(Ok(s)) => s.clone(),
+        _ => panic!(
+            "{what}: not seen within {within:?}; last snapshot: {:#?}",
+            m.snapshot()
+        ),
+    }
+}
+
+/// Opens a websocket at `path` with a hand-written handshake; returns the
+/// socket and the answer's head ("HTTP/1.1 101 …" when it upgraded).
+pub fn open_ws(port: u16, path: &str) -> (TcpStream, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read_exact(&mut b).is_err() {
+            break;
+        }
+        head.push(b[0]);
+    }
+    (s, String::from_utf8_lossy(&head).into_owned())
+}
+
+/// Reads one unmasked server text frame and returns its payload.
+pub fn read_text_frame(s: &mut TcpStream) -> String {
+    let mut h = [0u8; 2];
+    s.read_exact(&mut h).unwrap();
+    assert_eq!(
+        h[0] & 0x0f,
+        1,
+        "expected a text frame, got opcode {}",
+        h[0] & 0x0f
+    );
+    let len = match h[1] & 0x7f {
+        126 => {
+            let mut l = [0u8; 2];
+            s.read_exact(&mut l).unwrap();
+            u16::from_be_bytes(l) as usize
+        }
+        127 => {
+            let mut l = [0u8; 8];
+            s.read_exact(&mut l).unwrap();
+            u64::from_be_bytes(l) as usize
+        }
+        n => n as usize,
+    };
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).unwrap();
+    String::from_utf8(body).unwrap()
+}

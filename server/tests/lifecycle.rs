@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Server, start_server};
+use common::{Server, open_ws, read_text_frame, start_server};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -18,54 +18,12 @@ fn start() -> Server {
     )
 }
 
-/// Opens `/ws/overview` with a hand-written handshake and returns the socket
-/// after the 101 answer and the first frame's payload.
 fn open_overview_ws(port: u16) -> (TcpStream, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(
-        s,
-        "GET /ws/overview HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
-    .unwrap();
-    let mut head = Vec::new();
-    let mut b = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        s.read_exact(&mut b).unwrap();
-        head.push(b[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
+    let (s, head) = open_ws(port, "/ws/overview");
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let mut s = s;
     let payload = read_text_frame(&mut s);
     (s, payload)
-}
-
-fn read_text_frame(s: &mut TcpStream) -> String {
-    let mut h = [0u8; 2];
-    s.read_exact(&mut h).unwrap();
-    assert_eq!(
-        h[0] & 0x0f,
-        1,
-        "expected a text frame, got opcode {}",
-        h[0] & 0x0f
-    );
-    let len = match h[1] & 0x7f {
-        126 => {
-            let mut l = [0u8; 2];
-            s.read_exact(&mut l).unwrap();
-            u16::from_be_bytes(l) as usize
-        }
-        127 => {
-            let mut l = [0u8; 8];
-            s.read_exact(&mut l).unwrap();
-            u64::from_be_bytes(l) as usize
-        }
-        n => n as usize,
-    };
-    let mut body = vec![0u8; len];
-    s.read_exact(&mut body).unwrap();
-    String::from_utf8(body).unwrap()
 }
 
 #[test]

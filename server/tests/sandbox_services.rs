@@ -11,16 +11,20 @@ use app::kafka::ssr::KafkaCluster;
 use app::rabbitmq::ssr::RabbitCluster;
 use app::ssr::{Actor, Secret};
 use app::zookeeper::ssr::ZkCluster;
-use common::{TIMEOUT, sandbox_config, unique};
+use common::{TIMEOUT, sandbox_config, start_monitor, unique, wait_snapshot};
 
 fn zk() -> ZkCluster {
     ZkCluster::new(sandbox_config().zookeeper[0].clone(), TIMEOUT)
 }
 
 #[tokio::test]
-async fn zookeeper_probe_sees_three_serving_members_and_one_leader() {
-    let zk = zk();
-    let s = zk.probe().await;
+async fn overview_probe_of_the_ensemble_sees_three_serving_members_and_the_leader() {
+    let (m, _g) = start_monitor(sandbox_config().zookeeper[0].clone()).await;
+    wait_snapshot(&m, std::time::Duration::from_secs(10), "leader", |s| {
+        s.leader.is_some()
+    })
+    .await;
+    let s = m.probe().await;
     assert_eq!(s.reachability, Reachability::Reachable, "{}", s.detail);
     assert_eq!(s.version.as_deref(), Some("3.8.0"));
     assert!(s.latency_ms.unwrap() > 0.0);
@@ -29,23 +33,6 @@ async fn zookeeper_probe_sees_three_serving_members_and_one_leader() {
             .starts_with("3 of 3 members serving, leader 127.0.0.1:218"),
         "{}",
         s.detail
-    );
-    let summary = zk.ensemble_summary().await;
-    assert_eq!(summary.serving(), 3);
-    let modes: Vec<_> = summary
-        .members
-        .iter()
-        .map(|m| m.info.as_ref().unwrap().mode.clone().unwrap())
-        .collect();
-    assert_eq!(
-        modes.iter().filter(|m| *m == "leader").count(),
-        1,
-        "{modes:?}"
-    );
-    assert_eq!(
-        modes.iter().filter(|m| *m == "follower").count(),
-        2,
-        "{modes:?}"
     );
 }
 
@@ -194,9 +181,11 @@ async fn zookeeper_that_is_not_there_is_unreachable_within_the_timeout() {
     let mut cfg = sandbox_config().zookeeper[0].clone();
     cfg.id = "ghost".into();
     cfg.hosts = vec!["127.0.0.1:1".into()];
-    let z = ZkCluster::new(cfg, std::time::Duration::from_millis(1500));
+    cfg.admin_urls.clear();
+    let (m, _g) = start_monitor(cfg).await;
+    wait_snapshot(&m, std::time::Duration::from_secs(5), "probed", |_| true).await;
     let start = std::time::Instant::now();
-    let s = z.probe().await;
+    let s = m.probe().await;
     assert_eq!(s.reachability, Reachability::Unreachable);
     assert!(
         s.detail.starts_with("0 of 1 members serving"),
@@ -204,7 +193,7 @@ async fn zookeeper_that_is_not_there_is_unreachable_within_the_timeout() {
         s.detail
     );
     assert!(
-        start.elapsed() < std::time::Duration::from_secs(4),
+        start.elapsed() < std::time::Duration::from_secs(7),
         "{:?}",
         start.elapsed()
     );
@@ -233,23 +222,6 @@ async fn a_hung_rabbitmq_gives_a_timeout_naming_the_cluster() {
     );
     assert!(e.to_string().contains("RabbitMQ cluster \"hung\""), "{e}");
     assert_eq!(e.backend(), Some(Backend::Rabbitmq));
-}
-
-#[tokio::test]
-async fn a_hung_zookeeper_member_is_reported_within_the_timeout() {
-    let (_hole, addr) = black_hole();
-    let mut cfg = sandbox_config().zookeeper[0].clone();
-    cfg.hosts = vec![addr];
-    let z = ZkCluster::new(cfg, std::time::Duration::from_millis(500));
-    let start = std::time::Instant::now();
-    let members = z.members().await;
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(2),
-        "{:?}",
-        start.elapsed()
-    );
-    assert_eq!(members[0].error.as_deref(), Some("no answer within 500 ms"));
-    assert!(!members[0].is_serving());
 }
 
 #[tokio::test]

@@ -7,20 +7,11 @@ mod common;
 use app::zookeeper::model::LiveEvent;
 use app::zookeeper::ssr::ZkCluster;
 use app::zookeeper::ssr::live::WatchSession;
-use common::{TIMEOUT, sandbox_config, unique, workspace_root};
+use common::{TIMEOUT, sandbox, sandbox_config, unique};
 use futures::FutureExt;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use zookeeper_client as zk;
-
-fn sandbox(args: &[&str]) {
-    let st = Command::new(workspace_root().join("scripts/sandbox"))
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(st.success(), "scripts/sandbox {args:?} failed");
-}
 
 /// Which member holds `session` (from each member's `cons` answer).
 async fn member_of(session: i64, hosts: &[String]) -> Option<usize> {

@@ -4,9 +4,9 @@
 
 use super::logic::unknown_status;
 use super::model::{ClusterStatus, Overview};
+use crate::ensemble::ssr::EnsembleMonitor;
 use crate::kafka::ssr::KafkaCluster;
 use crate::rabbitmq::ssr::RabbitCluster;
-use crate::zookeeper::ssr::ZkCluster;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -19,7 +19,8 @@ pub struct StatusHub {
 /// A cluster the hub can probe.
 #[derive(Clone)]
 pub enum Probed {
-    Zookeeper(Arc<ZkCluster>),
+    /// Its ensemble monitor, which already probes every member.
+    Zookeeper(Arc<EnsembleMonitor>),
     Kafka(Arc<KafkaCluster>),
     Rabbitmq(Arc<RabbitCluster>),
 }

@@ -28,16 +28,16 @@ impl LiveState {
 
 /// Opens a websocket to `path` and writes each JSON text frame, decoded as
 /// `T`, into the returned signal. Reconnects with backoff.
-pub fn use_live_json<T>(path: &'static str) -> (ReadSignal<Option<T>>, ReadSignal<LiveState>)
+pub fn use_live_json<T>(path: impl Into<String>) -> (ReadSignal<Option<T>>, ReadSignal<LiveState>)
 where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     let (value, set_value) = signal(None::<T>);
     let (state, set_state) = signal(LiveState::Static);
     #[cfg(feature = "hydrate")]
-    browser::start(path, set_value, set_state);
+    browser::start(path.into(), set_value, set_state);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (path, set_value, set_state);
+    let _ = (path.into(), set_value, set_state);
     (value, state)
 }
 
@@ -83,24 +83,26 @@ mod browser {
     use web_sys::{MessageEvent, WebSocket};
 
     struct Conn {
+        path: String,
         alive: Cell<bool>,
         attempt: Cell<u32>,
         socket: RefCell<Option<WebSocket>>,
     }
 
     pub fn start<T>(
-        path: &'static str,
+        path: String,
         set_value: WriteSignal<Option<T>>,
         set_state: WriteSignal<LiveState>,
     ) where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
         let conn = Rc::new(Conn {
+            path,
             alive: Cell::new(true),
             attempt: Cell::new(0),
             socket: RefCell::new(None),
         });
-        open(path, conn.clone(), set_value, set_state);
+        open(conn.clone(), set_value, set_state);
         let conn = SendWrapper::new(conn);
         on_cleanup(move || {
             conn.alive.set(false);
@@ -121,12 +123,8 @@ mod browser {
         Some(format!("{scheme}://{}{path}", loc.host().ok()?))
     }
 
-    fn open<T>(
-        path: &'static str,
-        conn: Rc<Conn>,
-        set_value: WriteSignal<Option<T>>,
-        set_state: WriteSignal<LiveState>,
-    ) where
+    fn open<T>(conn: Rc<Conn>, set_value: WriteSignal<Option<T>>, set_state: WriteSignal<LiveState>)
+    where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
         if !conn.alive.get() {
@@ -137,8 +135,8 @@ mod browser {
         } else {
             LiveState::Reconnecting
         });
-        let Some(ws) = ws_url(path).and_then(|u| WebSocket::new(&u).ok()) else {
-            retry(path, conn, set_value, set_state);
+        let Some(ws) = ws_url(&conn.path).and_then(|u| WebSocket::new(&u).ok()) else {
+            retry(conn, set_value, set_state);
             return;
         };
         let c = conn.clone();
@@ -160,7 +158,7 @@ mod browser {
         let c = conn.clone();
         let on_close = Closure::<dyn FnMut()>::new(move || {
             if c.alive.get() {
-                retry(path, c.clone(), set_value, set_state);
+                retry(c.clone(), set_value, set_state);
             }
         });
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
@@ -169,7 +167,6 @@ mod browser {
     }
 
     fn retry<T>(
-        path: &'static str,
         conn: Rc<Conn>,
         set_value: WriteSignal<Option<T>>,
         set_state: WriteSignal<LiveState>,
@@ -184,6 +181,6 @@ mod browser {
         conn.attempt.set(n);
         let delay = retry_delay(n);
         let conn = SendWrapper::new(conn);
-        set_timeout(move || open(path, conn.take(), set_value, set_state), delay);
+        set_timeout(move || open(conn.take(), set_value, set_state), delay);
     }
 }

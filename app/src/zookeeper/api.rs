@@ -2,21 +2,13 @@
 //! goes through the audit log (`ssr::audited`) with before and after values.
 
 use super::model::{
-    ChildPage, CreateKind, DataEncoding, EnsembleSummary, ImportPlan, SubtreePreview, Znode,
-    ZnodeStat,
+    ChildPage, CreateKind, DataEncoding, ImportPlan, SubtreePreview, Znode, ZnodeStat,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Children per page in the tree.
 pub const CHILD_PAGE: usize = 100;
-
-/// Every member of the ensemble with its `srvr` answer.
-#[server(endpoint = "get_ensemble_summary")]
-pub async fn get_ensemble_summary(cluster: String) -> Result<EnsembleSummary, AppError> {
-    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
-    Ok(zk.ensemble_summary().await)
-}
 
 /// One page (sorted, filtered by name prefix) of a znode's children.
 #[server(endpoint = "list_znode_children")]

@@ -7,4 +7,3 @@ pub mod logic;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-pub mod view;

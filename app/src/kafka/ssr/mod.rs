@@ -134,6 +134,16 @@ impl KafkaCluster {
         }
     }
 
+    /// What the ensemble monitor needs to link a registration to this cluster.
+    pub fn link_info(&self) -> crate::ensemble::logic::KafkaLinkInfo {
+        crate::ensemble::logic::KafkaLinkInfo {
+            cluster: self.cluster_ref(),
+            zookeeper: self.config.zookeeper.clone(),
+            chroot: self.config.zookeeper_chroot.clone(),
+            bootstrap: self.config.bootstrap_servers.clone(),
+        }
+    }
+
     /// Cluster metadata (brokers, topics, partitions), one blocking librdkafka call.
     async fn metadata(&self) -> Result<MetaSnapshot, AppError> {
         let admin = self.admin.clone();

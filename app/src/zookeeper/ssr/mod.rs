@@ -4,16 +4,13 @@
 pub mod audited;
 pub mod live;
 
-use super::logic::{encode_b64, has_quorum, join, page_children, parse_srvr};
-use super::model::{
-    AclEntry, ChildPage, CreateKind, EnsembleSummary, ZkMember, Znode, ZnodeCopy, ZnodeStat,
-};
-use crate::clusters::logic::unreachable_status;
-use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
+use super::logic::{encode_b64, join, page_children};
+use super::model::{AclEntry, ChildPage, CreateKind, Znode, ZnodeCopy, ZnodeStat};
+use crate::clusters::model::ClusterRef;
 use crate::error::{AppError, Backend};
-use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
+use crate::ssr::{Secret, bounded};
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Mutex;
 use zookeeper_client as zk;
@@ -35,6 +32,35 @@ pub struct ZkClusterConfig {
     /// default) less room for the request around it.
     #[serde(default = "default_max_data_bytes")]
     pub max_data_bytes: usize,
+    /// The ensemble monitor asks each member this often (milliseconds).
+    #[serde(default = "default_monitor_interval_ms")]
+    pub monitor_interval_ms: u64,
+    /// Bound on one member probe; a hung member costs this, never more.
+    #[serde(default = "default_monitor_timeout_ms")]
+    pub monitor_timeout_ms: u64,
+    /// AdminServer port on every member's host (ZooKeeper's default is 8080);
+    /// unset: only `admin_urls`, else four-letter words.
+    #[serde(default)]
+    pub admin_port: Option<u16>,
+    /// Member client address → AdminServer base URL, e.g.
+    /// `{ "10.0.0.1:2181" = "http://10.0.0.1:8080" }`; wins over `admin_port`.
+    #[serde(default)]
+    pub admin_urls: std::collections::BTreeMap<String, String>,
+}
+
+fn default_monitor_interval_ms() -> u64 {
+    500
+}
+
+fn default_monitor_timeout_ms() -> u64 {
+    1_000
+}
+
+/// What the ensemble monitor needs from the config.
+pub struct MonitorSettings {
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub admin: crate::ensemble::ssr::AdminEndpoints,
 }
 
 fn default_max_data_bytes() -> usize {
@@ -144,6 +170,22 @@ impl ZkCluster {
             backend: Backend::Zookeeper,
             id: self.config.id.clone(),
             name: self.config.name.clone(),
+        }
+    }
+
+    /// The configured client addresses.
+    pub fn hosts(&self) -> &[String] {
+        &self.config.hosts
+    }
+
+    pub fn monitor_settings(&self) -> MonitorSettings {
+        MonitorSettings {
+            interval: Duration::from_millis(self.config.monitor_interval_ms.max(100)),
+            timeout: Duration::from_millis(self.config.monitor_timeout_ms.max(50)),
+            admin: crate::ensemble::ssr::AdminEndpoints {
+                port: self.config.admin_port,
+                urls: self.config.admin_urls.clone(),
+            },
         }
     }
 
@@ -432,74 +474,6 @@ impl ZkCluster {
         }
         Ok(done)
     }
-
-    /// Asks every member `srvr` in parallel.
-    pub async fn members(&self) -> Vec<ZkMember> {
-        let probes = self
-            .config
-            .hosts
-            .iter()
-            .map(|h| srvr_member(h.clone(), self.timeout));
-        futures::future::join_all(probes).await
-    }
-
-    pub async fn ensemble_summary(&self) -> EnsembleSummary {
-        EnsembleSummary {
-            cluster: self.cluster_ref(),
-            members: self.members().await,
-        }
-    }
-
-    /// One health probe: member modes via `srvr`, and a real round trip
-    /// through the session (`exists /`) for the latency.
-    pub async fn probe(&self) -> ClusterStatus {
-        let members = self.members().await;
-        let serving = members.iter().filter(|m| m.is_serving()).count();
-        let version = members
-            .iter()
-            .find_map(|m| m.info.as_ref().and_then(|i| i.version.clone()));
-        let start = Instant::now();
-        let rtt = self
-            .call("/", |c| async move { c.check_stat("/").await })
-            .await;
-        let checked_at = now_rfc3339();
-        let quorum = has_quorum(serving, members.len());
-        match rtt {
-            Ok(_) if quorum => {
-                let leader = members
-                    .iter()
-                    .find(|m| m.info.as_ref().and_then(|i| i.mode.as_deref()) == Some("leader"))
-                    .map(|m| format!(", leader {}", m.address))
-                    .unwrap_or_default();
-                ClusterStatus {
-                    cluster: self.cluster_ref(),
-                    reachability: if serving == members.len() {
-                        Reachability::Reachable
-                    } else {
-                        Reachability::Degraded
-                    },
-                    version,
-                    latency_ms: Some(elapsed_ms(start)),
-                    detail: format!("{serving} of {} members serving{leader}", members.len()),
-                    checked_at,
-                }
-            }
-            Ok(_) | Err(_) => {
-                let why = match rtt {
-                    Err(e) => e.to_string(),
-                    Ok(_) => "no quorum".to_string(),
-                };
-                ClusterStatus {
-                    version,
-                    ..unreachable_status(
-                        self.cluster_ref(),
-                        format!("{serving} of {} members serving; {why}", members.len()),
-                        checked_at,
-                    )
-                }
-            }
-        }
-    }
 }
 
 fn stat_of(s: &zk::Stat) -> ZnodeStat {
@@ -549,41 +523,6 @@ fn perms_of(p: zk::Permission) -> i32 {
     .filter(|(perm, _)| p.has(*perm))
     .map(|(_, bit)| bit)
     .sum()
-}
-
-async fn srvr_member(address: String, timeout: Duration) -> ZkMember {
-    let start = Instant::now();
-    match tokio::time::timeout(timeout, four_letter_word(&address, "srvr")).await {
-        Err(_) => ZkMember {
-            address,
-            info: None,
-            rtt_ms: None,
-            error: Some(format!("no answer within {} ms", timeout.as_millis())),
-        },
-        Ok(Err(e)) => ZkMember {
-            address,
-            info: None,
-            rtt_ms: None,
-            error: Some(e.to_string()),
-        },
-        Ok(Ok(text)) => {
-            let rtt = Some(elapsed_ms(start));
-            match parse_srvr(&text) {
-                Ok(info) => ZkMember {
-                    address,
-                    info: Some(info),
-                    rtt_ms: rtt,
-                    error: None,
-                },
-                Err(e) => ZkMember {
-                    address,
-                    info: None,
-                    rtt_ms: rtt,
-                    error: Some(e),
-                },
-            }
-        }
-    }
 }
 
 /// Sends a four-letter word and reads the answer until the server closes.

@@ -1,0 +1,1140 @@
+//! Pure ensemble logic: parsing what members answer (AdminServer JSON,
+//! four-letter words, `/zookeeper/config`), zxid lag, quorum maths, leader
+//! change detection and sparkline buckets. Everything here is unit-tested.
+
+use super::model::{
+    KafkaBroker, LearnerType, MemberState, Quorum, QuorumState, Role, SeriesPoint, ZxidLag,
+};
+use crate::clusters::model::ClusterRef;
+use std::collections::VecDeque;
+
+/// What a member says when it has no quorum (4lw and AdminServer alike).
+pub const NOT_SERVING: &str = "not currently serving requests";
+/// What a member says to a four-letter word it does not allow.
+pub const NOT_WHITELISTED: &str = "is not in the whitelist";
+
+/// The server setting that turns each source on, for the page's blind-spot notes.
+pub const ENABLE_ADMIN: &str = "admin.enableServer=true on the members (and admin_port or admin_urls in zkmq's [[zookeeper]] entry)";
+pub const ENABLE_4LW: &str = "4lw.commands.whitelist=srvr,mntr on the members";
+
+// ---------------------------------------------------------------------------
+// Zxids
+
+pub fn zxid_epoch(zxid: u64) -> u32 {
+    (zxid >> 32) as u32
+}
+
+pub fn zxid_counter(zxid: u64) -> u32 {
+    zxid as u32
+}
+
+/// "0x200000005" → 0x200000005.
+pub fn parse_zxid_hex(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let hex = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// "0x2 · 5": epoch and counter, the way operators read a zxid.
+pub fn format_zxid_parts(zxid: u64) -> String {
+    format!("0x{:x} · {}", zxid_epoch(zxid), zxid_counter(zxid))
+}
+
+/// How far `member` is behind `leader`. A member ahead of the leader's last
+/// report (the probes are not simultaneous) counts as in sync.
+pub fn zxid_lag(member: u64, leader: u64) -> ZxidLag {
+    let (me, le) = (zxid_epoch(member), zxid_epoch(leader));
+    if me < le {
+        return ZxidLag::OlderEpoch {
+            epoch: me,
+            leader_epoch: le,
+        };
+    }
+    if me > le || member >= leader {
+        return ZxidLag::InSync;
+    }
+    ZxidLag::Behind {
+        txns: u64::from(zxid_counter(leader) - zxid_counter(member)),
+    }
+}
+
+pub fn format_lag(lag: Option<ZxidLag>) -> String {
+    match lag {
+        None => "—".into(),
+        Some(ZxidLag::InSync) => "in sync".into(),
+        Some(ZxidLag::Behind { txns: 1 }) => "1 txn behind".into(),
+        Some(ZxidLag::Behind { txns }) => format!("{txns} txns behind"),
+        Some(ZxidLag::OlderEpoch {
+            epoch,
+            leader_epoch,
+        }) => format!("epoch {epoch} (leader {leader_epoch})"),
+    }
+}
+
+/// "412 ms", "3.2 s", "12 min", "5 h 3 min", "2 d 4 h".
+pub fn format_duration_ms(ms: u64) -> String {
+    let s = ms / 1000;
+    match ms {
+        0..1_000 => format!("{ms} ms"),
+        1_000..60_000 => format!("{:.1} s", ms as f64 / 1000.0),
+        60_000..3_600_000 => format!("{} min", s / 60),
+        3_600_000..86_400_000 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// "738 B", "1.5 KiB", "12.0 MiB".
+pub fn format_bytes(b: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
+    let mut v = b as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+// ---------------------------------------------------------------------------
+// Member answers
+
+/// The figures one probe of one member yields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub role: Option<Role>,
+    pub zxid: Option<u64>,
+    pub latency_min: Option<f64>,
+    pub latency_avg: Option<f64>,
+    pub latency_max: Option<f64>,
+    pub outstanding: Option<u64>,
+    pub connections: Option<u64>,
+    pub znode_count: Option<u64>,
+    pub version: Option<String>,
+    pub uptime_ms: Option<u64>,
+}
+
+/// The slower-moving figures from `mntr` / `/commands/monitor`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SlowFigures {
+    pub watch_count: Option<u64>,
+    pub approximate_data_size: Option<u64>,
+    pub synced_followers: Option<u64>,
+    pub uptime_ms: Option<u64>,
+}
+
+/// Why a probe gave no figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The member answers but has no quorum (or is electing).
+    NotServing,
+    /// The command is switched off on the member.
+    Disabled(String),
+    /// An answer zkmq does not understand (first line quoted).
+    Unexpected(String),
+}
+
+pub fn parse_role(mode: &str) -> Role {
+    match mode.trim() {
+        "leader" | "leading" => Role::Leader,
+        "follower" | "following" => Role::Follower,
+        "observer" | "observing" => Role::Observer,
+        "standalone" => Role::Standalone,
+        _ => Role::NotServing,
+    }
+}
+
+/// "3.8.0-${mvngit.commit.id}, built on …" → "3.8.0" (Debian's build leaves
+/// the placeholder in).
+pub fn short_version(v: &str) -> String {
+    v.split([',', '-']).next().unwrap_or(v).trim().to_string()
+}
+
+fn first_line(s: &str) -> String {
+    let l = s.trim().lines().next().unwrap_or("");
+    l.chars().take(120).collect()
+}
+
+fn refusal_of_text(text: &str) -> Option<Refusal> {
+    if text.contains(NOT_SERVING) {
+        return Some(Refusal::NotServing);
+    }
+    if text.contains(NOT_WHITELISTED) {
+        return Some(Refusal::Disabled(first_line(text)));
+    }
+    None
+}
+
+/// The four-letter word `srvr`.
+pub fn parse_srvr(text: &str) -> Result<Figures, Refusal> {
+    if let Some(r) = refusal_of_text(text) {
+        return Err(r);
+    }
+    let mut f = Figures::default();
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "Zookeeper version" => f.version = Some(short_version(value)),
+            "Mode" => f.role = Some(parse_role(value)),
+            "Zxid" => f.zxid = parse_zxid_hex(value),
+            "Node count" => f.znode_count = value.parse().ok(),
+            "Connections" => f.connections = value.parse().ok(),
+            "Outstanding" => f.outstanding = value.parse().ok(),
+            "Latency min/avg/max" => {
+                let mut parts = value.split('/').map(|p| p.trim().parse::<f64>().ok());
+                f.latency_min = parts.next().flatten();
+                f.latency_avg = parts.next().flatten();
+                f.latency_max = parts.next().flatten();
+            }
+            _ => {}
+        }
+    }
+    if f.role.is_none() {
+        return Err(Refusal::Unexpected(first_line(text)));
+    }
+    Ok(f)
+}
+
+/// The four-letter word `mntr`: tab-separated `zk_<key>\t<value>` lines.
+pub fn parse_mntr(text: &str) -> Result<SlowFigures, Refusal> {
+    if let Some(r) = refusal_of_text(text) {
+        return Err(r);
+    }
+    let mut s = SlowFigures::default();
+    let mut seen = false;
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once('\t') else {
+            continue;
+        };
+        let value = value.trim().parse::<u64>().ok();
+        seen = true;
+        match key.trim() {
+            "zk_watch_count" => s.watch_count = value,
+            "zk_approximate_data_size" => s.approximate_data_size = value,
+            "zk_synced_followers" => s.synced_followers = value,
+            "zk_uptime" => s.uptime_ms = value,
+            _ => {}
+        }
+    }
+    if !seen {
+        return Err(Refusal::Unexpected(first_line(text)));
+    }
+    Ok(s)
+}
+
+fn json_u64(v: &serde_json::Value, key: &str) -> Option<u64> {
+    v.get(key).and_then(|x| {
+        x.as_u64()
+            .or_else(|| x.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+    })
+}
+
+fn json_f64(v: &serde_json::Value, key: &str) -> Option<f64> {
+    v.get(key).and_then(|x| x.as_f64())
+}
+
+/// An AdminServer answer: HTTP 200 with `"error": null` is good; a non-null
+/// error or HTTP 500 (which ZooKeeper 3.8 sends as an HTML page when it has
+/// no quorum) is a refusal.
+pub fn admin_body(status: u16, body: &str) -> Result<serde_json::Value, Refusal> {
+    if let Some(r) = refusal_of_text(body) {
+        return Err(r);
+    }
+    if status == 500 {
+        // The HTML page of a member without quorum; nothing else answers 500.
+        return Err(Refusal::NotServing);
+    }
+    if status != 200 {
+        return Err(Refusal::Unexpected(format!("HTTP {status}")));
+    }
+    let v: serde_json::Value = serde_json::from_str(body)
+        .map_err(|_| Refusal::Unexpected(format!("not JSON: {}", first_line(body))))?;
+    match v.get("error") {
+        Some(serde_json::Value::Null) | None => Ok(v),
+        Some(e) => {
+            let text = e
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| e.to_string());
+            Err(refusal_of_text(&text).unwrap_or(Refusal::Unexpected(text)))
+        }
+    }
+}
+
+/// AdminServer `/commands/srvr` (JSON).
+pub fn parse_admin_srvr(v: &serde_json::Value) -> Result<Figures, Refusal> {
+    let stats = v
+        .get("server_stats")
+        .ok_or_else(|| Refusal::Unexpected("srvr without server_stats".into()))?;
+    let role = stats
+        .get("server_state")
+        .and_then(|s| s.as_str())
+        .map(parse_role)
+        .ok_or_else(|| Refusal::Unexpected("srvr without server_state".into()))?;
+    Ok(Figures {
+        role: Some(role),
+        zxid: json_u64(stats, "last_processed_zxid"),
+        latency_min: json_f64(stats, "min_latency"),
+        latency_avg: json_f64(stats, "avg_latency"),
+        latency_max: json_f64(stats, "max_latency"),
+        outstanding: json_u64(stats, "outstanding_requests"),
+        connections: json_u64(stats, "num_alive_client_connections"),
+        znode_count: json_u64(v, "node_count"),
+        version: v.get("version").and_then(|s| s.as_str()).map(short_version),
+        uptime_ms: json_u64(stats, "uptime"),
+    })
+}
+
+/// AdminServer `/commands/monitor` (JSON, the `mntr` keys without `zk_`).
+pub fn parse_admin_monitor(v: &serde_json::Value) -> SlowFigures {
+    SlowFigures {
+        watch_count: json_u64(v, "watch_count"),
+        approximate_data_size: json_u64(v, "approximate_data_size"),
+        synced_followers: json_u64(v, "synced_followers"),
+        uptime_ms: json_u64(v, "uptime"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Membership
+
+/// One `server.N=` line of `/zookeeper/config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigMember {
+    pub id: u64,
+    pub learner_type: LearnerType,
+    /// Client "host:port" when the line has the `;host:port` suffix.
+    pub client_address: Option<String>,
+    /// Quorum host, used when the client address has no host.
+    pub host: String,
+}
+
+/// Parses the dynamic config text:
+/// `server.1=10.0.0.1:2888:3888:participant;0.0.0.0:2181` (role, client
+/// address and its host are each optional; `|` separates alternative
+/// addresses from 3.6 on, the first is used).
+pub fn parse_dynamic_config(text: &str) -> Vec<ConfigMember> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some((key, value)) = line.trim().split_once('=') else {
+            continue;
+        };
+        let Some(id) = key.strip_prefix("server.").and_then(|n| n.parse().ok()) else {
+            continue;
+        };
+        let (server, client) = match value.split_once(';') {
+            Some((s, c)) => (s, Some(c.trim())),
+            None => (value, None),
+        };
+        let server = server.split('|').next().unwrap_or(server);
+        let mut learner_type = LearnerType::Participant;
+        let mut server_part = server;
+        if let Some((rest, role)) = server.rsplit_once(':') {
+            match role {
+                "observer" => {
+                    learner_type = LearnerType::Observer;
+                    server_part = rest;
+                }
+                "participant" => server_part = rest,
+                _ => {}
+            }
+        }
+        // host:quorumPort:electionPort
+        let host = server_part
+            .rsplitn(3, ':')
+            .nth(2)
+            .unwrap_or(server_part)
+            .to_string();
+        let client_address = client
+            .filter(|c| !c.is_empty())
+            .map(|c| match c.rsplit_once(':') {
+                // 0.0.0.0 means "every interface": reach it through the quorum host.
+                Some(("0.0.0.0", port)) | Some(("", port)) => format!("{host}:{port}"),
+                Some(_) => c.to_string(),
+                None => format!("{host}:{c}"),
+            });
+        out.push(ConfigMember {
+            id,
+            learner_type,
+            client_address,
+            host,
+        });
+    }
+    out.sort_by_key(|m| m.id);
+    out
+}
+
+/// The members to probe: those in the ensemble config (with their id and
+/// type) followed by configured hosts the config does not list.
+pub fn merge_members(config: &[ConfigMember], hosts: &[String]) -> Vec<MemberState> {
+    let mut out: Vec<MemberState> = config
+        .iter()
+        .map(|c| MemberState {
+            server_id: Some(c.id),
+            address: c
+                .client_address
+                .clone()
+                .unwrap_or_else(|| format!("{} (no client address in config)", c.host)),
+            learner_type: Some(c.learner_type),
+            ..Default::default()
+        })
+        .collect();
+    for h in hosts {
+        if !out.iter().any(|m| &m.address == h) {
+            out.push(MemberState {
+                address: h.clone(),
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
+/// Applies one probe's figures to a member, keeping the slow figures.
+pub fn apply_figures(m: &mut MemberState, f: Figures) {
+    m.role = f.role;
+    m.zxid = f.zxid;
+    m.latency_min = f.latency_min;
+    m.latency_avg = f.latency_avg;
+    m.latency_max = f.latency_max;
+    m.outstanding = f.outstanding;
+    m.connections = f.connections;
+    m.znode_count = f.znode_count;
+    m.version = f.version.or(m.version.take());
+    m.uptime_ms = f.uptime_ms.or(m.uptime_ms);
+}
+
+pub fn apply_slow(m: &mut MemberState, s: &SlowFigures) {
+    m.watch_count = s.watch_count;
+    m.approximate_data_size = s.approximate_data_size;
+    // Only the leader reports synced followers.
+    m.synced_followers = if m.role == Some(Role::Leader) {
+        s.synced_followers
+    } else {
+        None
+    };
+    if m.uptime_ms.is_none() {
+        m.uptime_ms = s.uptime_ms;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Quorum and leader
+
+/// The serving leader with the highest zxid (two can briefly claim it while
+/// an old leader has not noticed it lost the quorum).
+pub fn leader_of(members: &[MemberState]) -> Option<&MemberState> {
+    members
+        .iter()
+        .filter(|m| m.role == Some(Role::Leader))
+        .max_by_key(|m| m.zxid.unwrap_or(0))
+}
+
+/// Fills every member's lag behind the leader.
+pub fn fill_lag(members: &mut [MemberState]) {
+    let leader_zxid = leader_of(members).and_then(|l| l.zxid);
+    for m in members.iter_mut() {
+        m.lag = match (m.zxid, leader_zxid) {
+            (Some(z), Some(l)) if m.role().is_serving() => Some(zxid_lag(z, l)),
+            _ => None,
+        };
+    }
+}
+
+pub fn quorum(members: &[MemberState]) -> Quorum {
+    // With the ensemble config known, hosts it does not list are not voters.
+    let config_known = members.iter().any(|m| m.learner_type.is_some());
+    let voters: Vec<&MemberState> = members
+        .iter()
+        .filter(|m| m.is_voter() && (!config_known || m.learner_type.is_some()))
+        .collect();
+    let needed = voters.len() / 2 + 1;
+    let voters_up = voters.iter().filter(|m| m.role().is_up()).count();
+    let voters_serving = voters.iter().filter(|m| m.role().is_serving()).count();
+    let mut q = Quorum {
+        voters: voters.len(),
+        voters_up,
+        voters_serving,
+        needed,
+        can_lose: 0,
+        state: QuorumState::Healthy,
+    };
+    if members.iter().any(|m| m.role == Some(Role::Standalone)) {
+        q.state = QuorumState::Standalone;
+        q.needed = 1;
+        return q;
+    }
+    let known = voters
+        .iter()
+        .filter(|m| !matches!(m.role, None | Some(Role::Unknown)))
+        .count();
+    if voters_up < needed {
+        q.state = QuorumState::Lost;
+    } else if known == 0
+        || voters.iter().any(|m| m.role == Some(Role::Unknown)) && leader_of(members).is_none()
+    {
+        // Up, but the roles cannot be read: assume nothing about the leader.
+        q.state = QuorumState::Unknown;
+        q.can_lose = voters_up - needed;
+    } else if leader_of(members).is_some() && voters_serving >= needed {
+        q.can_lose = voters_serving - needed;
+    } else {
+        q.state = QuorumState::Electing;
+    }
+    q
+}
+
+/// The health line: "3 of 3 voting members up; can lose 1 more".
+pub fn quorum_summary(q: &Quorum) -> String {
+    let up = format!("{} of {} voting members up", q.voters_up, q.voters);
+    match q.state {
+        QuorumState::Healthy => match q.can_lose {
+            0 => format!("{up}; cannot lose any more"),
+            k => format!("{up}; can lose {k} more"),
+        },
+        QuorumState::Electing => format!(
+            "{up}; no leader yet — an election is running ({} serving, {} needed)",
+            q.voters_serving, q.needed
+        ),
+        QuorumState::Lost => format!("Quorum lost: {up}, {} needed", q.needed),
+        QuorumState::Standalone => "Standalone server: no quorum, no failover".into(),
+        QuorumState::Unknown => format!("{up}; roles unknown (see below)"),
+    }
+}
+
+/// What the history store must do after a probe round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaderEvent {
+    /// The leader is gone and none has replaced it yet.
+    Lost {
+        at_ms: i64,
+        old: Option<(String, u32)>,
+    },
+    /// A (new) leader serves. `leaderless_ms` is `Some(0)` when the switch
+    /// happened between two probes, `None` when zkmq was not watching.
+    Elected {
+        at_ms: i64,
+        old: Option<(String, u32)>,
+        new: (String, u32),
+        leaderless_ms: Option<u64>,
+    },
+    /// The same leader in the same epoch is back after a probe missed it:
+    /// no election happened, forget the open `Lost`.
+    Restored,
+}
+
+/// Follows the leader across probe rounds (address and epoch).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaderTracker {
+    current: Option<(String, u32)>,
+    last_known: Option<(String, u32)>,
+    leaderless_since_ms: Option<i64>,
+}
+
+impl LeaderTracker {
+    /// `last_known`: the newest leader in the stored history;
+    /// `open_since_ms`: set when that history ends in an open `Lost`.
+    pub fn resume(last_known: Option<(String, u32)>, open_since_ms: Option<i64>) -> Self {
+        LeaderTracker {
+            current: None,
+            last_known,
+            leaderless_since_ms: open_since_ms,
+        }
+    }
+
+    pub fn observe(&mut self, now_ms: i64, seen: Option<(String, u32)>) -> Option<LeaderEvent> {
+        match seen {
+            None => {
+                if let Some(old) = self.current.take() {
+                    self.leaderless_since_ms = Some(now_ms);
+                    self.last_known = Some(old.clone());
+                    return Some(LeaderEvent::Lost {
+                        at_ms: now_ms,
+                        old: Some(old),
+                    });
+                }
+                None
+            }
+            Some(new) => {
+                let event = match (&self.current, self.leaderless_since_ms) {
+                    (Some(cur), _) if *cur == new => None,
+                    (Some(cur), _) => Some(LeaderEvent::Elected {
+                        at_ms: now_ms,
+                        old: Some(cur.clone()),
+                        new: new.clone(),
+                        leaderless_ms: Some(0),
+                    }),
+                    (None, Some(since)) if self.last_known.as_ref() == Some(&new) => {
+                        let _ = since;
+                        Some(LeaderEvent::Restored)
+                    }
+                    (None, Some(since)) => Some(LeaderEvent::Elected {
+                        at_ms: now_ms,
+                        old: self.last_known.clone(),
+                        new: new.clone(),
+                        leaderless_ms: Some((now_ms - since).max(0) as u64),
+                    }),
+                    (None, None) => match &self.last_known {
+                        Some(k) if *k != new => Some(LeaderEvent::Elected {
+                            at_ms: now_ms,
+                            old: Some(k.clone()),
+                            new: new.clone(),
+                            leaderless_ms: None,
+                        }),
+                        _ => None,
+                    },
+                };
+                self.current = Some(new.clone());
+                self.last_known = Some(new);
+                self.leaderless_since_ms = None;
+                event
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sparklines
+
+/// Width of one sparkline bucket and how many are kept (15 minutes).
+pub const BUCKET_MS: i64 = 10_000;
+pub const BUCKETS_KEPT: usize = 90;
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Bucket {
+    pub at_ms: i64,
+    lat_sum: f64,
+    lat_n: u32,
+    outstanding: Option<u64>,
+}
+
+/// Adds one sample to a member's ring of buckets, dropping the oldest.
+pub fn add_sample(
+    ring: &mut VecDeque<Bucket>,
+    at_ms: i64,
+    latency_avg: Option<f64>,
+    outstanding: Option<u64>,
+) {
+    let start = at_ms - at_ms.rem_euclid(BUCKET_MS);
+    if ring.back().is_none_or(|b| b.at_ms != start) {
+        ring.push_back(Bucket {
+            at_ms: start,
+            ..Default::default()
+        });
+        while ring.len() > BUCKETS_KEPT {
+            ring.pop_front();
+        }
+    }
+    if let Some(b) = ring.back_mut() {
+        if let Some(l) = latency_avg {
+            b.lat_sum += l;
+            b.lat_n += 1;
+        }
+        if let Some(o) = outstanding {
+            b.outstanding = Some(b.outstanding.map_or(o, |x| x.max(o)));
+        }
+    }
+}
+
+pub fn series_points(ring: &VecDeque<Bucket>) -> Vec<SeriesPoint> {
+    ring.iter()
+        .map(|b| SeriesPoint {
+            at_ms: b.at_ms,
+            latency_avg: (b.lat_n > 0).then(|| b.lat_sum / f64::from(b.lat_n)),
+            outstanding: b.outstanding,
+        })
+        .collect()
+}
+
+/// SVG polyline points for a sparkline `w`×`h`, scaled to the largest value
+/// (at least `floor`, so an idle member draws a flat line at the bottom).
+/// Gaps (no value) break nothing: they are skipped.
+pub fn sparkline_points(values: &[Option<f64>], w: f64, h: f64, floor: f64) -> String {
+    let max = values.iter().flatten().fold(floor, |a, b| a.max(*b));
+    let n = values.len().max(2) as f64 - 1.0;
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            v.map(|v| {
+                format!(
+                    "{:.1},{:.1}",
+                    i as f64 / n * w,
+                    h - (v / max * (h - 2.0)) - 1.0
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// ---------------------------------------------------------------------------
+// Kafka registered in the ensemble
+
+/// `<chroot>/brokers/ids/<id>` data.
+pub fn parse_broker_registration(id: i32, data: &[u8]) -> KafkaBroker {
+    let v: serde_json::Value = serde_json::from_slice(data).unwrap_or_default();
+    KafkaBroker {
+        id,
+        host: v.get("host").and_then(|h| h.as_str()).map(str::to_string),
+        port: v.get("port").and_then(|p| p.as_i64()).map(|p| p as i32),
+        rack: v.get("rack").and_then(|r| r.as_str()).map(str::to_string),
+        endpoints: v
+            .get("endpoints")
+            .and_then(|e| e.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// `<chroot>/controller` data: `{"version":2,"brokerid":1,…}`.
+pub fn parse_controller(data: &[u8]) -> Option<i32> {
+    let v: serde_json::Value = serde_json::from_slice(data).ok()?;
+    v.get("brokerid")?.as_i64().map(|i| i as i32)
+}
+
+/// `<chroot>/cluster/id` data: `{"version":"1","id":"…"}`.
+pub fn parse_kafka_cluster_id(data: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(data).ok()?;
+    v.get("id")?.as_str().map(str::to_string)
+}
+
+/// A configured Kafka cluster, as far as linking needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KafkaLinkInfo {
+    pub cluster: ClusterRef,
+    pub zookeeper: Option<String>,
+    pub chroot: Option<String>,
+    pub bootstrap: Vec<String>,
+}
+
+fn normal_chroot(c: Option<&str>) -> String {
+    match c.map(|c| c.trim_end_matches('/')) {
+        None | Some("") => "/".into(),
+        Some(c) if c.starts_with('/') => c.to_string(),
+        Some(c) => format!("/{c}"),
+    }
+}
+
+/// The configured Kafka cluster registered at `chroot` of ensemble `zk`:
+/// named by its `zookeeper`/`zookeeper_chroot` settings, else by a bootstrap
+/// address among the brokers' endpoints.
+pub fn link_kafka(
+    zk: &str,
+    chroot: &str,
+    brokers: &[KafkaBroker],
+    configured: &[KafkaLinkInfo],
+) -> Option<ClusterRef> {
+    let by_config = configured.iter().find(|k| {
+        k.zookeeper.as_deref() == Some(zk) && normal_chroot(k.chroot.as_deref()) == chroot
+    });
+    let by_address = || {
+        configured.iter().find(|k| {
+            k.bootstrap.iter().any(|b| {
+                brokers.iter().any(|br| {
+                    br.endpoints
+                        .iter()
+                        .any(|e| e.rsplit("://").next() == Some(b.as_str()))
+                        || br
+                            .host
+                            .as_ref()
+                            .zip(br.port)
+                            .is_some_and(|(h, p)| format!("{h}:{p}") == *b)
+                })
+            })
+        })
+    };
+    by_config.or_else(by_address).map(|k| k.cluster.clone())
+}
+
+/// The chroot a Kafka registration lives under: "/" or "/<child>".
+pub fn chroot_path(chroot: &str, rest: &str) -> String {
+    if chroot == "/" {
+        format!("/{rest}")
+    } else {
+        format!("{chroot}/{rest}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Backend;
+
+    #[test]
+    fn human_figures() {
+        assert_eq!(format_duration_ms(412), "412 ms");
+        assert_eq!(format_duration_ms(3_210), "3.2 s");
+        assert_eq!(format_duration_ms(720_000), "12 min");
+        assert_eq!(format_duration_ms(18_180_000), "5 h 3 min");
+        assert_eq!(format_duration_ms(187_200_000), "2 d 4 h");
+        assert_eq!(format_bytes(738), "738 B");
+        assert_eq!(format_bytes(1536), "1.5 KiB");
+        assert_eq!(format_bytes(12 * 1024 * 1024), "12.0 MiB");
+    }
+
+    #[test]
+    fn zxid_parts_and_lag() {
+        let z = parse_zxid_hex("0x200000005").unwrap();
+        assert_eq!((zxid_epoch(z), zxid_counter(z)), (2, 5));
+        assert_eq!(format_zxid_parts(z), "0x2 · 5");
+        assert_eq!(zxid_lag(z, z), ZxidLag::InSync);
+        assert_eq!(zxid_lag(0x2_0000_0001, z), ZxidLag::Behind { txns: 4 });
+        assert_eq!(
+            zxid_lag(0x1_0000_00ff, z),
+            ZxidLag::OlderEpoch {
+                epoch: 1,
+                leader_epoch: 2
+            }
+        );
+        // Probed a moment after the leader: ahead counts as in sync.
+        assert_eq!(zxid_lag(0x2_0000_0009, z), ZxidLag::InSync);
+        assert_eq!(
+            format_lag(Some(ZxidLag::Behind { txns: 4 })),
+            "4 txns behind"
+        );
+        assert_eq!(parse_zxid_hex("200"), None);
+    }
+
+    const SRVR: &str = "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\nLatency min/avg/max: 0/0.5/7\nReceived: 10\nSent: 9\nConnections: 2\nOutstanding: 1\nZxid: 0x20000001a\nMode: follower\nNode count: 27\n";
+
+    #[test]
+    fn srvr_text() {
+        let f = parse_srvr(SRVR).unwrap();
+        assert_eq!(f.role, Some(Role::Follower));
+        assert_eq!(f.version.as_deref(), Some("3.8.0"));
+        assert_eq!(f.zxid, Some(0x2_0000_001a));
+        assert_eq!(
+            (f.latency_min, f.latency_avg, f.latency_max),
+            (Some(0.0), Some(0.5), Some(7.0))
+        );
+        assert_eq!(
+            (f.connections, f.outstanding, f.znode_count),
+            (Some(2), Some(1), Some(27))
+        );
+        assert_eq!(
+            parse_srvr("This ZooKeeper instance is not currently serving requests\n"),
+            Err(Refusal::NotServing)
+        );
+        assert!(matches!(
+            parse_srvr("srvr is not executed because it is not in the whitelist.\n"),
+            Err(Refusal::Disabled(_))
+        ));
+        assert!(matches!(parse_srvr("imok"), Err(Refusal::Unexpected(_))));
+        assert_eq!(
+            parse_srvr("Mode: standalone\n").unwrap().role,
+            Some(Role::Standalone)
+        );
+    }
+
+    #[test]
+    fn mntr_text() {
+        let s = parse_mntr("zk_version\t3.8.0\nzk_watch_count\t4\nzk_approximate_data_size\t738\nzk_synced_followers\t2\nzk_uptime\t5000\n").unwrap();
+        assert_eq!(
+            s,
+            SlowFigures {
+                watch_count: Some(4),
+                approximate_data_size: Some(738),
+                synced_followers: Some(2),
+                uptime_ms: Some(5000)
+            }
+        );
+        assert_eq!(
+            parse_mntr("This ZooKeeper instance is not currently serving requests"),
+            Err(Refusal::NotServing)
+        );
+        assert!(matches!(
+            parse_mntr("mntr is not executed because it is not in the whitelist."),
+            Err(Refusal::Disabled(_))
+        ));
+    }
+
+    #[test]
+    fn admin_answers() {
+        let body = r#"{"version":"3.8.0-${mvngit.commit.id}, built on x","server_stats":{"server_state":"leader","outstanding_requests":0,"min_latency":0,"avg_latency":1.5,"max_latency":9,"last_processed_zxid":8589934592,"num_alive_client_connections":3,"uptime":5004},"node_count":27,"command":"server_stats","error":null}"#;
+        let f = parse_admin_srvr(&admin_body(200, body).unwrap()).unwrap();
+        assert_eq!(f.role, Some(Role::Leader));
+        assert_eq!(f.zxid, Some(0x2_0000_0000));
+        assert_eq!(f.latency_avg, Some(1.5));
+        assert_eq!(f.connections, Some(3));
+        assert_eq!(f.uptime_ms, Some(5004));
+        assert_eq!(f.version.as_deref(), Some("3.8.0"));
+        // No quorum: 200 with an error, or 500 with an HTML page.
+        assert_eq!(
+            admin_body(
+                200,
+                r#"{"command":"leader","error":"This ZooKeeper instance is not currently serving requests"}"#
+            ),
+            Err(Refusal::NotServing)
+        );
+        assert_eq!(
+            admin_body(
+                500,
+                "<html><body><h2>HTTP ERROR 500 java.lang.NullPointerException</h2></body></html>"
+            ),
+            Err(Refusal::NotServing)
+        );
+        assert!(matches!(
+            admin_body(404, "nope"),
+            Err(Refusal::Unexpected(_))
+        ));
+        assert!(matches!(
+            admin_body(200, "<html>"),
+            Err(Refusal::Unexpected(_))
+        ));
+        let mon = serde_json::json!({"watch_count": 4, "approximate_data_size": 738, "synced_followers": 2, "error": null});
+        assert_eq!(parse_admin_monitor(&mon).synced_followers, Some(2));
+    }
+
+    #[test]
+    fn dynamic_config() {
+        let text = "server.2=127.0.0.1:28882:38882:participant;127.0.0.1:2182\nserver.1=10.0.0.1:2888:3888;0.0.0.0:2181\nserver.3=zk3:2888:3888:observer;2181\nserver.4=zk4:2888:3888\nversion=100000000\n";
+        let m = parse_dynamic_config(text);
+        assert_eq!(m.len(), 4);
+        assert_eq!(m[0].id, 1);
+        assert_eq!(m[0].client_address.as_deref(), Some("10.0.0.1:2181"));
+        assert_eq!(m[1].client_address.as_deref(), Some("127.0.0.1:2182"));
+        assert_eq!(m[1].learner_type, LearnerType::Participant);
+        assert_eq!(m[2].learner_type, LearnerType::Observer);
+        assert_eq!(m[2].client_address.as_deref(), Some("zk3:2181"));
+        assert_eq!(m[3].client_address, None);
+        assert_eq!(m[3].host, "zk4");
+        let merged = merge_members(&m, &["127.0.0.1:2182".into(), "other:2181".into()]);
+        assert_eq!(merged.len(), 5);
+        assert_eq!(merged[4].address, "other:2181");
+        assert_eq!(merged[4].server_id, None);
+    }
+
+    fn member(id: u64, role: Role, zxid: u64) -> MemberState {
+        MemberState {
+            server_id: Some(id),
+            address: format!("h:{id}"),
+            learner_type: Some(LearnerType::Participant),
+            role: Some(role),
+            zxid: Some(zxid),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn quorum_states() {
+        let mut ms = vec![
+            member(1, Role::Follower, 0x2_0000_0003),
+            member(2, Role::Leader, 0x2_0000_0005),
+            member(3, Role::Follower, 0x2_0000_0005),
+        ];
+        fill_lag(&mut ms);
+        assert_eq!(ms[0].lag, Some(ZxidLag::Behind { txns: 2 }));
+        assert_eq!(ms[2].lag, Some(ZxidLag::InSync));
+        let q = quorum(&ms);
+        assert_eq!(
+            (q.state, q.voters_up, q.needed, q.can_lose),
+            (QuorumState::Healthy, 3, 2, 1)
+        );
+        assert_eq!(
+            quorum_summary(&q),
+            "3 of 3 voting members up; can lose 1 more"
+        );
+
+        ms[1].role = Some(Role::Unreachable);
+        let q = quorum(&ms);
+        assert_eq!(q.state, QuorumState::Electing);
+        ms[0].role = Some(Role::Leader);
+        let q = quorum(&ms);
+        assert_eq!((q.state, q.can_lose), (QuorumState::Healthy, 0));
+        assert_eq!(
+            quorum_summary(&q),
+            "2 of 3 voting members up; cannot lose any more"
+        );
+
+        ms[0].role = Some(Role::Unreachable);
+        ms[2].role = Some(Role::NotServing);
+        let q = quorum(&ms);
+        assert_eq!(q.state, QuorumState::Lost);
+        assert_eq!(
+            quorum_summary(&q),
+            "Quorum lost: 1 of 3 voting members up, 2 needed"
+        );
+
+        // Observers do not vote.
+        let mut obs = member(4, Role::Observer, 0);
+        obs.learner_type = Some(LearnerType::Observer);
+        let mut stray = member(5, Role::Unreachable, 0);
+        stray.learner_type = None;
+        let ms = vec![member(1, Role::Leader, 1), obs, stray];
+        assert_eq!(quorum(&ms).voters, 1);
+
+        let unknown = vec![
+            member(1, Role::Unknown, 0),
+            member(2, Role::Unknown, 0),
+            member(3, Role::Unreachable, 0),
+        ];
+        let q = quorum(&unknown);
+        assert_eq!(
+            (q.state, q.voters_up, q.can_lose),
+            (QuorumState::Unknown, 2, 0)
+        );
+        assert_eq!(
+            quorum(&[member(1, Role::Standalone, 0)]).state,
+            QuorumState::Standalone
+        );
+    }
+
+    #[test]
+    fn leader_tracking() {
+        let a = ("a:1".to_string(), 2);
+        let b = ("b:1".to_string(), 3);
+        let mut t = LeaderTracker::default();
+        // First sight after a fresh start: nothing to record.
+        assert_eq!(t.observe(0, Some(a.clone())), None);
+        assert_eq!(t.observe(500, Some(a.clone())), None);
+        assert_eq!(
+            t.observe(1000, None),
+            Some(LeaderEvent::Lost {
+                at_ms: 1000,
+                old: Some(a.clone())
+            })
+        );
+        assert_eq!(t.observe(1500, None), None);
+        assert_eq!(
+            t.observe(1800, Some(b.clone())),
+            Some(LeaderEvent::Elected {
+                at_ms: 1800,
+                old: Some(a.clone()),
+                new: b.clone(),
+                leaderless_ms: Some(800)
+            })
+        );
+        // A switch between two probes.
+        assert_eq!(
+            t.observe(2300, Some(a.clone())),
+            Some(LeaderEvent::Elected {
+                at_ms: 2300,
+                old: Some(b.clone()),
+                new: a.clone(),
+                leaderless_ms: Some(0)
+            })
+        );
+        // A missed probe of the same leader is not an election.
+        assert!(matches!(
+            t.observe(2800, None),
+            Some(LeaderEvent::Lost { .. })
+        ));
+        assert_eq!(
+            t.observe(3300, Some(a.clone())),
+            Some(LeaderEvent::Restored)
+        );
+        // Same leader re-elected in a new epoch is an election.
+        let a3 = ("a:1".to_string(), 4);
+        assert!(matches!(
+            t.observe(3800, Some(a3)),
+            Some(LeaderEvent::Elected { .. })
+        ));
+
+        // Resumed from history: a different leader while zkmq was away.
+        let mut t = LeaderTracker::resume(Some(a.clone()), None);
+        assert_eq!(
+            t.observe(10, Some(b.clone())),
+            Some(LeaderEvent::Elected {
+                at_ms: 10,
+                old: Some(a.clone()),
+                new: b.clone(),
+                leaderless_ms: None
+            })
+        );
+        let mut t = LeaderTracker::resume(Some(a.clone()), None);
+        assert_eq!(t.observe(10, Some(a.clone())), None);
+        // Resumed with an open loss: it closes with the measured gap.
+        let mut t = LeaderTracker::resume(Some(a.clone()), Some(0));
+        assert!(matches!(
+            t.observe(700, Some(b)),
+            Some(LeaderEvent::Elected {
+                leaderless_ms: Some(700),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn sparkline_buckets() {
+        let mut ring = VecDeque::new();
+        add_sample(&mut ring, 10_000, Some(1.0), Some(2));
+        add_sample(&mut ring, 15_000, Some(3.0), Some(1));
+        add_sample(&mut ring, 20_000, None, None);
+        let p = series_points(&ring);
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].latency_avg, p[0].outstanding), (Some(2.0), Some(2)));
+        assert_eq!((p[1].latency_avg, p[1].outstanding), (None, None));
+        for i in 0..200 {
+            add_sample(&mut ring, 30_000 + i * BUCKET_MS, Some(1.0), None);
+        }
+        assert_eq!(ring.len(), BUCKETS_KEPT);
+        let pts = sparkline_points(&[Some(0.0), None, Some(4.0)], 100.0, 20.0, 1.0);
+        assert_eq!(pts, "0.0,19.0 100.0,1.0");
+    }
+
+    #[test]
+    fn kafka_registrations() {
+        let b = parse_broker_registration(
+            1,
+            br#"{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://127.0.0.1:9092"],"jmx_port":-1,"features":{},"host":"127.0.0.1","timestamp":"1","port":9092,"version":5,"rack":null}"#,
+        );
+        assert_eq!(b.host.as_deref(), Some("127.0.0.1"));
+        assert_eq!(b.port, Some(9092));
+        assert_eq!(b.rack, None);
+        assert_eq!(b.endpoints, vec!["PLAINTEXT://127.0.0.1:9092"]);
+        assert_eq!(
+            parse_controller(br#"{"version":2,"brokerid":2,"timestamp":"1"}"#),
+            Some(2)
+        );
+        assert_eq!(
+            parse_kafka_cluster_id(br#"{"version":"1","id":"abc"}"#).as_deref(),
+            Some("abc")
+        );
+        let cref = |id: &str| ClusterRef {
+            backend: Backend::Kafka,
+            id: id.into(),
+            name: id.into(),
+        };
+        let configured = vec![
+            KafkaLinkInfo {
+                cluster: cref("x"),
+                zookeeper: Some("other".into()),
+                chroot: Some("/kafka".into()),
+                bootstrap: vec!["10.0.0.1:9092".into()],
+            },
+            KafkaLinkInfo {
+                cluster: cref("local"),
+                zookeeper: Some("local".into()),
+                chroot: Some("/kafka/".into()),
+                bootstrap: vec![],
+            },
+            KafkaLinkInfo {
+                cluster: cref("byaddr"),
+                zookeeper: None,
+                chroot: None,
+                bootstrap: vec!["127.0.0.1:9092".into()],
+            },
+        ];
+        assert_eq!(
+            link_kafka("local", "/kafka", &[b.clone()], &configured).map(|c| c.id),
+            Some("local".into())
+        );
+        assert_eq!(
+            link_kafka("zk2", "/", &[b.clone()], &configured).map(|c| c.id),
+            Some("byaddr".into())
+        );
+        assert_eq!(link_kafka("zk2", "/", &[], &configured), None);
+        assert_eq!(chroot_path("/", "brokers/ids"), "/brokers/ids");
+        assert_eq!(chroot_path("/kafka", "brokers/ids"), "/kafka/brokers/ids");
+    }
+}
