@@ -35,11 +35,6 @@ pub fn parse_zxid_hex(s: &str) -> Option<u64> {
     u64::from_str_radix(hex, 16).ok()
 }
 
-/// "0x2 · 5": epoch and counter, the way operators read a zxid.
-pub fn format_zxid_parts(zxid: u64) -> String {
-    format!("0x{:x} · {}", zxid_epoch(zxid), zxid_counter(zxid))
-}
-
 /// How far `member` is behind `leader`. A member ahead of the leader's last
 /// report (the probes are not simultaneous) counts as in sync.
 pub fn zxid_lag(member: u64, leader: u64) -> ZxidLag {
@@ -786,7 +781,6 @@ mod tests {
     fn zxid_parts_and_lag() {
         let z = parse_zxid_hex("0x200000005").unwrap();
         assert_eq!((zxid_epoch(z), zxid_counter(z)), (2, 5));
-        assert_eq!(format_zxid_parts(z), "0x2 · 5");
         assert_eq!(zxid_lag(z, z), ZxidLag::InSync);
         assert_eq!(zxid_lag(0x2_0000_0001, z), ZxidLag::Behind { txns: 4 });
         assert_eq!(

@@ -4,8 +4,8 @@
 
 use super::api::{HISTORY_LIMIT, get_ensemble_snapshot, list_leader_changes};
 use super::logic::{
-    format_bytes, format_duration_ms, format_lag, format_zxid_parts, quorum_summary,
-    sparkline_points,
+    format_bytes, format_duration_ms, format_lag, quorum_summary, sparkline_points, zxid_counter,
+    zxid_epoch,
 };
 use super::model::{
     EnsembleSnapshot, KafkaInZk, LeaderChange, LearnerType, MemberSeries, MemberState, QuorumState,
@@ -13,7 +13,7 @@ use super::model::{
 };
 use crate::clusters::logic::format_latency;
 use crate::components::{ErrorBanner, LiveState, TableHead, error_banners, use_live_json};
-use crate::zookeeper::logic::znode_href;
+use crate::zookeeper::logic::{format_zxid, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -234,7 +234,7 @@ fn EnsembleGraph(members: Vec<MemberState>) -> impl IntoView {
                 aria-labelledby="graph-title graph-desc"
                 viewBox=format!("0 0 {width} {height}")
                 width=width
-                class="max-w-full"
+                class="mx-auto max-w-full"
                 style=format!("min-width: {}px", (width * 0.6) as u32)
             >
                 <title id="graph-title">"Ensemble members and their roles"</title>
@@ -318,9 +318,8 @@ fn MemberTable(members: Vec<MemberState>, series: Vec<MemberSeries>) -> impl Int
             <table class="mt-2 w-full border-collapse text-left text-sm">
                 <caption class="sr-only">"Ensemble members"</caption>
                 <TableHead columns=&[
-                    "Member", "Type", "Role", "Zxid", "Lag", "Latency min/avg/max", "Outstanding",
-                    "Connections", "Znodes", "Watches", "Data size", "Synced followers", "Version",
-                    "Uptime", "Source", "Last 15 min",
+                    "Member", "Role", "Zxid", "Latency min/avg/max", "Outstanding", "Connections",
+                    "Znodes", "Watches", "Data size", "Synced followers", "Version", "Last 15 min",
                 ] />
                 <tbody>
                     {members
@@ -342,24 +341,45 @@ fn MemberRow(member: MemberState, series: MemberSeries) -> impl IntoView {
     let kind = match member.learner_type {
         Some(LearnerType::Participant) => "participant",
         Some(LearnerType::Observer) => "observer",
-        None => "not in config",
+        None => "not in /zookeeper/config",
     };
+    let source = member
+        .source
+        .map(|s| format!(" · via {}", s.label()))
+        .unwrap_or_default();
     let latency = match (member.latency_min, member.latency_avg, member.latency_max) {
         (Some(a), Some(b), Some(c)) => format!("{a}/{b:.1}/{c} ms"),
         _ => "—".into(),
     };
-    let role_text = match &member.error {
-        Some(e) if !role.is_serving() => format!("{} — {e}", role.label()),
-        _ => role.label().to_string(),
+    let error = member.error.clone().filter(|_| !role.is_serving());
+    let zxid = member.zxid.map(|z| {
+        (
+            format_zxid(z as i64),
+            format!("epoch {}, counter {}", zxid_epoch(z), zxid_counter(z)),
+        )
+    });
+    let version = match (&member.version, member.uptime_ms) {
+        (Some(v), Some(u)) => format!("{v} · up {}", format_duration_ms(u)),
+        (Some(v), None) => v.clone(),
+        _ => "—".into(),
     };
+    let small = "block text-xs text-slate-600 dark:text-slate-400";
     let cell = "py-2 pr-3 font-mono whitespace-nowrap";
     view! {
         <tr class="border-b border-slate-200 align-top dark:border-slate-800" aria-label=member.address.clone()>
             <th scope="row" class="py-2 pr-3 font-mono font-normal whitespace-nowrap">{member.title()}</th>
-            <td class="py-2 pr-3">{kind}</td>
-            <td class="py-2 pr-3" aria-label="Role">{role_text}</td>
-            <td class=cell>{member.zxid.map(format_zxid_parts).unwrap_or_else(|| "—".into())}</td>
-            <td class=cell>{format_lag(member.lag)}</td>
+            <td class="py-2 pr-3">
+                <span aria-label="Role" class="font-medium">{role.label()}</span>
+                <span class=small>{format!("{kind}{source}")}</span>
+                {error.map(|e| view! { <span class="block text-xs text-red-700 dark:text-red-300">{e}</span> })}
+            </td>
+            <td class=cell>
+                {match zxid {
+                    Some((hex, parts)) => view! { <span title=parts>{hex}</span> }.into_any(),
+                    None => "—".into_any(),
+                }}
+                <span class=small>{format_lag(member.lag)}</span>
+            </td>
             <td class=cell>{latency}</td>
             <td class=cell>{opt(member.outstanding)}</td>
             <td class=cell>{opt(member.connections)}</td>
@@ -367,9 +387,7 @@ fn MemberRow(member: MemberState, series: MemberSeries) -> impl IntoView {
             <td class=cell>{opt(member.watch_count)}</td>
             <td class=cell>{member.approximate_data_size.map(format_bytes).unwrap_or_else(|| "—".into())}</td>
             <td class=cell>{opt(member.synced_followers)}</td>
-            <td class=cell>{opt(member.version.clone())}</td>
-            <td class=cell>{member.uptime_ms.map(format_duration_ms).unwrap_or_else(|| "—".into())}</td>
-            <td class="py-2 pr-3 whitespace-nowrap">{member.source.map(|s| s.label()).unwrap_or("—")}</td>
+            <td class="py-2 pr-3 whitespace-nowrap">{version}</td>
             <td class="py-2"><Sparklines series=series /></td>
         </tr>
     }
