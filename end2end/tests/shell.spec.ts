@@ -13,8 +13,8 @@ test.describe("App shell", () => {
     await expect(page).toHaveURL(/\/ensemble\/local$/);
     await expect(page.getByRole("heading", { name: "Sandbox ensemble" })).toBeVisible();
     // Exactly one leader among three members.
-    await expect(page.getByRole("cell", { name: "leader", exact: true })).toHaveCount(1);
-    await expect(page.getByRole("cell", { name: "follower", exact: true })).toHaveCount(2);
+    await expect(page.getByLabel("Role").filter({ hasText: /^leader$/ })).toHaveCount(1);
+    await expect(page.getByLabel("Role").filter({ hasText: /^follower$/ })).toHaveCount(2);
 
     for (const [url, heading, text] of [
       ["/kafka/local", "Sandbox Kafka", /Brokers\s*3/],
