@@ -64,13 +64,15 @@ async fn roles_from_the_admin_server_one_leader_two_followers() {
     );
     for mem in &s.members {
         assert_eq!(mem.source, Some(Source::AdminServer), "{mem:?}");
-        assert_eq!(mem.version.as_deref(), Some("3.8.0"));
+        assert_eq!(mem.figures.version.as_deref(), Some("3.8.0"));
         assert!(
-            mem.zxid.is_some() && mem.uptime_ms.is_some() && mem.znode_count.is_some(),
+            mem.figures.zxid.is_some()
+                && mem.figures.uptime_ms.is_some()
+                && mem.figures.znode_count.is_some(),
             "{mem:?}"
         );
         assert!(
-            mem.latency_avg.is_some() && mem.connections.is_some(),
+            mem.figures.latency_avg.is_some() && mem.figures.connections.is_some(),
             "{mem:?}"
         );
     }
@@ -79,23 +81,23 @@ async fn roles_from_the_admin_server_one_leader_two_followers() {
         s.members
             .iter()
             .find(|m| m.role() == Role::Leader)
-            .and_then(|l| l.zxid)
+            .and_then(|l| l.figures.zxid)
             .map(|z| (z >> 32) as u32)
     );
     // The slow round (monitor command): only the leader reports synced followers.
     let s = wait_snapshot(&m, Duration::from_secs(8), "slow figures", |s| {
         s.members
             .iter()
-            .all(|m| m.watch_count.is_some() && m.approximate_data_size.is_some())
+            .all(|m| m.slow.watch_count.is_some() && m.slow.approximate_data_size.is_some())
     })
     .await;
     let leader = s.members.iter().find(|m| m.role() == Role::Leader).unwrap();
-    assert_eq!(leader.synced_followers, Some(2));
+    assert_eq!(leader.slow.synced_followers, Some(2));
     assert!(
         s.members
             .iter()
             .filter(|m| m.role() == Role::Follower)
-            .all(|m| m.synced_followers.is_none())
+            .all(|m| m.slow.synced_followers.is_none())
     );
     assert!(s.blind_spots.is_empty(), "{:?}", s.blind_spots);
 }
@@ -116,11 +118,11 @@ async fn four_letter_words_stand_in_when_no_admin_server_is_configured() {
     );
     assert_eq!(s.leader.as_deref(), Some(leader_by_srvr().await.as_str()));
     let s = wait_snapshot(&m, Duration::from_secs(8), "mntr figures", |s| {
-        s.members.iter().all(|m| m.watch_count.is_some())
+        s.members.iter().all(|m| m.slow.watch_count.is_some())
     })
     .await;
     let leader = s.members.iter().find(|m| m.role() == Role::Leader).unwrap();
-    assert_eq!(leader.synced_followers, Some(2));
+    assert_eq!(leader.slow.synced_followers, Some(2));
 }
 
 #[tokio::test]
@@ -131,11 +133,11 @@ async fn zxids_advance_and_lag_is_measured_against_the_leader() {
         s.members
             .iter()
             .find(|m| m.role() == Role::Leader)
-            .and_then(|m| m.zxid)
+            .and_then(|m| m.figures.zxid)
             .unwrap()
     };
     for mem in &before.members {
-        let expected = zxid_lag(mem.zxid.unwrap(), leader_zxid(&before));
+        let expected = zxid_lag(mem.figures.zxid.unwrap(), leader_zxid(&before));
         assert_eq!(mem.lag, Some(expected), "{mem:?}");
     }
     // 20 writes: the leader's zxid must move by at least 20 transactions.
@@ -176,7 +178,7 @@ async fn a_host_outside_the_ensemble_config_is_unreachable_and_does_not_vote() {
     let s = wait_snapshot(&m, Duration::from_secs(10), "stray host unreachable", |s| {
         s.members
             .iter()
-            .any(|m| m.address == "127.0.0.1:1" && m.role == Some(Role::Unreachable))
+            .any(|m| m.address == "127.0.0.1:1" && m.figures.role == Some(Role::Unreachable))
             && s.quorum.state == QuorumState::Healthy
     })
     .await;
@@ -206,7 +208,9 @@ async fn a_hung_member_costs_one_probe_timeout() {
     let start = Instant::now();
     let (m, _g) = start_monitor(cfg).await;
     let s = wait_snapshot(&m, Duration::from_secs(10), "hung member", |s| {
-        s.members.iter().any(|m| m.role == Some(Role::Unreachable))
+        s.members
+            .iter()
+            .any(|m| m.figures.role == Some(Role::Unreachable))
     })
     .await;
     assert_eq!(
@@ -239,11 +243,11 @@ async fn standalone_without_admin_server_or_mntr_says_what_it_cannot_show() {
     )
     .await;
     let bare = &s.members[0];
-    assert_eq!(bare.role, Some(Role::Standalone));
+    assert_eq!(bare.figures.role, Some(Role::Standalone));
     // ZooKeeper always allows srvr (zkServer.sh needs it); mntr is refused.
     assert_eq!(bare.source, Some(Source::FourLetterWords));
-    assert!(bare.zxid.is_some() && bare.znode_count.is_some());
-    assert_eq!(bare.watch_count, None);
+    assert!(bare.figures.zxid.is_some() && bare.figures.znode_count.is_some());
+    assert_eq!(bare.slow.watch_count, None);
     let note = s.blind_spots.join(" ");
     assert!(
         note.contains("Watch count, data size and synced followers of 127.0.0.1:2184"),

@@ -25,7 +25,7 @@ fn role_of(s: &app::ensemble::model::EnsembleSnapshot, address: &str) -> Option<
     s.members
         .iter()
         .find(|m| m.address == address)
-        .and_then(|m| m.role)
+        .and_then(|m| m.figures.role)
 }
 
 /// Puts every member back even when an assertion fails midway.

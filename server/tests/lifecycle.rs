@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Server, open_ws, read_text_frame, start_server};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};

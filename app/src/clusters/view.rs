@@ -3,7 +3,7 @@
 use super::api::{get_overview, list_clusters};
 use super::logic::{format_latency, group_by_backend};
 use super::model::{ClusterStatus, OVERVIEW_WS_PATH, Overview};
-use crate::components::{StatusBadge, TableHead, error_banners, use_live_json};
+use crate::components::{LiveOrFirst, StatusBadge, TableHead, error_banners, use_live_json};
 use crate::error::Backend;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,20 +22,11 @@ pub fn OverviewPage() -> impl IntoView {
                 "Status: " <span data-testid="live-state">{move || state.get().label()}</span>
             </p>
         </div>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            <ErrorBoundary fallback=error_banners>
-                {move || {
-                    initial
-                        .get()
-                        .map(|r| {
-                            r.map(|first| {
-                                let ov = live.get().unwrap_or(first);
-                                view! { <OverviewTable overview=ov /> }
-                            })
-                        })
-                }}
-            </ErrorBoundary>
-        </Transition>
+        <LiveOrFirst
+            initial=initial
+            live=live
+            render=|ov: Overview| view! { <OverviewTable overview=ov /> }
+        />
     }
 }
 

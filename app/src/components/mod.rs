@@ -88,3 +88,35 @@ pub fn Field(#[prop(into)] label: String, #[prop(into)] value: String) -> impl I
         </div>
     }
 }
+
+/// A live page body: the server-rendered first value (from `initial`) until
+/// the websocket delivers one, then each live value, rendered by `render`;
+/// errors of the first load become banners.
+#[component]
+pub fn LiveOrFirst<T, V, F>(
+    initial: Resource<Result<T, AppError>>,
+    live: ReadSignal<Option<T>>,
+    render: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || {
+                    let render = render.clone();
+                    initial
+                        .get()
+                        .map(|r| {
+                            r.map(|first| {
+                                move || render(live.get().unwrap_or_else(|| first.clone()))
+                            })
+                        })
+                }}
+            </ErrorBoundary>
+        </Transition>
+    }
+}

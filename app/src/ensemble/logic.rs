@@ -3,7 +3,8 @@
 //! change detection and sparkline buckets. Everything here is unit-tested.
 
 use super::model::{
-    KafkaBroker, LearnerType, MemberState, Quorum, QuorumState, Role, SeriesPoint, ZxidLag,
+    Figures, KafkaBroker, LearnerType, MemberState, Quorum, QuorumState, Role, SeriesPoint,
+    SlowFigures, ZxidLag,
 };
 use crate::clusters::model::ClusterRef;
 use std::collections::VecDeque;
@@ -95,30 +96,6 @@ pub fn format_bytes(b: u64) -> String {
 
 // ---------------------------------------------------------------------------
 // Member answers
-
-/// The figures one probe of one member yields.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Figures {
-    pub role: Option<Role>,
-    pub zxid: Option<u64>,
-    pub latency_min: Option<f64>,
-    pub latency_avg: Option<f64>,
-    pub latency_max: Option<f64>,
-    pub outstanding: Option<u64>,
-    pub connections: Option<u64>,
-    pub znode_count: Option<u64>,
-    pub version: Option<String>,
-    pub uptime_ms: Option<u64>,
-}
-
-/// The slower-moving figures from `mntr` / `/commands/monitor`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SlowFigures {
-    pub watch_count: Option<u64>,
-    pub approximate_data_size: Option<u64>,
-    pub synced_followers: Option<u64>,
-    pub uptime_ms: Option<u64>,
-}
 
 /// Why a probe gave no figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -390,31 +367,23 @@ pub fn merge_members(config: &[ConfigMember], hosts: &[String]) -> Vec<MemberSta
     out
 }
 
-/// Applies one probe's figures to a member, keeping the slow figures.
+/// Applies one probe's figures to a member; a version or uptime the probe
+/// could not tell stays as last known.
 pub fn apply_figures(m: &mut MemberState, f: Figures) {
-    m.role = f.role;
-    m.zxid = f.zxid;
-    m.latency_min = f.latency_min;
-    m.latency_avg = f.latency_avg;
-    m.latency_max = f.latency_max;
-    m.outstanding = f.outstanding;
-    m.connections = f.connections;
-    m.znode_count = f.znode_count;
-    m.version = f.version.or(m.version.take());
-    m.uptime_ms = f.uptime_ms.or(m.uptime_ms);
+    let (version, uptime) = (m.figures.version.take(), m.figures.uptime_ms);
+    m.figures = f;
+    m.figures.version = m.figures.version.take().or(version);
+    m.figures.uptime_ms = m.figures.uptime_ms.or(uptime);
 }
 
 pub fn apply_slow(m: &mut MemberState, s: &SlowFigures) {
-    m.watch_count = s.watch_count;
-    m.approximate_data_size = s.approximate_data_size;
+    m.slow = s.clone();
     // Only the leader reports synced followers.
-    m.synced_followers = if m.role == Some(Role::Leader) {
-        s.synced_followers
-    } else {
-        None
-    };
-    if m.uptime_ms.is_none() {
-        m.uptime_ms = s.uptime_ms;
+    if m.figures.role != Some(Role::Leader) {
+        m.slow.synced_followers = None;
+    }
+    if m.figures.uptime_ms.is_none() {
+        m.figures.uptime_ms = s.uptime_ms;
     }
 }
 
@@ -426,15 +395,15 @@ pub fn apply_slow(m: &mut MemberState, s: &SlowFigures) {
 pub fn leader_of(members: &[MemberState]) -> Option<&MemberState> {
     members
         .iter()
-        .filter(|m| m.role == Some(Role::Leader))
-        .max_by_key(|m| m.zxid.unwrap_or(0))
+        .filter(|m| m.figures.role == Some(Role::Leader))
+        .max_by_key(|m| m.figures.zxid.unwrap_or(0))
 }
 
 /// Fills every member's lag behind the leader.
 pub fn fill_lag(members: &mut [MemberState]) {
-    let leader_zxid = leader_of(members).and_then(|l| l.zxid);
+    let leader_zxid = leader_of(members).and_then(|l| l.figures.zxid);
     for m in members.iter_mut() {
-        m.lag = match (m.zxid, leader_zxid) {
+        m.lag = match (m.figures.zxid, leader_zxid) {
             (Some(z), Some(l)) if m.role().is_serving() => Some(zxid_lag(z, l)),
             _ => None,
         };
@@ -459,19 +428,23 @@ pub fn quorum(members: &[MemberState]) -> Quorum {
         can_lose: 0,
         state: QuorumState::Healthy,
     };
-    if members.iter().any(|m| m.role == Some(Role::Standalone)) {
+    if members
+        .iter()
+        .any(|m| m.figures.role == Some(Role::Standalone))
+    {
         q.state = QuorumState::Standalone;
         q.needed = 1;
         return q;
     }
     let known = voters
         .iter()
-        .filter(|m| !matches!(m.role, None | Some(Role::Unknown)))
+        .filter(|m| !matches!(m.figures.role, None | Some(Role::Unknown)))
         .count();
     if voters_up < needed {
         q.state = QuorumState::Lost;
     } else if known == 0
-        || voters.iter().any(|m| m.role == Some(Role::Unknown)) && leader_of(members).is_none()
+        || voters.iter().any(|m| m.figures.role == Some(Role::Unknown))
+            && leader_of(members).is_none()
     {
         // Up, but the roles cannot be read: assume nothing about the leader.
         q.state = QuorumState::Unknown;
@@ -913,8 +886,11 @@ mod tests {
             server_id: Some(id),
             address: format!("h:{id}"),
             learner_type: Some(LearnerType::Participant),
-            role: Some(role),
-            zxid: Some(zxid),
+            figures: Figures {
+                role: Some(role),
+                zxid: Some(zxid),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -939,10 +915,10 @@ mod tests {
             "3 of 3 voting members up; can lose 1 more"
         );
 
-        ms[1].role = Some(Role::Unreachable);
+        ms[1].figures.role = Some(Role::Unreachable);
         let q = quorum(&ms);
         assert_eq!(q.state, QuorumState::Electing);
-        ms[0].role = Some(Role::Leader);
+        ms[0].figures.role = Some(Role::Leader);
         let q = quorum(&ms);
         assert_eq!((q.state, q.can_lose), (QuorumState::Healthy, 0));
         assert_eq!(
@@ -950,8 +926,8 @@ mod tests {
             "2 of 3 voting members up; cannot lose any more"
         );
 
-        ms[0].role = Some(Role::Unreachable);
-        ms[2].role = Some(Role::NotServing);
+        ms[0].figures.role = Some(Role::Unreachable);
+        ms[2].figures.role = Some(Role::NotServing);
         let q = quorum(&ms);
         assert_eq!(q.state, QuorumState::Lost);
         assert_eq!(

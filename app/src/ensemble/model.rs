@@ -97,6 +97,33 @@ pub enum ZxidLag {
     },
 }
 
+/// The figures one fast probe (`srvr`) of one member yields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub role: Option<Role>,
+    pub zxid: Option<u64>,
+    pub latency_min: Option<f64>,
+    pub latency_avg: Option<f64>,
+    pub latency_max: Option<f64>,
+    pub outstanding: Option<u64>,
+    pub connections: Option<u64>,
+    pub znode_count: Option<u64>,
+    pub version: Option<String>,
+    pub uptime_ms: Option<u64>,
+}
+
+/// The slower-moving figures from `mntr` / `/commands/monitor`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SlowFigures {
+    pub watch_count: Option<u64>,
+    pub approximate_data_size: Option<u64>,
+    /// On the leader: followers in sync with it.
+    pub synced_followers: Option<u64>,
+    /// `mntr`'s uptime, for members whose `srvr` has none (copied into `Figures`).
+    #[serde(skip)]
+    pub uptime_ms: Option<u64>,
+}
+
 /// One member as seen in the latest probe round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct MemberState {
@@ -107,38 +134,28 @@ pub struct MemberState {
     /// Participant or observer per `/zookeeper/config`; `None` when the member
     /// is only known from zkmq's configured hosts.
     pub learner_type: Option<LearnerType>,
-    pub role: Option<Role>,
     pub source: Option<Source>,
     /// Why figures are missing, in one line (e.g. "not serving requests").
     pub error: Option<String>,
-    pub zxid: Option<u64>,
     pub lag: Option<ZxidLag>,
-    pub latency_min: Option<f64>,
-    pub latency_avg: Option<f64>,
-    pub latency_max: Option<f64>,
-    pub outstanding: Option<u64>,
-    pub connections: Option<u64>,
-    pub znode_count: Option<u64>,
-    pub watch_count: Option<u64>,
-    pub approximate_data_size: Option<u64>,
-    /// On the leader: followers in sync with it.
-    pub synced_followers: Option<u64>,
-    pub version: Option<String>,
-    pub uptime_ms: Option<u64>,
     /// Round trip of this round's probe.
     pub probe_ms: Option<f64>,
+    #[serde(flatten)]
+    pub figures: Figures,
+    #[serde(flatten)]
+    pub slow: SlowFigures,
 }
 
 impl MemberState {
     pub fn role(&self) -> Role {
-        self.role.unwrap_or(Role::Unknown)
+        self.figures.role.unwrap_or(Role::Unknown)
     }
     /// Voting members are participants (everything not listed as observer).
     pub fn is_voter(&self) -> bool {
         match self.learner_type {
             Some(LearnerType::Observer) => false,
             Some(LearnerType::Participant) => true,
-            None => self.role != Some(Role::Observer),
+            None => self.figures.role != Some(Role::Observer),
         }
     }
     /// The label in the graph and table: "3 · 127.0.0.1:2183".

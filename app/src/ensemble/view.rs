@@ -12,7 +12,9 @@ use super::model::{
     Role, ensemble_ws_path,
 };
 use crate::clusters::logic::format_latency;
-use crate::components::{ErrorBanner, LiveState, TableHead, error_banners, use_live_json};
+use crate::components::{
+    ErrorBanner, LiveOrFirst, LiveState, TableHead, error_banners, use_live_json,
+};
 use crate::zookeeper::logic::{format_zxid, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,23 +44,13 @@ fn EnsembleLive(cluster: String) -> impl IntoView {
     );
     let zk = cluster.clone();
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            <ErrorBoundary fallback=error_banners>
-                {move || {
-                    initial
-                        .get()
-                        .map(|r| {
-                            r.map(|first| {
-                                let zk = zk.clone();
-                                move || {
-                                    let snap = live.get().unwrap_or_else(|| first.clone());
-                                    view! { <Ensemble snap=snap zk=zk.clone() live=live_state.get() /> }
-                                }
-                            })
-                        })
-                }}
-            </ErrorBoundary>
-        </Transition>
+        <LiveOrFirst
+            initial=initial
+            live=live
+            render=move |snap: EnsembleSnapshot| {
+                view! { <Ensemble snap=snap zk=zk.clone() live=live_state.get() /> }
+            }
+        />
         <section aria-labelledby="history-h" class="mt-8">
             <h2 id="history-h" class="mb-2 text-lg font-semibold">"Leader history"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -163,7 +155,9 @@ const GAP: f64 = 24.0;
 /// it (observers last, dashed links), unreachable ones crossed out.
 #[component]
 fn EnsembleGraph(members: Vec<MemberState>) -> impl IntoView {
-    let leader_idx = members.iter().position(|m| m.role == Some(Role::Leader));
+    let leader_idx = members
+        .iter()
+        .position(|m| m.figures.role == Some(Role::Leader));
     let mut others: Vec<&MemberState> = members
         .iter()
         .enumerate()
@@ -196,7 +190,7 @@ fn EnsembleGraph(members: Vec<MemberState>) -> impl IntoView {
             .zip(&positions)
             .filter(|(m, _)| m.role().is_serving())
             .map(|(m, (x, y))| {
-                let dashed = m.role == Some(Role::Observer);
+                let dashed = m.figures.role == Some(Role::Observer);
                 view! {
                     <line
                         x1=leader_pos.0 + NODE_W / 2.0
@@ -261,7 +255,7 @@ fn GraphNode(member: MemberState, x: f64, y: f64) -> impl IntoView {
         format!(
             "{} · avg {}",
             format_lag(member.lag),
-            format_latency(member.latency_avg)
+            format_latency(member.figures.latency_avg)
         )
     } else {
         member
@@ -276,10 +270,12 @@ fn GraphNode(member: MemberState, x: f64, y: f64) -> impl IntoView {
         format!(
             "{} conns · {} znodes",
             member
+                .figures
                 .connections
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "—".into()),
             member
+                .figures
                 .znode_count
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "—".into()),
@@ -347,18 +343,22 @@ fn MemberRow(member: MemberState, series: MemberSeries) -> impl IntoView {
         .source
         .map(|s| format!(" · via {}", s.label()))
         .unwrap_or_default();
-    let latency = match (member.latency_min, member.latency_avg, member.latency_max) {
+    let latency = match (
+        member.figures.latency_min,
+        member.figures.latency_avg,
+        member.figures.latency_max,
+    ) {
         (Some(a), Some(b), Some(c)) => format!("{a}/{b:.1}/{c} ms"),
         _ => "—".into(),
     };
     let error = member.error.clone().filter(|_| !role.is_serving());
-    let zxid = member.zxid.map(|z| {
+    let zxid = member.figures.zxid.map(|z| {
         (
             format_zxid(z as i64),
             format!("epoch {}, counter {}", zxid_epoch(z), zxid_counter(z)),
         )
     });
-    let version = match (&member.version, member.uptime_ms) {
+    let version = match (&member.figures.version, member.figures.uptime_ms) {
         (Some(v), Some(u)) => format!("{v} · up {}", format_duration_ms(u)),
         (Some(v), None) => v.clone(),
         _ => "—".into(),
@@ -381,12 +381,12 @@ fn MemberRow(member: MemberState, series: MemberSeries) -> impl IntoView {
                 <span class=small>{format_lag(member.lag)}</span>
             </td>
             <td class=cell>{latency}</td>
-            <td class=cell>{opt(member.outstanding)}</td>
-            <td class=cell>{opt(member.connections)}</td>
-            <td class=cell>{opt(member.znode_count)}</td>
-            <td class=cell>{opt(member.watch_count)}</td>
-            <td class=cell>{member.approximate_data_size.map(format_bytes).unwrap_or_else(|| "—".into())}</td>
-            <td class=cell>{opt(member.synced_followers)}</td>
+            <td class=cell>{opt(member.figures.outstanding)}</td>
+            <td class=cell>{opt(member.figures.connections)}</td>
+            <td class=cell>{opt(member.figures.znode_count)}</td>
+            <td class=cell>{opt(member.slow.watch_count)}</td>
+            <td class=cell>{member.slow.approximate_data_size.map(format_bytes).unwrap_or_else(|| "—".into())}</td>
+            <td class=cell>{opt(member.slow.synced_followers)}</td>
             <td class="py-2 pr-3 whitespace-nowrap">{version}</td>
             <td class="py-2"><Sparklines series=series /></td>
         </tr>

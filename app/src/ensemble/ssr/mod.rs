@@ -13,12 +13,14 @@ pub mod history;
 pub mod probe;
 
 use super::logic::{
-    Bucket, ConfigMember, ENABLE_4LW, ENABLE_ADMIN, KafkaLinkInfo, LeaderTracker, SlowFigures,
-    add_sample, apply_figures, apply_slow, chroot_path, fill_lag, leader_of, link_kafka,
-    merge_members, parse_broker_registration, parse_controller, parse_dynamic_config,
-    parse_kafka_cluster_id, quorum, series_points, zxid_epoch,
+    Bucket, ConfigMember, ENABLE_4LW, ENABLE_ADMIN, KafkaLinkInfo, LeaderTracker, add_sample,
+    apply_figures, apply_slow, chroot_path, fill_lag, leader_of, link_kafka, merge_members,
+    parse_broker_registration, parse_controller, parse_dynamic_config, parse_kafka_cluster_id,
+    quorum, series_points, zxid_epoch,
 };
-use super::model::{EnsembleSnapshot, KafkaInZk, MemberSeries, MemberState, QuorumState, Source};
+use super::model::{
+    EnsembleSnapshot, KafkaInZk, MemberSeries, MemberState, QuorumState, SlowFigures, Source,
+};
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterStatus, Reachability};
 use crate::error::AppError;
@@ -226,7 +228,7 @@ impl EnsembleMonitor {
             if let Some(f) = r.figures {
                 apply_figures(m, f);
             }
-            m.role = Some(r.role);
+            m.figures.role = Some(r.role);
             m.source = Some(r.source);
             m.error = r.error;
             m.probe_ms = r.probe_ms;
@@ -257,8 +259,8 @@ impl EnsembleMonitor {
         }
         fill_lag(&mut members);
         let q = quorum(&members);
-        let leader =
-            leader_of(&members).map(|l| (l.address.clone(), zxid_epoch(l.zxid.unwrap_or(0))));
+        let leader = leader_of(&members)
+            .map(|l| (l.address.clone(), zxid_epoch(l.figures.zxid.unwrap_or(0))));
         let now = now_ms();
         if let Some(event) = st.tracker.observe(now, leader.clone()) {
             tracing::info!(cluster.id = %self.id(), ?event, "ensemble leader change");
@@ -271,7 +273,7 @@ impl EnsembleMonitor {
         }
         for m in &members {
             let ring = st.rings.entry(m.address.clone()).or_default();
-            add_sample(ring, now, m.latency_avg, m.outstanding);
+            add_sample(ring, now, m.figures.latency_avg, m.figures.outstanding);
         }
         st.rings
             .retain(|a, _| members.iter().any(|m| &m.address == a));
@@ -443,19 +445,13 @@ impl EnsembleMonitor {
             .flatten()
             .collect::<Vec<_>>();
             brokers.sort_by_key(|b| b.id);
-            let controller = self
-                .zk
-                .get_data(&chroot_path(chroot, "controller"))
+            let read = |rest: &str| {
+                let path = chroot_path(chroot, rest);
+                async move { self.zk.get_data(&path).await.ok().flatten() }
+            };
+            let controller = read("controller").await.and_then(|d| parse_controller(&d));
+            let cluster_id = read("cluster/id")
                 .await
-                .ok()
-                .flatten()
-                .and_then(|d| parse_controller(&d));
-            let cluster_id = self
-                .zk
-                .get_data(&chroot_path(chroot, "cluster/id"))
-                .await
-                .ok()
-                .flatten()
                 .and_then(|d| parse_kafka_cluster_id(&d));
             let linked = link_kafka(self.id(), chroot, &brokers, &self.kafka_links);
             out.push(KafkaInZk {
@@ -474,7 +470,7 @@ impl EnsembleMonitor {
     pub async fn probe(&self) -> ClusterStatus {
         let snap = self.snapshot();
         let cluster = self.zk.cluster_ref();
-        let version = snap.members.iter().find_map(|m| m.version.clone());
+        let version = snap.members.iter().find_map(|m| m.figures.version.clone());
         let start = Instant::now();
         let rtt = self.zk.get_data("/").await;
         let checked_at = now_rfc3339();

@@ -4,10 +4,9 @@
 //! timeout, never a stuck page.
 
 use crate::ensemble::logic::{
-    Figures, Refusal, SlowFigures, admin_body, parse_admin_monitor, parse_admin_srvr, parse_mntr,
-    parse_srvr,
+    Refusal, admin_body, parse_admin_monitor, parse_admin_srvr, parse_mntr, parse_srvr,
 };
-use crate::ensemble::model::{Role, Source};
+use crate::ensemble::model::{Figures, Role, SlowFigures, Source};
 use crate::zookeeper::ssr::four_letter_word;
 use std::time::{Duration, Instant};
 
