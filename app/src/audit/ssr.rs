@@ -31,6 +31,28 @@ pub struct Attempt {
     pub before: Option<String>,
 }
 
+impl Attempt {
+    /// An attempt by whoever makes the current server-function call.
+    pub async fn by_caller(
+        backend: Backend,
+        cluster: &str,
+        action: &str,
+        target: &str,
+        params: serde_json::Value,
+        before: Option<String>,
+    ) -> Attempt {
+        Attempt {
+            actor: crate::ssr::current_actor().await,
+            backend,
+            cluster: cluster.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            params,
+            before,
+        }
+    }
+}
+
 /// What an operation returns to the audit path: its result and the value after.
 pub struct Applied<T> {
     pub value: T,

@@ -1,12 +1,188 @@
-//! Kafka server functions.
+//! Kafka server functions. Reads go to the adapter; every change goes
+//! through `ssr::audited` (validated, previewable, recorded before/after).
 
-use super::model::KafkaSummary;
+use super::model::{
+    BrowseResult, ChangePreview, GroupDetail, GroupPage, KafkaSummary, Produced, ResetRow,
+    TopicDetail, TopicPage,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Brokers, topic and partition counts, and the release line.
+/// Brokers, controller, cluster id, counts and the release line.
 #[server(endpoint = "get_kafka_summary")]
 pub async fn get_kafka_summary(cluster: String) -> Result<KafkaSummary, AppError> {
     let kafka = crate::ssr::services()?.kafka(&cluster)?;
     kafka.summary().await
+}
+
+/// One page of topics; `sort`: name, partitions, replication, under_replicated.
+#[server(endpoint = "list_topics")]
+pub async fn list_topics(
+    cluster: String,
+    filter: String,
+    include_internal: bool,
+    sort: super::model::TopicSort,
+    descending: bool,
+    offset: usize,
+    limit: usize,
+) -> Result<TopicPage, AppError> {
+    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    kafka
+        .list_topics(super::model::TopicQuery {
+            filter,
+            include_internal,
+            sort,
+            descending,
+            offset,
+            limit,
+        })
+        .await
+}
+
+/// Partitions (leader, replicas, ISR, watermarks), configs, readers.
+#[server(endpoint = "get_topic")]
+pub async fn get_topic(cluster: String, topic: String) -> Result<TopicDetail, AppError> {
+    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    kafka.topic_detail(&topic).await
+}
+
+/// Creates a topic; with `preview` the brokers only validate it.
+#[server(endpoint = "create_topic")]
+pub async fn create_topic(
+    cluster: String,
+    name: String,
+    partitions: String,
+    replication: String,
+    configs: String,
+    preview: bool,
+) -> Result<ChangePreview, AppError> {
+    let form = super::model::NewTopicForm {
+        name,
+        partitions,
+        replication,
+        configs,
+    };
+    super::ssr::audited::create_topic(&cluster, &form, preview).await
+}
+
+/// Deletes a topic; `confirm` must repeat its name.
+#[server(endpoint = "delete_topic")]
+pub async fn delete_topic(cluster: String, topic: String, confirm: String) -> Result<(), AppError> {
+    super::ssr::audited::delete_topic(&cluster, &topic, &confirm).await
+}
+
+/// Grows a topic to `total` partitions; with `preview` only validates.
+#[server(endpoint = "add_partitions")]
+pub async fn add_partitions(
+    cluster: String,
+    topic: String,
+    total: String,
+    preview: bool,
+) -> Result<ChangePreview, AppError> {
+    super::ssr::audited::add_partitions(&cluster, &topic, &total, preview).await
+}
+
+/// Sets (`key=value` lines) and removes (key lines) topic overrides.
+#[server(endpoint = "alter_topic_config")]
+pub async fn alter_topic_config(
+    cluster: String,
+    topic: String,
+    set: String,
+    remove: String,
+    preview: bool,
+) -> Result<ChangePreview, AppError> {
+    super::ssr::audited::alter_topic_config(&cluster, &topic, &set, &remove, preview).await
+}
+
+/// One page of consumer groups; `sort`: name, state, members.
+#[server(endpoint = "list_groups")]
+pub async fn list_groups(
+    cluster: String,
+    filter: String,
+    sort: super::model::GroupSort,
+    descending: bool,
+    offset: usize,
+    limit: usize,
+) -> Result<GroupPage, AppError> {
+    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    kafka
+        .list_groups(super::model::GroupQuery {
+            filter,
+            sort,
+            descending,
+            offset,
+            limit,
+        })
+        .await
+}
+
+/// Members and per-partition committed offset, end offset and lag.
+#[server(endpoint = "get_group")]
+pub async fn get_group(cluster: String, group: String) -> Result<GroupDetail, AppError> {
+    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    kafka.group_detail(&group).await
+}
+
+/// Resets an empty group's offsets (`to`: earliest, latest, timestamp,
+/// offset; `value` for the last two) on `topic` or on every topic it has
+/// offsets for; with `preview` only shows the new offsets.
+#[server(endpoint = "reset_offsets")]
+pub async fn reset_offsets(
+    cluster: String,
+    group: String,
+    topic: String,
+    to: String,
+    value: String,
+    preview: bool,
+) -> Result<Vec<ResetRow>, AppError> {
+    let target = super::logic::parse_reset_target(&to, &value)?;
+    let topic = Some(topic.trim()).filter(|t| !t.is_empty());
+    super::ssr::audited::reset_offsets(&cluster, &group, topic, &target, preview).await
+}
+
+/// Reads messages of one partition (`from`: offset, timestamp, newest;
+/// `filter`: none, substring, regex, json with `text` and `field`).
+#[server(endpoint = "browse_messages")]
+#[allow(clippy::too_many_arguments)]
+pub async fn browse_messages(
+    cluster: String,
+    topic: String,
+    partition: i32,
+    from: String,
+    value: String,
+    limit: usize,
+    filter: String,
+    text: String,
+    field: String,
+) -> Result<BrowseResult, AppError> {
+    use super::logic::{parse_browse_start, parse_filter};
+    let req = super::model::BrowseRequest {
+        topic,
+        partition,
+        start: parse_browse_start(&from, &value)?,
+        limit,
+        filter: parse_filter(&filter, &text, &field)?,
+    };
+    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    kafka.browse(req).await
+}
+
+/// Produces one message; `partition` empty lets the partitioner choose.
+#[server(endpoint = "produce_message")]
+pub async fn produce_message(
+    cluster: String,
+    topic: String,
+    partition: String,
+    key: String,
+    value: String,
+    headers: String,
+) -> Result<Produced, AppError> {
+    let form = super::model::ProduceForm {
+        topic,
+        partition,
+        key,
+        value,
+        headers,
+    };
+    super::ssr::audited::produce(&cluster, &form).await
 }

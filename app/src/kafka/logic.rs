@@ -1,4 +1,11 @@
-//! Pure Kafka rules.
+//! Pure Kafka rules: topic names, config keys and value types, paging,
+//! consumer-protocol assignments, offset-reset maths, message filters.
+
+use super::model::{
+    BrowseStart, GroupQuery, GroupRow, GroupSort, MessageFilter, ResetTarget, TopicQuery, TopicRow,
+    TopicSort,
+};
+use crate::error::AppError;
 
 /// Turns `inter.broker.protocol.version` ("3.9-IV0", "3.9") into a version
 /// to display ("3.9"). Kafka exposes no version string over the protocol;
@@ -14,6 +21,527 @@ pub fn version_from_ibp(ibp: &str) -> Option<String> {
 /// Topics whose name starts with `__` are Kafka's own (offsets, transactions).
 pub fn is_internal_topic(name: &str) -> bool {
     name.starts_with("__")
+}
+
+/// Rows per page of the topic and group lists (and the most a request may ask).
+pub const PAGE: usize = 100;
+pub const MAX_PAGE: usize = 500;
+/// Most partitions a topic may be created with or grown to from zkmq.
+pub const MAX_PARTITIONS: i64 = 10_000;
+/// Most messages one browse returns, and scans.
+pub const MAX_BROWSE: usize = 500;
+pub const SCAN_BUDGET: u64 = 100_000;
+pub const BROWSE_TIME_BUDGET_MS: u64 = 5_000;
+
+// ---------------------------------------------------------------------------
+// Validation
+
+/// Kafka's topic name rules (`Topic.validate`), with a message that says
+/// what is allowed.
+pub fn validate_topic_name(name: &str) -> Result<(), AppError> {
+    let bad = |why: String| Err(AppError::invalid("name", why));
+    if name.is_empty() {
+        return bad("is empty: a topic name has 1 to 249 characters".into());
+    }
+    if name == "." || name == ".." {
+        return bad(format!("\"{name}\" is not allowed as a topic name"));
+    }
+    if name.chars().count() > 249 {
+        return bad(format!(
+            "is {} characters long; at most 249 are allowed",
+            name.chars().count()
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return bad(format!(
+            "contains {c:?}; only ASCII letters, digits, '.', '_' and '-' are allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// A whole number in `min..=max` typed into `field`.
+pub fn parse_count(field: &str, text: &str, min: i64, max: i64) -> Result<i64, AppError> {
+    let t = text.trim();
+    let n: i64 = t.parse().map_err(|_| {
+        AppError::invalid(
+            field,
+            format!("\"{t}\" is not a whole number ({min} to {max})"),
+        )
+    })?;
+    if n < min || n > max {
+        return Err(AppError::invalid(
+            field,
+            format!("{n} is out of range: {min} to {max}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// The replication factor, checked against the brokers there are.
+pub fn parse_replication(text: &str, brokers: usize) -> Result<i64, AppError> {
+    let n = parse_count("replication", text, 1, i16::MAX as i64)?;
+    if n as usize > brokers {
+        return Err(AppError::invalid(
+            "replication",
+            format!(
+                "replication factor {n} larger than the {brokers} available broker{}",
+                if brokers == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    Ok(n)
+}
+
+/// What a topic config value must look like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ConfigType {
+    /// A 64-bit integer of at least this.
+    Long(i64),
+    /// A 32-bit integer of at least this.
+    Int(i64),
+    Bool,
+    /// A number in the range.
+    Double(f64, f64),
+    /// One of these words.
+    Enum(&'static [&'static str]),
+    /// A comma-separated list of these words.
+    List(&'static [&'static str]),
+    /// Free text (replica lists, format versions).
+    Text,
+}
+
+/// Topic-level configs of Kafka 3.9 and their types.
+pub const TOPIC_CONFIGS: &[(&str, ConfigType)] = &[
+    ("cleanup.policy", ConfigType::List(&["delete", "compact"])),
+    ("compression.gzip.level", ConfigType::Int(-1)),
+    ("compression.lz4.level", ConfigType::Int(1)),
+    (
+        "compression.type",
+        ConfigType::Enum(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
+    ),
+    ("compression.zstd.level", ConfigType::Int(-131_072)),
+    ("delete.retention.ms", ConfigType::Long(0)),
+    ("file.delete.delay.ms", ConfigType::Long(0)),
+    ("flush.messages", ConfigType::Long(1)),
+    ("flush.ms", ConfigType::Long(0)),
+    ("follower.replication.throttled.replicas", ConfigType::Text),
+    ("index.interval.bytes", ConfigType::Int(0)),
+    ("leader.replication.throttled.replicas", ConfigType::Text),
+    ("local.retention.bytes", ConfigType::Long(-2)),
+    ("local.retention.ms", ConfigType::Long(-2)),
+    ("max.compaction.lag.ms", ConfigType::Long(1)),
+    ("max.message.bytes", ConfigType::Int(0)),
+    ("message.downconversion.enable", ConfigType::Bool),
+    ("message.format.version", ConfigType::Text),
+    ("message.timestamp.after.max.ms", ConfigType::Long(0)),
+    ("message.timestamp.before.max.ms", ConfigType::Long(0)),
+    ("message.timestamp.difference.max.ms", ConfigType::Long(0)),
+    (
+        "message.timestamp.type",
+        ConfigType::Enum(&["CreateTime", "LogAppendTime"]),
+    ),
+    ("min.cleanable.dirty.ratio", ConfigType::Double(0.0, 1.0)),
+    ("min.compaction.lag.ms", ConfigType::Long(0)),
+    ("min.insync.replicas", ConfigType::Int(1)),
+    ("preallocate", ConfigType::Bool),
+    ("remote.storage.enable", ConfigType::Bool),
+    ("retention.bytes", ConfigType::Long(-1)),
+    ("retention.ms", ConfigType::Long(-1)),
+    ("segment.bytes", ConfigType::Int(14)),
+    ("segment.index.bytes", ConfigType::Int(4)),
+    ("segment.jitter.ms", ConfigType::Long(0)),
+    ("segment.ms", ConfigType::Long(1)),
+    ("unclean.leader.election.enable", ConfigType::Bool),
+];
+
+/// Checks one topic config: a known key and a value of its type.
+pub fn validate_topic_config(field: &str, key: &str, value: &str) -> Result<(), AppError> {
+    let Some((_, ty)) = TOPIC_CONFIGS.iter().find(|(k, _)| *k == key) else {
+        let near: Vec<&str> = TOPIC_CONFIGS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| k.split('.').next() == key.split('.').next())
+            .collect();
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", near.join(", "))
+        };
+        return Err(AppError::invalid(
+            field,
+            format!("\"{key}\" is not a topic config{hint}"),
+        ));
+    };
+    let v = value.trim();
+    let bad = |what: String| Err(AppError::invalid(field, format!("{key}: \"{v}\" {what}")));
+    match *ty {
+        ConfigType::Long(min) | ConfigType::Int(min) => {
+            let max = if matches!(ty, ConfigType::Int(_)) {
+                i32::MAX as i64
+            } else {
+                i64::MAX
+            };
+            match v.parse::<i64>() {
+                Ok(n) if n >= min && n <= max => Ok(()),
+                Ok(_) => bad(format!("is out of range: {min} to {max}")),
+                Err(_) => bad("is not a whole number".into()),
+            }
+        }
+        ConfigType::Bool => match v {
+            "true" | "false" => Ok(()),
+            _ => bad("must be true or false".into()),
+        },
+        ConfigType::Double(lo, hi) => match v.parse::<f64>() {
+            Ok(x) if x >= lo && x <= hi => Ok(()),
+            _ => bad(format!("must be a number from {lo} to {hi}")),
+        },
+        ConfigType::Enum(words) => {
+            if words.contains(&v) {
+                Ok(())
+            } else {
+                bad(format!("must be one of {}", words.join(", ")))
+            }
+        }
+        ConfigType::List(words) => {
+            if !v.is_empty() && v.split(',').all(|w| words.contains(&w.trim())) {
+                Ok(())
+            } else {
+                bad(format!(
+                    "must be a comma-separated list of {}",
+                    words.join(", ")
+                ))
+            }
+        }
+        ConfigType::Text => Ok(()),
+    }
+}
+
+/// `key=value` lines (blank lines and `#` comments skipped), each validated.
+pub fn parse_config_lines(field: &str, text: &str) -> Result<Vec<(String, String)>, AppError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(AppError::invalid(
+                field,
+                format!("line {}: \"{line}\" is not key=value", i + 1),
+            ));
+        };
+        let (k, v) = (k.trim(), v.trim());
+        validate_topic_config(field, k, v)?;
+        if out.iter().any(|(x, _)| x == k) {
+            return Err(AppError::invalid(
+                field,
+                format!("line {}: {k} is given twice", i + 1),
+            ));
+        }
+        out.push((k.to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+/// `name=value` header lines; a value may be empty, a name may not.
+pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, AppError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (k, v) = line.split_once('=').unwrap_or((line, ""));
+        if k.trim().is_empty() {
+            return Err(AppError::invalid(
+                "headers",
+                format!("line {}: a header needs a name before '='", i + 1),
+            ));
+        }
+        out.push((k.trim().to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Lists
+
+/// Filters, sorts and pages the topic list (rows without message counts).
+pub fn page_topics(rows: &[TopicRow], q: &TopicQuery) -> (usize, Vec<TopicRow>) {
+    let needle = q.filter.to_lowercase();
+    let mut hits: Vec<&TopicRow> = rows
+        .iter()
+        .filter(|r| q.include_internal || !r.internal)
+        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .collect();
+    hits.sort_by(|a, b| {
+        let key = match q.sort {
+            TopicSort::Name => std::cmp::Ordering::Equal,
+            TopicSort::Partitions => a.partitions.cmp(&b.partitions),
+            TopicSort::Replication => a.replication.cmp(&b.replication),
+            TopicSort::UnderReplicated => a.under_replicated.cmp(&b.under_replicated),
+        };
+        key.then_with(|| a.name.cmp(&b.name))
+    });
+    if q.descending {
+        hits.reverse();
+    }
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let matched = hits.len();
+    let page = hits
+        .into_iter()
+        .skip(q.offset)
+        .take(limit)
+        .cloned()
+        .collect();
+    (matched, page)
+}
+
+pub fn page_groups(rows: &[GroupRow], q: &GroupQuery) -> (usize, Vec<GroupRow>) {
+    let needle = q.filter.to_lowercase();
+    let mut hits: Vec<&GroupRow> = rows
+        .iter()
+        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .collect();
+    hits.sort_by(|a, b| {
+        let key = match q.sort {
+            GroupSort::Name => std::cmp::Ordering::Equal,
+            GroupSort::State => a.state.cmp(&b.state),
+            GroupSort::Members => a.members.cmp(&b.members),
+        };
+        key.then_with(|| a.name.cmp(&b.name))
+    });
+    if q.descending {
+        hits.reverse();
+    }
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let matched = hits.len();
+    let page = hits
+        .into_iter()
+        .skip(q.offset)
+        .take(limit)
+        .cloned()
+        .collect();
+    (matched, page)
+}
+
+// ---------------------------------------------------------------------------
+// Consumer groups
+
+/// Parses a member assignment of the `consumer` protocol (ConsumerProtocol
+/// Assignment: version, [topic, [partition]], user data) into topic/partition
+/// pairs. `None` when the bytes are not that format.
+pub fn parse_assignment(bytes: &[u8]) -> Option<Vec<(String, i32)>> {
+    let mut r = Reader(bytes);
+    let _version = r.i16()?;
+    let topics = r.i32()?;
+    let mut out = Vec::new();
+    for _ in 0..topics.max(0) {
+        let len = r.i16()?;
+        let name = String::from_utf8(r.take(len.max(0) as usize)?.to_vec()).ok()?;
+        let n = r.i32()?;
+        for _ in 0..n.max(0) {
+            out.push((name.clone(), r.i32()?));
+        }
+    }
+    Some(out)
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn i16(&mut self) -> Option<i16> {
+        Some(i16::from_be_bytes(self.take(2)?.try_into().ok()?))
+    }
+    fn i32(&mut self) -> Option<i32> {
+        Some(i32::from_be_bytes(self.take(4)?.try_into().ok()?))
+    }
+}
+
+/// Lag of one partition: end − committed, never negative; unknown without both.
+pub fn lag(committed: Option<i64>, end: Option<i64>) -> Option<i64> {
+    Some((end? - committed?).max(0))
+}
+
+/// Only an empty (or dead) group may have its offsets moved: a live member
+/// would overwrite them at its next commit.
+pub fn check_resettable(group: &str, state: &str, members: usize) -> Result<(), AppError> {
+    if members > 0 || !matches!(state, "Empty" | "Dead") {
+        return Err(AppError::Conflict(format!(
+            "group \"{group}\" is {state} with {members} member{}: stop its consumers first, then reset (a running consumer would commit over the new offsets)",
+            if members == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
+/// The new offset of one partition for a reset target. `by_time` is the
+/// broker's answer for a timestamp (`None`: no message at or after it, so
+/// the end). Results stay within `low..=high`.
+pub fn reset_offset(target: &ResetTarget, low: i64, high: i64, by_time: Option<i64>) -> i64 {
+    match target {
+        ResetTarget::Earliest => low,
+        ResetTarget::Latest => high,
+        ResetTarget::Timestamp(_) => by_time.unwrap_or(high).clamp(low, high),
+        ResetTarget::Offset(o) => (*o).clamp(low, high),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Message filters
+
+/// Looks up a dotted path ("order.id", "items.0.sku") in a JSON value and
+/// compares it with `expected`: as JSON if `expected` parses, else as text.
+pub fn json_field_equals(value: &[u8], field: &str, expected: &str) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(value) else {
+        return false;
+    };
+    let mut cur = &v;
+    for seg in field.split('.').filter(|s| !s.is_empty()) {
+        let next = match cur {
+            serde_json::Value::Object(m) => m.get(seg),
+            serde_json::Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return false,
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(expected.trim()) {
+        Ok(e) if e == *cur => true,
+        _ => cur.as_str() == Some(expected) || cur.to_string() == expected.trim(),
+    }
+}
+
+/// Substring in the key or the value, read as (lossy) text.
+pub fn contains_text(key: Option<&[u8]>, value: Option<&[u8]>, needle: &str) -> bool {
+    [key, value]
+        .into_iter()
+        .flatten()
+        .any(|b| String::from_utf8_lossy(b).contains(needle))
+}
+
+// ---------------------------------------------------------------------------
+// Form values
+
+/// "2026-11-25T12:00:00Z", "2026-11-25 12:00" or milliseconds since the
+/// epoch → milliseconds since the epoch (UTC; no zones, so no guessing).
+pub fn parse_time(field: &str, text: &str) -> Result<i64, AppError> {
+    let t = text.trim();
+    if let Ok(ms) = t.parse::<i64>() {
+        return Ok(ms);
+    }
+    let bad = || {
+        AppError::invalid(
+            field,
+            format!(
+                "\"{t}\" is not a time: use UTC like 2026-11-25T12:00:00Z, or milliseconds since 1970"
+            ),
+        )
+    };
+    let t = t.trim_end_matches('Z').trim_end_matches(" UTC");
+    let (date, clock) = t.split_once(['T', ' ']).unwrap_or((t, "00:00:00"));
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|x| x.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let c: Vec<f64> = clock
+        .split(':')
+        .map(|x| x.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    if d.len() != 3
+        || c.is_empty()
+        || c.len() > 3
+        || !(1..=12).contains(&d[1])
+        || !(1..=31).contains(&d[2])
+    {
+        return Err(bad());
+    }
+    let (y, m, day) = (d[0] - i64::from(d[1] <= 2), d[1], d[2]);
+    // Days from civil (H. Hinnant's algorithm).
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = c[0] * 3600.0 + c.get(1).unwrap_or(&0.0) * 60.0 + c.get(2).unwrap_or(&0.0);
+    Ok(days * 86_400_000 + (secs * 1000.0).round() as i64)
+}
+
+/// The reset form's "to" choice and value.
+pub fn parse_reset_target(to: &str, value: &str) -> Result<ResetTarget, AppError> {
+    match to {
+        "earliest" => Ok(ResetTarget::Earliest),
+        "latest" => Ok(ResetTarget::Latest),
+        "timestamp" => Ok(ResetTarget::Timestamp(parse_time("value", value)?)),
+        "offset" => Ok(ResetTarget::Offset(parse_count(
+            "value",
+            value,
+            0,
+            i64::MAX,
+        )?)),
+        other => Err(AppError::invalid(
+            "to",
+            format!("\"{other}\" is not a reset target: earliest, latest, timestamp or offset"),
+        )),
+    }
+}
+
+/// The browse form's "from" choice and value.
+pub fn parse_browse_start(from: &str, value: &str) -> Result<BrowseStart, AppError> {
+    match from {
+        "offset" => Ok(BrowseStart::Offset(parse_count(
+            "value",
+            value,
+            0,
+            i64::MAX,
+        )?)),
+        "timestamp" => Ok(BrowseStart::Timestamp(parse_time("value", value)?)),
+        "newest" => Ok(BrowseStart::Newest(parse_count(
+            "value",
+            value,
+            1,
+            MAX_BROWSE as i64,
+        )?)),
+        other => Err(AppError::invalid(
+            "from",
+            format!("\"{other}\" is not a start: offset, timestamp or newest"),
+        )),
+    }
+}
+
+/// The browse form's filter choice.
+pub fn parse_filter(kind: &str, text: &str, field: &str) -> Result<MessageFilter, AppError> {
+    match kind {
+        "" | "none" => Ok(MessageFilter::None),
+        "substring" => Ok(MessageFilter::Substring {
+            text: text.to_string(),
+        }),
+        "regex" => Ok(MessageFilter::Regex {
+            pattern: text.to_string(),
+        }),
+        "json" => Ok(MessageFilter::JsonField {
+            field: field.to_string(),
+            value: text.to_string(),
+        }),
+        other => Err(AppError::invalid(
+            "filter",
+            format!("\"{other}\" is not a filter: none, substring, regex or json"),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -32,5 +560,251 @@ mod tests {
     fn internal_topics() {
         assert!(is_internal_topic("__consumer_offsets"));
         assert!(!is_internal_topic("orders"));
+    }
+
+    fn invalid(e: AppError) -> (String, String) {
+        match e {
+            AppError::Invalid { field, reason } => (field, reason),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn topic_names() {
+        assert!(validate_topic_name("orders.v1_x-2").is_ok());
+        let (f, r) = invalid(validate_topic_name("or ders").unwrap_err());
+        assert_eq!(f, "name");
+        assert!(r.contains("contains ' '"), "{r}");
+        assert!(
+            invalid(validate_topic_name("").unwrap_err())
+                .1
+                .contains("1 to 249")
+        );
+        assert!(
+            invalid(validate_topic_name("..").unwrap_err())
+                .1
+                .contains("not allowed")
+        );
+        assert!(
+            invalid(validate_topic_name(&"a".repeat(250)).unwrap_err())
+                .1
+                .contains("250 characters")
+        );
+    }
+
+    #[test]
+    fn counts_and_replication() {
+        assert_eq!(parse_count("partitions", " 3 ", 1, 10).unwrap(), 3);
+        assert!(
+            invalid(parse_count("partitions", "0", 1, 10).unwrap_err())
+                .1
+                .contains("out of range: 1 to 10")
+        );
+        assert!(
+            invalid(parse_count("partitions", "x", 1, 10).unwrap_err())
+                .1
+                .contains("not a whole number")
+        );
+        assert_eq!(
+            invalid(parse_replication("3", 1).unwrap_err()),
+            (
+                "replication".into(),
+                "replication factor 3 larger than the 1 available broker".into()
+            )
+        );
+        assert_eq!(parse_replication("2", 3).unwrap(), 2);
+    }
+
+    #[test]
+    fn topic_configs() {
+        let ok = parse_config_lines("configs", "retention.ms=60000\n# note\n\ncleanup.policy=compact,delete\nmin.cleanable.dirty.ratio=0.2").unwrap();
+        assert_eq!(ok.len(), 3);
+        let r = invalid(parse_config_lines("configs", "retention.msx=1").unwrap_err()).1;
+        assert!(r.contains("\"retention.msx\" is not a topic config (did you mean retention.bytes, retention.ms?)"), "{r}");
+        let r = invalid(parse_config_lines("configs", "retention.ms=soon").unwrap_err()).1;
+        assert_eq!(r, "retention.ms: \"soon\" is not a whole number");
+        let r = invalid(parse_config_lines("configs", "retention.ms=-5").unwrap_err()).1;
+        assert!(r.contains("out of range: -1 to"), "{r}");
+        assert!(
+            invalid(parse_config_lines("configs", "cleanup.policy=forever").unwrap_err())
+                .1
+                .contains("comma-separated list of delete, compact")
+        );
+        assert!(
+            invalid(parse_config_lines("configs", "compression.type=brotli").unwrap_err())
+                .1
+                .contains("one of uncompressed")
+        );
+        assert!(
+            invalid(parse_config_lines("configs", "preallocate=yes").unwrap_err())
+                .1
+                .contains("true or false")
+        );
+        assert!(
+            invalid(parse_config_lines("configs", "segment.bytes=99999999999").unwrap_err())
+                .1
+                .contains("out of range")
+        );
+        assert!(
+            invalid(parse_config_lines("configs", "retention.ms").unwrap_err())
+                .1
+                .contains("not key=value")
+        );
+        assert!(
+            invalid(parse_config_lines("configs", "retention.ms=1\nretention.ms=2").unwrap_err())
+                .1
+                .contains("given twice")
+        );
+    }
+
+    #[test]
+    fn headers() {
+        assert_eq!(
+            parse_headers("a=1\n\nb=\nc=x=y").unwrap(),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "".into()),
+                ("c".into(), "x=y".into())
+            ]
+        );
+        assert!(parse_headers("=v").is_err());
+    }
+
+    fn row(name: &str, partitions: usize, urp: usize) -> TopicRow {
+        TopicRow {
+            name: name.into(),
+            internal: is_internal_topic(name),
+            partitions,
+            replication: 1,
+            under_replicated: urp,
+            offline: 0,
+            messages: None,
+        }
+    }
+
+    #[test]
+    fn topic_pages() {
+        let rows = vec![
+            row("b", 3, 0),
+            row("a", 1, 2),
+            row("__consumer_offsets", 50, 0),
+            row("ab", 2, 0),
+        ];
+        let q = TopicQuery {
+            limit: 2,
+            ..Default::default()
+        };
+        let (n, page) = page_topics(&rows, &q);
+        assert_eq!(n, 3);
+        assert_eq!(
+            page.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["a", "ab"]
+        );
+        let q = TopicQuery {
+            filter: "A".into(),
+            sort: TopicSort::Partitions,
+            descending: true,
+            limit: 10,
+            ..Default::default()
+        };
+        let (_, page) = page_topics(&rows, &q);
+        assert_eq!(
+            page.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["ab", "a"]
+        );
+        let q = TopicQuery {
+            include_internal: true,
+            offset: 3,
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(page_topics(&rows, &q).1[0].name, "b");
+    }
+
+    #[test]
+    fn assignments() {
+        // version 0; 1 topic "t1" with partitions 0 and 2; empty user data
+        let mut b = vec![
+            0u8, 0, 0, 0, 0, 1, 0, 2, b't', b'1', 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2,
+        ];
+        b.extend_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(
+            parse_assignment(&b).unwrap(),
+            vec![("t1".into(), 0), ("t1".into(), 2)]
+        );
+        assert_eq!(parse_assignment(&[0, 0, 0]), None);
+    }
+
+    #[test]
+    fn resets() {
+        assert_eq!(lag(Some(5), Some(9)), Some(4));
+        assert_eq!(lag(Some(12), Some(9)), Some(0));
+        assert_eq!(lag(None, Some(9)), None);
+        assert_eq!(reset_offset(&ResetTarget::Earliest, 3, 9, None), 3);
+        assert_eq!(reset_offset(&ResetTarget::Latest, 3, 9, None), 9);
+        assert_eq!(reset_offset(&ResetTarget::Offset(100), 3, 9, None), 9);
+        assert_eq!(reset_offset(&ResetTarget::Offset(1), 3, 9, None), 3);
+        assert_eq!(reset_offset(&ResetTarget::Timestamp(5), 3, 9, Some(6)), 6);
+        assert_eq!(reset_offset(&ResetTarget::Timestamp(5), 3, 9, None), 9);
+        assert!(check_resettable("g", "Empty", 0).is_ok());
+        let e = check_resettable("g", "Stable", 1).unwrap_err().to_string();
+        assert!(
+            e.contains("group \"g\" is Stable with 1 member: stop its consumers first"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn form_values() {
+        assert_eq!(parse_time("t", "1700000000000").unwrap(), 1_700_000_000_000);
+        assert_eq!(parse_time("t", "1970-01-01T00:00:00Z").unwrap(), 0);
+        assert_eq!(
+            parse_time("t", "2026-11-25T12:00:00Z").unwrap(),
+            1_795_608_000_000
+        );
+        assert_eq!(
+            parse_time("t", "2026-11-25 12:00").unwrap(),
+            1_795_608_000_000
+        );
+        assert_eq!(parse_time("t", "2000-03-01").unwrap(), 951_868_800_000);
+        assert!(
+            invalid(parse_time("t", "yesterday").unwrap_err())
+                .1
+                .contains("not a time")
+        );
+        assert!(parse_time("t", "2026-13-01").is_err());
+        assert_eq!(
+            parse_reset_target("offset", "5").unwrap(),
+            ResetTarget::Offset(5)
+        );
+        assert_eq!(
+            invalid(parse_reset_target("middle", "").unwrap_err()).0,
+            "to"
+        );
+        assert_eq!(
+            parse_browse_start("newest", "10").unwrap(),
+            BrowseStart::Newest(10)
+        );
+        assert!(parse_browse_start("newest", "0").is_err());
+        assert_eq!(
+            parse_filter("regex", "a.b", "").unwrap(),
+            MessageFilter::Regex {
+                pattern: "a.b".into()
+            }
+        );
+        assert!(parse_filter("xpath", "", "").is_err());
+    }
+
+    #[test]
+    fn message_filters() {
+        let v = br#"{"order":{"id":42,"sku":"A-1"},"items":[{"n":1}]}"#;
+        assert!(json_field_equals(v, "order.id", "42"));
+        assert!(json_field_equals(v, "order.sku", "A-1"));
+        assert!(json_field_equals(v, "order.sku", "\"A-1\""));
+        assert!(json_field_equals(v, "items.0.n", "1"));
+        assert!(!json_field_equals(v, "order.id", "43"));
+        assert!(!json_field_equals(b"not json", "a", "1"));
+        assert!(contains_text(Some(b"k1"), Some(b"hello"), "ell"));
+        assert!(!contains_text(None, None, "x"));
     }
 }

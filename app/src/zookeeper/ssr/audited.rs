@@ -13,7 +13,7 @@ use super::super::model::{
 use super::ZkCluster;
 use crate::audit::ssr::{Applied, Attempt};
 use crate::error::{AppError, Backend};
-use crate::ssr::{Services, current_actor, services};
+use crate::ssr::{Services, services};
 use std::sync::Arc;
 
 async fn attempt(
@@ -23,15 +23,7 @@ async fn attempt(
     params: serde_json::Value,
     before: Option<String>,
 ) -> Attempt {
-    Attempt {
-        actor: current_actor().await,
-        backend: Backend::Zookeeper,
-        cluster: cluster.to_string(),
-        action: action.to_string(),
-        target: path.to_string(),
-        params,
-        before,
-    }
+    Attempt::by_caller(Backend::Zookeeper, cluster, action, path, params, before).await
 }
 
 /// Common checks; returns the services and the cluster's adapter.

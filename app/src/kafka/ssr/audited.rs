@@ -1,0 +1,377 @@
+//! Kafka changes through the audit log. Input is validated first (a bad
+//! name, count or config changes nothing and is not an attempt); a preview
+//! asks the brokers in validate-only mode and records nothing; the real
+//! change records the attempt with the value before, then the outcome with
+//! the value after.
+
+use super::KafkaCluster;
+use crate::audit::ssr::{Applied, Attempt};
+use crate::error::{AppError, Backend};
+use crate::kafka::logic::{
+    MAX_PARTITIONS, parse_config_lines, parse_count, parse_headers, parse_replication,
+    validate_topic_config, validate_topic_name,
+};
+use crate::kafka::model::{
+    ChangePreview, NewTopicForm, ProduceForm, Produced, ResetRow, ResetTarget,
+};
+use crate::ssr::{Services, services};
+use serde_json::json;
+use std::sync::Arc;
+
+/// Largest message value zkmq produces (the brokers' default max.message.bytes is ~1 MiB).
+pub const MAX_PRODUCE_BYTES: usize = 1_000_000;
+/// How much of a produced value the audit record keeps.
+const AUDIT_VALUE_BYTES: usize = 4_096;
+
+fn cluster_of(cluster: &str) -> Result<(Services, Arc<KafkaCluster>), AppError> {
+    let svc = services()?;
+    let k = svc.kafka(cluster)?;
+    Ok((svc, k))
+}
+
+async fn attempt(
+    cluster: &str,
+    action: &str,
+    target: &str,
+    params: serde_json::Value,
+    before: Option<serde_json::Value>,
+) -> Attempt {
+    Attempt::by_caller(
+        Backend::Kafka,
+        cluster,
+        action,
+        target,
+        params,
+        before.map(|b| b.to_string()),
+    )
+    .await
+}
+
+fn overrides_json(o: &[(String, Option<String>)]) -> serde_json::Value {
+    serde_json::Value::Object(
+        o.iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.clone()
+                        .map_or(serde_json::Value::Null, serde_json::Value::String),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Creates a topic, or with `preview` asks the brokers whether they would.
+pub async fn create_topic(
+    cluster: &str,
+    form: &NewTopicForm,
+    preview: bool,
+) -> Result<ChangePreview, AppError> {
+    let name = form.name.trim();
+    validate_topic_name(name)?;
+    let partitions = parse_count("partitions", &form.partitions, 1, MAX_PARTITIONS)?;
+    let (svc, k) = cluster_of(cluster)?;
+    let replication = parse_replication(&form.replication, k.broker_count().await?)?;
+    let configs = parse_config_lines("configs", &form.configs)?;
+    let result = ChangePreview {
+        summary: vec![format!(
+            "create topic \"{name}\" with {partitions} partition{} × {replication} replica{}",
+            if partitions == 1 { "" } else { "s" },
+            if replication == 1 { "" } else { "s" }
+        )],
+        config_changes: configs
+            .iter()
+            .map(|(k, v)| (k.clone(), None, Some(v.clone())))
+            .collect(),
+    };
+    if preview {
+        k.create_topic_raw(name, partitions as i32, replication as i32, &configs, true)
+            .await?;
+        return Ok(result);
+    }
+    let params = json!({"partitions": partitions, "replication": replication, "configs": configs});
+    let a = attempt(cluster, "create_topic", name, params, None).await;
+    svc.audit
+        .record(a, || async {
+            k.create_topic_raw(name, partitions as i32, replication as i32, &configs, false).await?;
+            let after = k.topic_overrides(name).await.ok();
+            Ok(Applied {
+                value: result,
+                after: Some(json!({"partitions": partitions, "replication": replication, "overrides": after.as_deref().map(overrides_json)}).to_string()),
+            })
+        })
+        .await
+}
+
+/// Deletes a topic once its name is typed again.
+pub async fn delete_topic(cluster: &str, topic: &str, confirm: &str) -> Result<(), AppError> {
+    if confirm != topic {
+        return Err(AppError::invalid(
+            "confirm",
+            format!("type the topic name \"{topic}\" exactly to delete it"),
+        ));
+    }
+    let (svc, k) = cluster_of(cluster)?;
+    let detail = k.topic_detail(topic).await?;
+    let before = json!({
+        "partitions": detail.partitions.len(),
+        "replication": detail.partitions.iter().map(|p| p.replicas.len()).max(),
+        "messages": detail.partitions.iter().map(|p| Some(p.high? - p.low?)).sum::<Option<i64>>(),
+        "overrides": overrides_json(&detail.configs.iter().filter(|c| c.source == crate::kafka::model::ConfigSource::Topic).map(|c| (c.name.clone(), c.value.clone())).collect::<Vec<_>>()),
+    });
+    let a = attempt(cluster, "delete_topic", topic, json!({}), Some(before)).await;
+    svc.audit
+        .record(a, || async {
+            k.delete_topic_raw(topic).await?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+}
+
+/// Grows a topic to `total` partitions (Kafka cannot shrink one).
+pub async fn add_partitions(
+    cluster: &str,
+    topic: &str,
+    total: &str,
+    preview: bool,
+) -> Result<ChangePreview, AppError> {
+    let (svc, k) = cluster_of(cluster)?;
+    let detail = k.topic_detail(topic).await?;
+    let current = detail.partitions.len() as i64;
+    let total = parse_count("partitions", total, 1, MAX_PARTITIONS)?;
+    if total <= current {
+        return Err(AppError::invalid(
+            "partitions",
+            format!(
+                "topic \"{topic}\" has {current} partitions; the new total must be larger (Kafka cannot remove partitions)"
+            ),
+        ));
+    }
+    let result = ChangePreview {
+        summary: vec![format!(
+            "grow topic \"{topic}\" from {current} to {total} partitions (keys may map to different partitions afterwards)"
+        )],
+        config_changes: Vec::new(),
+    };
+    if preview {
+        k.create_partitions_raw(topic, total as usize, true).await?;
+        return Ok(result);
+    }
+    let a = attempt(
+        cluster,
+        "add_partitions",
+        topic,
+        json!({"total": total}),
+        Some(json!({"partitions": current})),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            k.create_partitions_raw(topic, total as usize, false)
+                .await?;
+            Ok(Applied {
+                value: result,
+                after: Some(json!({"partitions": total}).to_string()),
+            })
+        })
+        .await
+}
+
+/// Sets and removes topic config overrides. `set` is `key=value` lines;
+/// `remove` is one key per line (back to the broker default).
+pub async fn alter_topic_config(
+    cluster: &str,
+    topic: &str,
+    set: &str,
+    remove: &str,
+    preview: bool,
+) -> Result<ChangePreview, AppError> {
+    let set = parse_config_lines("set", set)?;
+    let remove: Vec<String> = remove
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    for key in &remove {
+        // Any value of the right key passes; only the key is checked here.
+        if let Err(AppError::Invalid { reason, .. }) = validate_topic_config("remove", key, "0") {
+            if reason.contains("is not a topic config") {
+                return Err(AppError::invalid("remove", reason));
+            }
+        }
+    }
+    if set.is_empty() && remove.is_empty() {
+        return Err(AppError::invalid(
+            "set",
+            "nothing to change: give key=value lines to set or keys to remove",
+        ));
+    }
+    let (svc, k) = cluster_of(cluster)?;
+    let before = k.topic_overrides(topic).await?;
+    // AlterConfigs replaces every override: a sensitive one cannot be read
+    // back, so it would be lost. Refuse rather than drop it silently.
+    if let Some((name, _)) = before.iter().find(|(_, v)| v.is_none()) {
+        return Err(AppError::Conflict(format!(
+            "topic \"{topic}\" has a sensitive override ({name}) that zkmq cannot read back; change its configs with kafka-configs instead"
+        )));
+    }
+    for key in &remove {
+        if !before.iter().any(|(k, _)| k == key) {
+            return Err(AppError::invalid(
+                "remove",
+                format!("{key} is not overridden on topic \"{topic}\""),
+            ));
+        }
+    }
+    let mut after: Vec<(String, String)> = before
+        .iter()
+        .filter(|(k, _)| !remove.contains(k) && !set.iter().any(|(s, _)| s == k))
+        .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
+        .collect();
+    after.extend(set.iter().cloned());
+    after.sort();
+    let changes: Vec<(String, Option<String>, Option<String>)> = set
+        .iter()
+        .map(|(key, v)| {
+            (
+                key.clone(),
+                before
+                    .iter()
+                    .find(|(b, _)| b == key)
+                    .and_then(|(_, v)| v.clone()),
+                Some(v.clone()),
+            )
+        })
+        .chain(remove.iter().map(|key| {
+            (
+                key.clone(),
+                before
+                    .iter()
+                    .find(|(b, _)| b == key)
+                    .and_then(|(_, v)| v.clone()),
+                None,
+            )
+        }))
+        .collect();
+    let result = ChangePreview {
+        summary: vec![format!(
+            "topic \"{topic}\": set {}, remove {}",
+            set.len(),
+            remove.len()
+        )],
+        config_changes: changes,
+    };
+    if preview {
+        k.set_overrides_raw(topic, &after, true).await?;
+        return Ok(result);
+    }
+    let params = json!({"set": set, "remove": remove});
+    let a = attempt(
+        cluster,
+        "alter_topic_config",
+        topic,
+        params,
+        Some(overrides_json(&before)),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            k.set_overrides_raw(topic, &after, false).await?;
+            let now = k.topic_overrides(topic).await.unwrap_or_default();
+            Ok(Applied {
+                value: result,
+                after: Some(overrides_json(&now).to_string()),
+            })
+        })
+        .await
+}
+
+/// Moves an empty group's committed offsets; `preview` only computes them.
+pub async fn reset_offsets(
+    cluster: &str,
+    group: &str,
+    topic: Option<&str>,
+    target: &ResetTarget,
+    preview: bool,
+) -> Result<Vec<ResetRow>, AppError> {
+    if let Some(t) = topic {
+        validate_topic_name(t).map_err(|e| match e {
+            AppError::Invalid { reason, .. } => AppError::invalid("topic", reason),
+            other => other,
+        })?;
+    }
+    let (svc, k) = cluster_of(cluster)?;
+    let rows = k.reset_preview(group, topic, target).await?;
+    if preview {
+        return Ok(rows);
+    }
+    let before: serde_json::Value = rows
+        .iter()
+        .map(|r| json!({"topic": r.topic, "partition": r.partition, "offset": r.current}))
+        .collect();
+    let a = attempt(
+        cluster,
+        "reset_offsets",
+        group,
+        json!({"topic": topic, "target": target}),
+        Some(before),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            k.alter_offsets_raw(group, &rows).await?;
+            let after: serde_json::Value = rows
+                .iter()
+                .map(|r| json!({"topic": r.topic, "partition": r.partition, "offset": r.new}))
+                .collect();
+            Ok(Applied {
+                value: rows.clone(),
+                after: Some(after.to_string()),
+            })
+        })
+        .await
+}
+
+/// Produces one message (text key and value, text headers).
+pub async fn produce(cluster: &str, form: &ProduceForm) -> Result<Produced, AppError> {
+    let topic = form.topic.trim();
+    validate_topic_name(topic)?;
+    let partition = match form.partition.trim() {
+        "" => None,
+        p => Some(parse_count("partition", p, 0, i32::MAX as i64)? as i32),
+    };
+    if form.value.len() > MAX_PRODUCE_BYTES {
+        return Err(AppError::invalid(
+            "value",
+            format!(
+                "is {} bytes; zkmq produces at most {MAX_PRODUCE_BYTES}",
+                form.value.len()
+            ),
+        ));
+    }
+    let headers = parse_headers(&form.headers)?;
+    let (svc, k) = cluster_of(cluster)?;
+    let key = (!form.key.is_empty()).then_some(form.key.as_str());
+    let kept: String = form.value.chars().take(AUDIT_VALUE_BYTES).collect();
+    let params = json!({
+        "partition": partition, "key": key, "headers": headers,
+        "value": kept, "value_bytes": form.value.len(),
+        "value_truncated": kept.len() < form.value.len(),
+    });
+    let a = attempt(cluster, "produce_message", topic, params, None).await;
+    svc.audit
+        .record(a, || async {
+            let p = k
+                .produce_raw(topic, partition, key, &form.value, &headers)
+                .await?;
+            Ok(Applied {
+                after: Some(json!({"partition": p.partition, "offset": p.offset}).to_string()),
+                value: p,
+            })
+        })
+        .await
+}
