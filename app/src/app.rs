@@ -5,7 +5,7 @@ use crate::clusters::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::components::ThemeToggle;
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
-use crate::kafka::view::KafkaPage;
+use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
 use crate::rabbitmq::view::RabbitPage;
 use crate::zookeeper::explorer::ZnodeExplorer;
 use leptos::prelude::*;
@@ -62,6 +62,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ensemble/:cluster") view=EnsemblePage />
                     <Route path=path!("/kafka") view=|| view! { <BackendIndexPage backend=Backend::Kafka /> } />
                     <Route path=path!("/kafka/:cluster") view=KafkaPage />
+                    <Route path=path!("/kafka/:cluster/topics") view=TopicsPage />
+                    <Route path=path!("/kafka/:cluster/topics/:topic") view=TopicPage />
+                    <Route path=path!("/kafka/:cluster/groups") view=GroupsPage />
+                    <Route path=path!("/kafka/:cluster/groups/:group") view=GroupPage />
                     <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />
                     <Route path=path!("/rabbitmq/:cluster") view=RabbitPage />
                     <Route path=path!("/audit") view=AuditPage />

@@ -249,7 +249,10 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
         .len()
         != 4
     {
-        assert!(Instant::now() < deadline, "the fourth partition never appeared");
+        assert!(
+            Instant::now() < deadline,
+            "the fourth partition never appeared"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 

@@ -120,3 +120,54 @@ where
         </Transition>
     }
 }
+
+/// A labelled one-line text input bound to `value`.
+#[component]
+pub fn TextField(
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    #[prop(optional, into)] placeholder: String,
+    #[prop(optional, into)] input_type: Option<String>,
+) -> impl IntoView {
+    view! {
+        <label class="flex flex-col gap-1 text-sm">
+            <span>{label}</span>
+            <input
+                type=input_type.unwrap_or_else(|| "text".into())
+                class="rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-600 dark:bg-slate-900"
+                placeholder=placeholder
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+/// A labelled multi-line text input bound to `value`.
+#[component]
+pub fn TextArea(
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    #[prop(optional, into)] placeholder: String,
+    #[prop(default = 3)] rows: u32,
+) -> impl IntoView {
+    view! {
+        <label class="flex flex-col gap-1 text-sm">
+            <span>{label}</span>
+            <textarea
+                rows=rows
+                class="rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-600 dark:bg-slate-900"
+                placeholder=placeholder
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+        </label>
+    }
+}
+
+/// Button classes: the primary action, a secondary one, a destructive one.
+pub const BUTTON: &str =
+    "rounded bg-sky-700 px-3 py-1 text-sm text-white hover:bg-sky-800 disabled:opacity-50";
+pub const BUTTON_SECONDARY: &str = "rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800 disabled:opacity-50";
+pub const BUTTON_DANGER: &str =
+    "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-800 disabled:opacity-50";

@@ -434,6 +434,43 @@ pub fn contains_text(key: Option<&[u8]>, value: Option<&[u8]>, needle: &str) -> 
 }
 
 // ---------------------------------------------------------------------------
+// Links
+
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.');
+
+fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+pub fn topics_href(cluster: &str) -> String {
+    format!("/kafka/{}/topics", seg(cluster))
+}
+
+pub fn topic_href(cluster: &str, topic: &str) -> String {
+    format!("/kafka/{}/topics/{}", seg(cluster), seg(topic))
+}
+
+pub fn groups_href(cluster: &str) -> String {
+    format!("/kafka/{}/groups", seg(cluster))
+}
+
+/// Group names may hold any character: the segment is percent-encoded.
+pub fn group_href(cluster: &str, group: &str) -> String {
+    format!("/kafka/{}/groups/{}", seg(cluster), seg(group))
+}
+
+/// The last segment of a URL path, percent-decoded (the group of a group page).
+pub fn last_segment(path: &str) -> String {
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    percent_encoding::percent_decode_str(last)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+// ---------------------------------------------------------------------------
 // Form values
 
 /// "2026-11-25T12:00:00Z", "2026-11-25 12:00" or milliseconds since the
@@ -752,6 +789,17 @@ mod tests {
             e.contains("group \"g\" is Stable with 1 member: stop its consumers first"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn links() {
+        assert_eq!(
+            topic_href("local", "orders.v1"),
+            "/kafka/local/topics/orders.v1"
+        );
+        let g = group_href("local", "team a/b%");
+        assert_eq!(g, "/kafka/local/groups/team%20a%2Fb%25");
+        assert_eq!(last_segment(&g), "team a/b%");
     }
 
     #[test]

@@ -1,24 +1,65 @@
-//! Kafka pages.
+//! Kafka pages: cluster, topic list, topic (partitions, configs, readers,
+//! messages, changes), consumer groups and one group (offsets, reset).
 
-use super::api::get_kafka_summary;
-use super::model::KafkaSummary;
-use crate::components::{Field, TableHead, error_banners, use_ticker};
+use super::api::{
+    add_partitions, alter_topic_config, browse_messages, create_topic, delete_topic, get_group,
+    get_kafka_summary, get_topic, list_groups, list_topics, produce_message, reset_offsets,
+};
+use super::logic::{PAGE, group_href, groups_href, last_segment, topic_href, topics_href};
+use super::model::{
+    BrowseResult, BrowseStop, ChangePreview, ConfigRow, ConfigSource, GroupDetail, GroupSort,
+    KafkaMessage, KafkaSummary, ResetRow, TopicDetail, TopicSort,
+};
+use crate::components::{
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, TextArea, TextField,
+    error_banners,
+};
+use crate::zookeeper::logic::{
+    DataView, decode_b64, detect_view, format_millis, render_data, znode_href,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
-/// `/kafka/:cluster`: brokers and counts, refreshed every 5 s.
+const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
+
+fn cluster_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("cluster").unwrap_or_default())
+}
+
+/// Tabs shared by every Kafka page of a cluster.
+#[component]
+fn KafkaNav(cluster: String, current: &'static str) -> impl IntoView {
+    let tab = |label: &'static str, href: String| {
+        let active = label == current;
+        view! {
+            <a href=href aria-current=if active { Some("page") } else { None }
+                class=if active { "border-b-2 border-sky-600 px-2 pb-1 font-semibold" } else { "px-2 pb-1 text-slate-600 dark:text-slate-400" }>
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <nav aria-label="Kafka" class="mb-4 flex gap-4 border-b border-slate-200 dark:border-slate-800">
+            {tab("Cluster", format!("/kafka/{cluster}"))}
+            {tab("Topics", topics_href(&cluster))}
+            {tab("Consumer groups", groups_href(&cluster))}
+        </nav>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cluster
+
+/// `/kafka/:cluster`: brokers, controller, cluster id and counts.
 #[component]
 pub fn KafkaPage() -> impl IntoView {
-    let params = use_params_map();
-    let cluster = move || params.read().get("cluster").unwrap_or_default();
-    let tick = use_ticker(5_000);
-    let summary = Resource::new(
-        move || (cluster(), tick.get()),
-        |(c, _)| get_kafka_summary(c),
-    );
+    let cluster = cluster_param();
+    let summary = Resource::new(move || cluster.get(), get_kafka_summary);
     view! {
-        <Title text=move || format!("Kafka {} · zkmq", cluster()) />
+        <Title text=move || format!("Kafka {} · zkmq", cluster.get()) />
+        <KafkaNav cluster=cluster.get_untracked() current="Cluster" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || summary.get().map(|r| r.map(|s| view! { <KafkaOverview summary=s /> }))}
@@ -29,31 +70,909 @@ pub fn KafkaPage() -> impl IntoView {
 
 #[component]
 fn KafkaOverview(summary: KafkaSummary) -> impl IntoView {
+    let controller = summary.controller;
     view! {
         <h1 class="mb-4 text-2xl font-semibold">{summary.cluster.name.clone()}</h1>
-        <dl class="mb-6 max-w-md">
+        <dl class="mb-6 max-w-lg">
+            <Field label="Cluster id" value=summary.cluster_id.clone().unwrap_or_else(|| "unknown".into()) />
             <Field label="Version" value=summary.version.clone().unwrap_or_else(|| "unknown".into()) />
+            <Field label="Controller" value=controller.map(|c| format!("broker {c}")).unwrap_or_else(|| "unknown".into()) />
             <Field label="Brokers" value=summary.brokers.len().to_string() />
             <Field label="Topics" value=summary.topics.to_string() />
             <Field label="Internal topics" value=summary.internal_topics.to_string() />
             <Field label="Partitions" value=summary.partitions.to_string() />
             <Field label="Under-replicated partitions" value=summary.under_replicated.to_string() />
+            <Field label="Offline partitions" value=summary.offline.to_string() />
         </dl>
+        {summary.zookeeper.clone().map(|z| view! {
+            <p class="mb-4 text-sm">
+                "ZooKeeper mode: metadata in ensemble \"" {z.zookeeper.clone()} "\" at "
+                <a class=LINK href=znode_href(&z.zookeeper, &z.path)>{z.path.clone()}</a>
+                " · " <a class=LINK href=format!("/ensemble/{}", z.zookeeper)>"ensemble"</a>
+            </p>
+        })}
         <table class="w-full border-collapse text-left text-sm">
             <caption class="sr-only">"Brokers"</caption>
-            <TableHead columns=&["Broker id", "Address"] />
+            <TableHead columns=&["Broker id", "Address", "Rack", "Role"] />
             <tbody>
                 {summary
                     .brokers
                     .into_iter()
                     .map(|b| view! {
-                        <tr class="border-b border-slate-200 dark:border-slate-800">
+                        <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("broker {}", b.id)>
                             <th scope="row" class="py-2 pr-4 font-mono font-normal">{b.id}</th>
-                            <td class="py-2 font-mono">{format!("{}:{}", b.host, b.port)}</td>
+                            <td class="py-2 pr-4 font-mono">{format!("{}:{}", b.host, b.port)}</td>
+                            <td class="py-2 pr-4">{b.rack.unwrap_or_else(|| "—".into())}</td>
+                            <td class="py-2">{if controller == Some(b.id) { "controller" } else { "" }}</td>
                         </tr>
                     })
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Topic list
+
+fn sort_button(
+    label: &'static str,
+    key: TopicSort,
+    sort: RwSignal<TopicSort>,
+    desc: RwSignal<bool>,
+    offset: RwSignal<usize>,
+) -> impl IntoView {
+    let arrow = move || match (sort.get() == key, desc.get()) {
+        (true, false) => " ▲",
+        (true, true) => " ▼",
+        _ => "",
+    };
+    view! {
+        <th scope="col" class="py-2 pr-4"
+            aria-sort=move || match (sort.get() == key, desc.get()) { (true, false) => "ascending", (true, true) => "descending", _ => "none" }>
+            <button type="button" class="font-semibold" on:click=move |_| {
+                if sort.get_untracked() == key { desc.update(|d| *d = !*d) } else { sort.set(key); desc.set(false) }
+                offset.set(0);
+            }>{label}{arrow}</button>
+        </th>
+    }
+}
+
+/// `/kafka/:cluster/topics`: filtered, sorted and paged on the server.
+#[component]
+pub fn TopicsPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let filter = RwSignal::new(String::new());
+    let internal = RwSignal::new(false);
+    let sort = RwSignal::new(TopicSort::Name);
+    let desc = RwSignal::new(false);
+    let offset = RwSignal::new(0usize);
+    let refresh = RwSignal::new(0u32);
+    let page = Resource::new(
+        move || {
+            (
+                cluster.get(),
+                filter.get(),
+                internal.get(),
+                sort.get(),
+                desc.get(),
+                offset.get(),
+                refresh.get(),
+            )
+        },
+        |(c, f, i, s, d, o, _)| list_topics(c, f, i, s, d, o, PAGE),
+    );
+    view! {
+        <Title text=move || format!("Topics · Kafka {} · zkmq", cluster.get()) />
+        <KafkaNav cluster=cluster.get_untracked() current="Topics" />
+        <h1 class="mb-4 text-2xl font-semibold">"Topics"</h1>
+        <div class="mb-3 flex flex-wrap items-end gap-4">
+            <label class="flex flex-col gap-1 text-sm">
+                <span>"Filter by name"</span>
+                <input type="search" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                    prop:value=move || filter.get()
+                    on:input=move |ev| { filter.set(event_target_value(&ev)); offset.set(0); } />
+            </label>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" prop:checked=move || internal.get()
+                    on:change=move |ev| { internal.set(event_target_checked(&ev)); offset.set(0); } />
+                "Show internal topics"
+            </label>
+        </div>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || page.get().map(|r| r.map(|p| {
+                    let c = cluster.get_untracked();
+                    let first = if p.matched == 0 { 0 } else { p.offset + 1 };
+                    let last = p.offset + p.rows.len();
+                    let has_next = last < p.matched;
+                    view! {
+                        <p class="mb-2 text-sm" role="status" aria-label="Topic count">
+                            {format!("{first}–{last} of {} matching · {} topics in the cluster", p.matched, p.total)}
+                        </p>
+                        <table class="w-full border-collapse text-left text-sm">
+                            <caption class="sr-only">"Topics"</caption>
+                            <thead>
+                                <tr class="border-b border-slate-300 dark:border-slate-700">
+                                    {sort_button("Name", TopicSort::Name, sort, desc, offset)}
+                                    {sort_button("Partitions", TopicSort::Partitions, sort, desc, offset)}
+                                    {sort_button("Replication", TopicSort::Replication, sort, desc, offset)}
+                                    {sort_button("Under-replicated", TopicSort::UnderReplicated, sort, desc, offset)}
+                                    <th scope="col" class="py-2 pr-4">"Offline"</th>
+                                    <th scope="col" class="py-2 pr-4">"Messages (est.)"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {p.rows.into_iter().map(|t| view! {
+                                    <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=t.name.clone()>
+                                        <th scope="row" class="py-1 pr-4 font-mono font-normal">
+                                            <a class=LINK href=topic_href(&c, &t.name)>{t.name.clone()}</a>
+                                            {t.internal.then(|| view! { <span class="ml-2 text-xs text-slate-500">"internal"</span> })}
+                                        </th>
+                                        <td class="py-1 pr-4 font-mono">{t.partitions}</td>
+                                        <td class="py-1 pr-4 font-mono">{t.replication}</td>
+                                        <td class={if t.under_replicated > 0 { "py-1 pr-4 font-mono text-amber-700 dark:text-amber-300" } else { "py-1 pr-4 font-mono" }}>{t.under_replicated}</td>
+                                        <td class={if t.offline > 0 { "py-1 pr-4 font-mono text-red-700 dark:text-red-300" } else { "py-1 pr-4 font-mono" }}>{t.offline}</td>
+                                        <td class="py-1 pr-4 font-mono">{t.messages.map(|m| m.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <div class="mt-2 flex gap-2">
+                            <button type="button" class=BUTTON_SECONDARY disabled=p.offset == 0
+                                on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"Previous page"</button>
+                            <button type="button" class=BUTTON_SECONDARY disabled=!has_next
+                                on:click=move |_| offset.update(|o| *o += PAGE)>"Next page"</button>
+                        </div>
+                    }
+                }))}
+            </ErrorBoundary>
+        </Transition>
+        <CreateTopic cluster=cluster.get_untracked() />
+    }
+}
+
+/// Shows a preview: its lines and the config changes as before → after.
+#[component]
+fn PreviewBox(preview: ChangePreview, #[prop(into)] title: String) -> impl IntoView {
+    let has_changes = !preview.config_changes.is_empty();
+    let label = title.clone();
+    view! {
+        <section aria-label=label class="my-2 rounded border border-sky-400 p-3 text-sm">
+            <h3 class="font-semibold">{title}</h3>
+            <ul>{preview.summary.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            {has_changes.then(|| view! {
+                <table class="mt-2 text-left">
+                    <TableHead columns=&["Config", "Before", "After"] />
+                    <tbody>
+                        {preview.config_changes.into_iter().map(|(k, b, a)| view! {
+                            <tr aria-label=k.clone()>
+                                <th scope="row" class="pr-4 font-mono font-normal">{k.clone()}</th>
+                                <td class="pr-4 font-mono">{b.unwrap_or_else(|| "(default)".into())}</td>
+                                <td class="font-mono">{a.unwrap_or_else(|| "(default)".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CreateTopic(cluster: String) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let partitions = RwSignal::new("3".to_string());
+    let replication = RwSignal::new("2".to_string());
+    let configs = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let preview = RwSignal::new(None::<ChangePreview>);
+    let navigate = use_navigate();
+    let run = Action::new(move |dry: &bool| {
+        let (c, dry) = (cluster.clone(), *dry);
+        let navigate = navigate.clone();
+        let n = name.get_untracked();
+        async move {
+            error.set(None);
+            match create_topic(
+                c.clone(),
+                n.clone(),
+                partitions.get_untracked(),
+                replication.get_untracked(),
+                configs.get_untracked(),
+                dry,
+            )
+            .await
+            {
+                Ok(p) if dry => preview.set(Some(p)),
+                Ok(_) => navigate(&topic_href(&c, n.trim()), Default::default()),
+                Err(e) => {
+                    preview.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="create-topic-h" class="mt-8 max-w-xl">
+            <h2 id="create-topic-h" class="mb-2 text-lg font-semibold">"Create topic"</h2>
+            <div class="flex flex-col gap-2">
+                <TextField label="Name" value=name placeholder="orders.v1" />
+                <div class="flex gap-4">
+                    <TextField label="Partitions" value=partitions />
+                    <TextField label="Replication factor" value=replication />
+                </div>
+                <TextArea label="Configs (key=value per line)" value=configs placeholder="retention.ms=604800000" />
+                <div class="flex gap-2">
+                    <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview"</button>
+                    <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Create topic"</button>
+                </div>
+            </div>
+            {move || preview.get().map(|p| view! { <PreviewBox preview=p title="The brokers accept this" /> })}
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One topic
+
+/// `/kafka/:cluster/topics/:topic`.
+#[component]
+pub fn TopicPage() -> impl IntoView {
+    let params = use_params_map();
+    let cluster = cluster_param();
+    let topic = Memo::new(move |_| params.read().get("topic").unwrap_or_default());
+    let refresh = RwSignal::new(0u32);
+    let detail = Resource::new(
+        move || (cluster.get(), topic.get(), refresh.get()),
+        |(c, t, _)| get_topic(c, t),
+    );
+    view! {
+        <Title text=move || format!("{} · Kafka {} · zkmq", topic.get(), cluster.get()) />
+        <KafkaNav cluster=cluster.get_untracked() current="Topics" />
+        <h1 class="mb-4 font-mono text-2xl font-semibold">{move || topic.get()}</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || detail.get().map(|r| r.map(|d| view! { <TopicDetailView detail=d /> }))}
+            </ErrorBoundary>
+        </Transition>
+        // Forms live outside the refreshed detail so typed input survives a refresh.
+        <div class="mt-8 grid gap-8 lg:grid-cols-2">
+            <EditConfigs cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
+            <div class="flex flex-col gap-8">
+                <AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
+                <DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() />
+            </div>
+        </div>
+        <MessageBrowser cluster=cluster.get_untracked() topic=topic.get_untracked() />
+        <Produce cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
+    }
+}
+
+fn ids(v: &[i32]) -> String {
+    v.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+fn TopicDetailView(detail: TopicDetail) -> impl IntoView {
+    let c = detail.cluster.id.clone();
+    let total: Option<i64> = detail
+        .partitions
+        .iter()
+        .map(|p| Some(p.high? - p.low?))
+        .sum();
+    view! {
+        <p class="mb-2 text-sm" role="status" aria-label="Topic summary">
+            {format!(
+                "{} partitions · {} messages (high − low watermarks){}",
+                detail.partitions.len(),
+                total.map(|t| t.to_string()).unwrap_or_else(|| "unknown".into()),
+                if detail.internal { " · internal topic" } else { "" }
+            )}
+        </p>
+        <table class="w-full border-collapse text-left text-sm">
+            <caption class="sr-only">"Partitions"</caption>
+            <TableHead columns=&["Partition", "Leader", "Replicas", "In sync", "Low", "High", "Messages"] />
+            <tbody>
+                {detail.partitions.into_iter().map(|p| {
+                    let urp = p.isr.len() < p.replicas.len();
+                    view! {
+                        <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("partition {}", p.id)>
+                            <th scope="row" class="py-1 pr-4 font-mono font-normal">{p.id}</th>
+                            <td class="py-1 pr-4 font-mono">{if p.leader < 0 { "none (offline)".to_string() } else { p.leader.to_string() }}</td>
+                            <td class="py-1 pr-4 font-mono">{ids(&p.replicas)}</td>
+                            <td class=if urp { "py-1 pr-4 font-mono text-amber-700 dark:text-amber-300" } else { "py-1 pr-4 font-mono" }>{ids(&p.isr)}</td>
+                            <td class="py-1 pr-4 font-mono">{p.low.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td class="py-1 pr-4 font-mono">{p.high.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td class="py-1 pr-4 font-mono">{p.high.zip(p.low).map(|(h, l)| (h - l).to_string()).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <section aria-labelledby="readers-h" class="mt-6">
+            <h2 id="readers-h" class="mb-2 text-lg font-semibold">"Consumer groups reading it"</h2>
+            {detail.readers_note.map(|n| view! { <p class="text-sm text-slate-600 dark:text-slate-400">{n}</p> })}
+            {if detail.readers.is_empty() {
+                view! { <p class="text-sm">"None."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="text-left text-sm">
+                        <TableHead columns=&["Group", "State", "Lag on this topic"] />
+                        <tbody>
+                            {detail.readers.into_iter().map(|r| view! {
+                                <tr aria-label=r.group.clone()>
+                                    <th scope="row" class="pr-4 font-mono font-normal"><a class=LINK href=group_href(&c, &r.group)>{r.group.clone()}</a></th>
+                                    <td class="pr-4">{r.state}</td>
+                                    <td class="font-mono">{r.lag.map(|l| l.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <ConfigTable configs=detail.configs />
+    }
+}
+
+#[component]
+fn ConfigTable(configs: Vec<ConfigRow>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="configs-h" class="mt-6">
+            <h2 id="configs-h" class="mb-2 text-lg font-semibold">"Configs"</h2>
+            <table class="w-full border-collapse text-left text-sm">
+                <caption class="sr-only">"Topic configs"</caption>
+                <TableHead columns=&["Config", "Value", "Source"] />
+                <tbody>
+                    {configs.into_iter().map(|c| {
+                        let value = if c.sensitive { "hidden (sensitive)".to_string() } else { c.value.clone().unwrap_or_else(|| "(unset)".into()) };
+                        let source = match c.source {
+                            ConfigSource::Topic => "override",
+                            ConfigSource::Broker => "broker",
+                            ConfigSource::Default => "default",
+                            ConfigSource::Other => "—",
+                        };
+                        view! {
+                            <tr class=if c.source == ConfigSource::Topic { "border-b border-slate-200 font-semibold dark:border-slate-800" } else { "border-b border-slate-200 dark:border-slate-800" }
+                                aria-label=c.name.clone()>
+                                <th scope="row" class="py-1 pr-4 font-mono font-normal">{c.name.clone()}</th>
+                                <td class="py-1 pr-4 font-mono break-all">{value}</td>
+                                <td class="py-1 pr-4">{source}{c.read_only.then_some(" · read-only")}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let set = RwSignal::new(String::new());
+    let remove = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let preview = RwSignal::new(None::<ChangePreview>);
+    let done = RwSignal::new(None::<ChangePreview>);
+    let run = Action::new(move |dry: &bool| {
+        let (c, t, dry) = (cluster.clone(), topic.clone(), *dry);
+        async move {
+            error.set(None);
+            done.set(None);
+            match alter_topic_config(c, t, set.get_untracked(), remove.get_untracked(), dry).await {
+                Ok(p) if dry => preview.set(Some(p)),
+                Ok(p) => {
+                    preview.set(None);
+                    done.set(Some(p));
+                    set.set(String::new());
+                    remove.set(String::new());
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="edit-configs-h">
+            <h2 id="edit-configs-h" class="mb-2 text-lg font-semibold">"Change configs"</h2>
+            <div class="flex flex-col gap-2">
+                <TextArea label="Set (key=value per line)" value=set placeholder="retention.ms=86400000" />
+                <TextArea label="Remove overrides (one key per line)" value=remove rows=2 />
+                <div class="flex gap-2">
+                    <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview change"</button>
+                    <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Apply change"</button>
+                </div>
+            </div>
+            {move || preview.get().map(|p| view! { <PreviewBox preview=p title="Preview (validated by the brokers, not applied)" /> })}
+            {move || done.get().map(|p| view! { <PreviewBox preview=p title="Applied" /> })}
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </section>
+    }
+}
+
+#[component]
+fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let total = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let note = RwSignal::new(None::<ChangePreview>);
+    let run = Action::new(move |dry: &bool| {
+        let (c, t, dry) = (cluster.clone(), topic.clone(), *dry);
+        async move {
+            error.set(None);
+            match add_partitions(c, t, total.get_untracked(), dry).await {
+                Ok(p) => {
+                    note.set(Some(p));
+                    if !dry {
+                        refresh.update(|n| *n += 1);
+                    }
+                }
+                Err(e) => {
+                    note.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="partitions-h">
+            <h2 id="partitions-h" class="mb-2 text-lg font-semibold">"Add partitions"</h2>
+            <div class="flex items-end gap-2">
+                <TextField label="New total" value=total />
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview"</button>
+                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Add partitions"</button>
+            </div>
+            {move || note.get().map(|p| view! { <PreviewBox preview=p title="Partitions" /> })}
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </section>
+    }
+}
+
+#[component]
+fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let t2 = topic.clone();
+    let run = Action::new(move |_: &()| {
+        let (c, t) = (cluster.clone(), topic.clone());
+        let navigate = navigate.clone();
+        async move {
+            match delete_topic(c.clone(), t, typed.get_untracked()).await {
+                Ok(()) => navigate(&topics_href(&c), Default::default()),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="delete-topic-h">
+            <h2 id="delete-topic-h" class="mb-2 text-lg font-semibold">"Delete topic"</h2>
+            <p class="mb-2 text-sm">{format!("Deletes \"{t2}\" and all its messages. Type the topic name to confirm.")}</p>
+            <div class="flex items-end gap-2">
+                <TextField label="Topic name" value=typed />
+                <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(()); }>"Delete topic"</button>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Messages
+
+fn show_bytes(b64: &Option<String>, view: Option<DataView>) -> String {
+    match b64 {
+        None => "(null)".into(),
+        Some(s) => {
+            let bytes = decode_b64(s);
+            let v = view.unwrap_or_else(|| detect_view(&bytes));
+            render_data(&bytes, v).unwrap_or_else(|e| e)
+        }
+    }
+}
+
+#[component]
+fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
+    let partition = RwSignal::new("0".to_string());
+    let from = RwSignal::new("newest".to_string());
+    let value = RwSignal::new("20".to_string());
+    let limit = RwSignal::new("50".to_string());
+    let filter = RwSignal::new("none".to_string());
+    let text = RwSignal::new(String::new());
+    let field = RwSignal::new(String::new());
+    let shown = RwSignal::new(None::<DataView>);
+    let error = RwSignal::new(None::<String>);
+    let result = RwSignal::new(None::<BrowseResult>);
+    let run = Action::new(move |_: &()| {
+        let (c, t) = (cluster.clone(), topic.clone());
+        async move {
+            error.set(None);
+            let p = partition.get_untracked().trim().parse::<i32>();
+            let l = limit.get_untracked().trim().parse::<usize>();
+            let (Ok(p), Ok(l)) = (p, l) else {
+                error.set(Some("Partition and limit must be whole numbers.".into()));
+                return;
+            };
+            match browse_messages(
+                c,
+                t,
+                p,
+                from.get_untracked(),
+                value.get_untracked(),
+                l,
+                filter.get_untracked(),
+                text.get_untracked(),
+                field.get_untracked(),
+            )
+            .await
+            {
+                Ok(r) => result.set(Some(r)),
+                Err(e) => {
+                    result.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    let select = |label: &'static str,
+                  sig: RwSignal<String>,
+                  options: &'static [(&'static str, &'static str)]| {
+        view! {
+            <label class="flex flex-col gap-1 text-sm">
+                <span>{label}</span>
+                <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                    on:change=move |ev| sig.set(event_target_value(&ev))>
+                    {options.iter().map(|(v, l)| view! { <option value=*v selected=move || sig.get() == *v>{*l}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <section aria-labelledby="messages-h" class="mt-8">
+            <h2 id="messages-h" class="mb-2 text-lg font-semibold">"Messages"</h2>
+            <div class="flex flex-wrap items-end gap-3">
+                <TextField label="Partition" value=partition />
+                {select("Start from", from, &[("newest", "newest N"), ("offset", "offset"), ("timestamp", "timestamp (UTC)")])}
+                <TextField label="N / offset / time" value=value placeholder="20" />
+                <TextField label="Limit" value=limit />
+                {select("Filter", filter, &[("none", "none"), ("substring", "text contains"), ("regex", "regex"), ("json", "JSON field equals")])}
+                <TextField label="Filter text / value" value=text />
+                <TextField label="JSON field" value=field placeholder="order.id" />
+                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Read messages"</button>
+            </div>
+            <div class="mt-2 flex gap-2 text-sm" role="group" aria-label="Show values as">
+                <span>"Show as:"</span>
+                <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get().is_none() on:click=move |_| shown.set(None)>"Auto"</button>
+                {DataView::ALL.into_iter().map(|v| view! {
+                    <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get() == Some(v) on:click=move |_| shown.set(Some(v))>{v.label()}</button>
+                }).collect_view()}
+            </div>
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            {move || result.get().map(|r| {
+                let why = match r.stopped {
+                    BrowseStop::Limit => "reached the limit",
+                    BrowseStop::End => "reached the end of the partition",
+                    BrowseStop::ScanBudget => "hit the scan budget — narrow the start or the filter",
+                    BrowseStop::TimeBudget => "hit the time budget — narrow the start or the filter",
+                };
+                view! {
+                    <p class="my-2 text-sm" role="status" aria-label="Browse result">
+                        {format!("{} shown · scanned {} · {why} · partition offsets {}–{} · next offset {}", r.messages.len(), r.scanned, r.low, r.high, r.next_offset)}
+                    </p>
+                    <MessageTable messages=r.messages shown=shown />
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn MessageTable(messages: Vec<KafkaMessage>, shown: RwSignal<Option<DataView>>) -> impl IntoView {
+    view! {
+        <table class="w-full border-collapse text-left text-sm">
+            <caption class="sr-only">"Messages"</caption>
+            <TableHead columns=&["Offset", "Timestamp", "Key", "Value", "Headers"] />
+            <tbody>
+                {messages.into_iter().map(|m| {
+                    let (key, val) = (m.key_b64.clone(), m.value_b64.clone());
+                    let ts = m.timestamp.map(|t| format!("{} ({})", format_millis(t), m.timestamp_type)).unwrap_or_else(|| "—".into());
+                    let headers = m.headers.iter().map(|(k, v)| format!("{k}={}", v.clone().unwrap_or_default())).collect::<Vec<_>>().join("\n");
+                    view! {
+                        <tr class="border-b border-slate-200 align-top dark:border-slate-800" aria-label=format!("offset {}", m.offset)>
+                            <th scope="row" class="py-1 pr-4 font-mono font-normal">{m.offset}</th>
+                            <td class="py-1 pr-4 font-mono text-xs whitespace-nowrap">{ts}</td>
+                            <td class="py-1 pr-4"><pre class="font-mono text-xs whitespace-pre-wrap break-all">{move || show_bytes(&key, shown.get())}</pre></td>
+                            <td class="py-1 pr-4"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{move || show_bytes(&val, shown.get())}</pre></td>
+                            <td class="py-1"><pre class="font-mono text-xs whitespace-pre-wrap">{headers}</pre></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn Produce(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let partition = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let headers = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let run = Action::new(move |_: &()| {
+        let (c, t) = (cluster.clone(), topic.clone());
+        async move {
+            error.set(None);
+            match produce_message(
+                c,
+                t,
+                partition.get_untracked(),
+                key.get_untracked(),
+                value.get_untracked(),
+                headers.get_untracked(),
+            )
+            .await
+            {
+                Ok(p) => {
+                    done.set(Some(format!(
+                        "Produced to partition {} at offset {}.",
+                        p.partition, p.offset
+                    )));
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="produce-h" class="mt-8 max-w-xl">
+            <h2 id="produce-h" class="mb-2 text-lg font-semibold">"Produce a message"</h2>
+            <div class="flex flex-col gap-2">
+                <div class="flex gap-4">
+                    <TextField label="Partition (empty: partitioner)" value=partition />
+                    <TextField label="Key" value=key />
+                </div>
+                <TextArea label="Value" value=value rows=4 />
+                <TextArea label="Headers (name=value per line)" value=headers rows=2 />
+                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Produce"</button></div>
+            </div>
+            {move || done.get().map(|d| view! { <p role="status" class="mt-2 text-sm">{d}</p> })}
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Consumer groups
+
+/// `/kafka/:cluster/groups`.
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let filter = RwSignal::new(String::new());
+    let sort = RwSignal::new(GroupSort::Name);
+    let offset = RwSignal::new(0usize);
+    let page = Resource::new(
+        move || (cluster.get(), filter.get(), sort.get(), offset.get()),
+        |(c, f, s, o)| list_groups(c, f, s, false, o, PAGE),
+    );
+    view! {
+        <Title text=move || format!("Consumer groups · Kafka {} · zkmq", cluster.get()) />
+        <KafkaNav cluster=cluster.get_untracked() current="Consumer groups" />
+        <h1 class="mb-4 text-2xl font-semibold">"Consumer groups"</h1>
+        <div class="mb-3 flex items-end gap-4">
+            <label class="flex flex-col gap-1 text-sm">
+                <span>"Filter by name"</span>
+                <input type="search" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                    prop:value=move || filter.get()
+                    on:input=move |ev| { filter.set(event_target_value(&ev)); offset.set(0); } />
+            </label>
+            <label class="flex flex-col gap-1 text-sm">
+                <span>"Sort by"</span>
+                <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                    on:change=move |ev| sort.set(match event_target_value(&ev).as_str() { "state" => GroupSort::State, "members" => GroupSort::Members, _ => GroupSort::Name })>
+                    <option value="name">"name"</option>
+                    <option value="state">"state"</option>
+                    <option value="members">"members"</option>
+                </select>
+            </label>
+        </div>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || page.get().map(|r| r.map(|p| {
+                    let c = cluster.get_untracked();
+                    let last = p.offset + p.rows.len();
+                    let has_next = last < p.matched;
+                    view! {
+                        <p class="mb-2 text-sm" role="status" aria-label="Group count">
+                            {format!("{}–{last} of {} matching · {} groups in the cluster", if p.matched == 0 { 0 } else { p.offset + 1 }, p.matched, p.total)}
+                        </p>
+                        <table class="w-full border-collapse text-left text-sm">
+                            <caption class="sr-only">"Consumer groups"</caption>
+                            <TableHead columns=&["Group", "State", "Members", "Topics", "Total lag"] />
+                            <tbody>
+                                {p.rows.into_iter().map(|g| view! {
+                                    <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=g.name.clone()>
+                                        <th scope="row" class="py-1 pr-4 font-mono font-normal"><a class=LINK href=group_href(&c, &g.name)>{g.name.clone()}</a></th>
+                                        <td class="py-1 pr-4">{g.state}</td>
+                                        <td class="py-1 pr-4 font-mono">{g.members}</td>
+                                        <td class="py-1 pr-4 font-mono">{g.topics.join(", ")}</td>
+                                        <td class="py-1 pr-4 font-mono">{g.lag.map(|l| l.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <div class="mt-2 flex gap-2">
+                            <button type="button" class=BUTTON_SECONDARY disabled=p.offset == 0
+                                on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"Previous page"</button>
+                            <button type="button" class=BUTTON_SECONDARY disabled=!has_next
+                                on:click=move |_| offset.update(|o| *o += PAGE)>"Next page"</button>
+                        </div>
+                    }
+                }))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// `/kafka/:cluster/groups/:group`: refreshed every 5 s (lag moves).
+#[component]
+pub fn GroupPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let location = use_location();
+    let group = Memo::new(move |_| last_segment(&location.pathname.get()));
+    let refresh = RwSignal::new(0u32);
+    let tick = crate::components::use_ticker(5_000);
+    let detail = Resource::new(
+        move || (cluster.get(), group.get(), refresh.get(), tick.get()),
+        |(c, g, _, _)| get_group(c, g),
+    );
+    view! {
+        <Title text=move || format!("{} · Kafka {} · zkmq", group.get(), cluster.get()) />
+        <KafkaNav cluster=cluster.get_untracked() current="Consumer groups" />
+        <h1 class="mb-4 font-mono text-2xl font-semibold">{move || group.get()}</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || detail.get().map(|r| r.map(|d| view! { <GroupDetailView detail=d /> }))}
+            </ErrorBoundary>
+        </Transition>
+        <ResetOffsets cluster=cluster.get_untracked() group=group.get_untracked() refresh=refresh />
+    }
+}
+
+#[component]
+fn GroupDetailView(detail: GroupDetail) -> impl IntoView {
+    let c = detail.cluster.id.clone();
+    view! {
+        <p class="mb-2 text-sm" role="status" aria-label="Group summary">
+            {format!(
+                "{} · {} member{} · total lag {}",
+                detail.state,
+                detail.members.len(),
+                if detail.members.len() == 1 { "" } else { "s" },
+                detail.total_lag.map(|l| l.to_string()).unwrap_or_else(|| "unknown".into())
+            )}
+        </p>
+        <table class="w-full border-collapse text-left text-sm">
+            <caption class="sr-only">"Offsets"</caption>
+            <TableHead columns=&["Topic", "Partition", "Committed", "End", "Lag"] />
+            <tbody>
+                {detail.offsets.into_iter().map(|o| view! {
+                    <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("{}-{}", o.topic, o.partition)>
+                        <th scope="row" class="py-1 pr-4 font-mono font-normal"><a class=LINK href=topic_href(&c, &o.topic)>{o.topic.clone()}</a></th>
+                        <td class="py-1 pr-4 font-mono">{o.partition}</td>
+                        <td class="py-1 pr-4 font-mono">{o.committed.map(|v| v.to_string()).unwrap_or_else(|| "none".into())}</td>
+                        <td class="py-1 pr-4 font-mono">{o.end.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</td>
+                        <td class="py-1 pr-4 font-mono">{o.lag.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <h2 class="mt-6 mb-2 text-lg font-semibold">"Members"</h2>
+        {if detail.members.is_empty() {
+            view! { <p class="text-sm">"No members: the group is not consuming."</p> }.into_any()
+        } else {
+            view! {
+                <table class="w-full border-collapse text-left text-sm">
+                    <TableHead columns=&["Client id", "Host", "Assigned partitions"] />
+                    <tbody>
+                        {detail.members.into_iter().map(|m| view! {
+                            <tr class="border-b border-slate-200 dark:border-slate-800">
+                                <th scope="row" class="py-1 pr-4 font-mono font-normal">{m.client_id}</th>
+                                <td class="py-1 pr-4 font-mono">{m.host}</td>
+                                <td class="py-1 pr-4 font-mono">{m.assignment.join(", ")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn ResetOffsets(cluster: String, group: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let topic = RwSignal::new(String::new());
+    let to = RwSignal::new("earliest".to_string());
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let rows = RwSignal::new(None::<(bool, Vec<ResetRow>)>);
+    let run = Action::new(move |dry: &bool| {
+        let (c, g, dry) = (cluster.clone(), group.clone(), *dry);
+        async move {
+            error.set(None);
+            match reset_offsets(
+                c,
+                g,
+                topic.get_untracked(),
+                to.get_untracked(),
+                value.get_untracked(),
+                dry,
+            )
+            .await
+            {
+                Ok(r) => {
+                    rows.set(Some((dry, r)));
+                    if !dry {
+                        refresh.update(|n| *n += 1);
+                    }
+                }
+                Err(e) => {
+                    rows.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="reset-h" class="mt-8 max-w-2xl">
+            <h2 id="reset-h" class="mb-2 text-lg font-semibold">"Reset offsets"</h2>
+            <p class="mb-2 text-sm">"Only for a group without members (stop its consumers first). Preview shows the new offsets; nothing changes until you apply."</p>
+            <div class="flex flex-wrap items-end gap-3">
+                <TextField label="Topic (empty: all its topics)" value=topic />
+                <label class="flex flex-col gap-1 text-sm">
+                    <span>"Reset to"</span>
+                    <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                        on:change=move |ev| to.set(event_target_value(&ev))>
+                        <option value="earliest">"earliest"</option>
+                        <option value="latest">"latest"</option>
+                        <option value="timestamp">"timestamp (UTC)"</option>
+                        <option value="offset">"offset"</option>
+                    </select>
+                </label>
+                <TextField label="Time or offset" value=value placeholder="2026-11-25T12:00:00Z" />
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview reset"</button>
+                <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(false); }>"Apply reset"</button>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            {move || rows.get().map(|(dry, r)| view! {
+                <section aria-label=if dry { "Reset preview" } else { "Reset applied" } class="mt-2 rounded border border-sky-400 p-3 text-sm">
+                    <h3 class="font-semibold">{if dry { "Preview: new offsets (not applied)" } else { "Applied" }}</h3>
+                    <table class="text-left">
+                        <TableHead columns=&["Topic", "Partition", "Current", "New"] />
+                        <tbody>
+                            {r.into_iter().map(|row| {
+                                let label = format!("{}-{}", row.topic, row.partition);
+                                view! {
+                                <tr aria-label=label>
+                                    <th scope="row" class="pr-4 font-mono font-normal">{row.topic}</th>
+                                    <td class="pr-4 font-mono">{row.partition}</td>
+                                    <td class="pr-4 font-mono">{row.current.map(|c| c.to_string()).unwrap_or_else(|| "none".into())}</td>
+                                    <td class="font-mono">{row.new}</td>
+                                </tr>
+                            }}).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            })}
+        </section>
     }
 }
