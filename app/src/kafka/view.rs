@@ -624,7 +624,7 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
         view! {
             <label class="flex flex-col gap-1 text-sm">
                 <span>{label}</span>
-                <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                <select aria-label=label class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
                     on:change=move |ev| sig.set(event_target_value(&ev))>
                     {options.iter().map(|(v, l)| view! { <option value=*v selected=move || sig.get() == *v>{*l}</option> }).collect_view()}
                 </select>
@@ -777,7 +777,7 @@ pub fn GroupsPage() -> impl IntoView {
             </label>
             <label class="flex flex-col gap-1 text-sm">
                 <span>"Sort by"</span>
-                <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                <select aria-label="Sort by" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
                     on:change=move |ev| sort.set(match event_target_value(&ev).as_str() { "state" => GroupSort::State, "members" => GroupSort::Members, _ => GroupSort::Name })>
                     <option value="name">"name"</option>
                     <option value="state">"state"</option>
@@ -940,7 +940,7 @@ fn ResetOffsets(cluster: String, group: String, refresh: RwSignal<u32>) -> impl 
                 <TextField label="Topic (empty: all its topics)" value=topic />
                 <label class="flex flex-col gap-1 text-sm">
                     <span>"Reset to"</span>
-                    <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                    <select aria-label="Reset to" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
                         on:change=move |ev| to.set(event_target_value(&ev))>
                         <option value="earliest">"earliest"</option>
                         <option value="latest">"latest"</option>
