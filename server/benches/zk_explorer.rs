@@ -9,13 +9,12 @@
 //! - resident memory of the zkmq server and of the ZooKeeper members.
 //! Medians of several runs are reported; the machine is shared and noisy.
 
+mod common;
+
 use app::zookeeper::model::LiveEvent;
 use app::zookeeper::ssr::ZkCluster;
 use app::zookeeper::ssr::live::WatchSession;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use common::{http_post, median, ms, root, rss_kib};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zookeeper_client as zk;
@@ -26,22 +25,6 @@ const WIDE: usize = 300_000;
 const TREE_BRANCHES: usize = 99;
 const TREE_LEAVES: usize = 1_000;
 const RUNS: usize = 7;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// Creates `paths` with multi-op transactions of 2,000, several in flight.
 async fn seed(c: &zk::Client, paths: Vec<String>) {
@@ -92,24 +75,6 @@ async fn delete_all(c: &zk::Client, parent: &str, depth: usize) {
         w.commit().await.unwrap();
     }
     let _ = c.delete(parent, None).await;
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn http_post(port: u16, path: &str, body: &str) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
 }
 
 #[tokio::main]
@@ -173,30 +138,8 @@ async fn main() {
     );
 
     // zkmq's server, on its own port and database.
-    let dir = std::env::temp_dir().join(format!("zkmq-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let port = 3190;
-    let mut server = Command::new(env!("CARGO_BIN_EXE_zkmq"))
-        .args(["serve", "--config"])
-        .arg(&cfg_path)
-        .args([
-            "--database",
-            dir.join("bench.db").to_str().unwrap(),
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("LEPTOS_OUTPUT_NAME", "zkmq")
-        .env("ZKMQ_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let server = common::start_server(&cfg_path, port);
 
     // Side by side, interleaved: raw client, zkmq adapter, zkmq HTTP server function.
     let adapter = Arc::new(ZkCluster::new(
@@ -207,6 +150,10 @@ async fn main() {
             session_timeout_ms: 10_000,
             digest: None,
             max_data_bytes: 1_047_551,
+            monitor_interval_ms: 500,
+            monitor_timeout_ms: 1_000,
+            admin_port: None,
+            admin_urls: Default::default(),
         },
         Duration::from_secs(30),
     ));
@@ -278,7 +225,7 @@ async fn main() {
     // Memory.
     println!(
         "zkmq server RSS after the runs: {} MiB",
-        rss_kib(server.id()).unwrap_or(0) / 1024
+        rss_kib(server.child.id()).unwrap_or(0) / 1024
     );
     for m in 1..=3 {
         let pidfile = root().join(format!(".sandbox/run/zk{m}.pid"));
@@ -290,12 +237,10 @@ async fn main() {
         }
     }
 
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let t = Instant::now();
     delete_all(&raw, &wide, 1).await;
     delete_all(&raw, &tree, 2).await;
     let _ = raw.delete(base, None).await;
     println!("cleaned up in {:.1} s", t.elapsed().as_secs_f64());
-    let _ = std::fs::remove_dir_all(dir);
 }

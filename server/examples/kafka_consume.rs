@@ -34,7 +34,9 @@ fn main() {
     while read < count && Instant::now() < deadline {
         match consumer.poll(Duration::from_millis(200)) {
             Some(Ok(m)) => {
-                consumer.commit_message(&m, CommitMode::Sync).expect("commit");
+                consumer
+                    .commit_message(&m, CommitMode::Sync)
+                    .expect("commit");
                 read += 1;
             }
             Some(Err(e)) => eprintln!("poll: {e}"),

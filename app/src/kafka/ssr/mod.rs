@@ -5,7 +5,7 @@
 //! backend timeout.
 
 pub mod audited;
-mod ffi;
+pub mod ffi;
 mod groups;
 mod messages;
 mod topics;
