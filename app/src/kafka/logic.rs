@@ -148,6 +148,8 @@ pub const TOPIC_CONFIGS: &[(&str, ConfigType)] = &[
     ("min.compaction.lag.ms", ConfigType::Long(0)),
     ("min.insync.replicas", ConfigType::Int(1)),
     ("preallocate", ConfigType::Bool),
+    ("remote.log.copy.disable", ConfigType::Bool),
+    ("remote.log.delete.on.disable", ConfigType::Bool),
     ("remote.storage.enable", ConfigType::Bool),
     ("retention.bytes", ConfigType::Long(-1)),
     ("retention.ms", ConfigType::Long(-1)),
