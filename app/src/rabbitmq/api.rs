@@ -1,6 +1,10 @@
-//! RabbitMQ server functions.
+//! RabbitMQ server functions. Reads go to the adapter; every change goes
+//! through `ssr::audited`.
 
-use super::model::RabbitSummary;
+use super::model::{
+    BindingRow, DefinitionPlan, ExchangeRow, InspectResult, PolicyRow, QueueDetail, QueuePage,
+    QueueSort, RabbitDetail, RabbitSummary,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -9,4 +13,321 @@ use leptos::prelude::*;
 pub async fn get_rabbitmq_summary(cluster: String) -> Result<RabbitSummary, AppError> {
     let rabbit = crate::ssr::services()?.rabbitmq(&cluster)?;
     rabbit.summary().await
+}
+
+/// Message rates, nodes with alarms, listeners, vhosts.
+#[server(endpoint = "get_rabbitmq_detail")]
+pub async fn get_rabbitmq_detail(cluster: String) -> Result<RabbitDetail, AppError> {
+    crate::ssr::services()?.rabbitmq(&cluster)?.detail().await
+}
+
+#[server(endpoint = "list_exchanges")]
+pub async fn list_exchanges(cluster: String) -> Result<Vec<ExchangeRow>, AppError> {
+    crate::ssr::services()?
+        .rabbitmq(&cluster)?
+        .exchanges()
+        .await
+}
+
+/// Declares an exchange (`kind`: direct, fanout, topic, headers).
+#[server(endpoint = "create_exchange")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_exchange(
+    cluster: String,
+    vhost: String,
+    name: String,
+    kind: String,
+    durable: bool,
+    auto_delete: bool,
+    internal: bool,
+    arguments: String,
+) -> Result<(), AppError> {
+    super::ssr::audited::create_exchange(
+        &cluster,
+        &vhost,
+        &name,
+        &kind,
+        durable,
+        auto_delete,
+        internal,
+        &arguments,
+    )
+    .await
+}
+
+#[server(endpoint = "delete_exchange")]
+pub async fn delete_exchange(
+    cluster: String,
+    vhost: String,
+    name: String,
+    if_unused: bool,
+) -> Result<(), AppError> {
+    super::ssr::audited::delete_exchange(&cluster, &vhost, &name, if_unused).await
+}
+
+/// One page of queues; `vhost` empty: every vhost; `sort`: name, messages, consumers.
+#[server(endpoint = "list_queues")]
+pub async fn list_queues(
+    cluster: String,
+    vhost: String,
+    filter: String,
+    sort: QueueSort,
+    descending: bool,
+    page: u64,
+    page_size: u64,
+) -> Result<QueuePage, AppError> {
+    let r = crate::ssr::services()?.rabbitmq(&cluster)?;
+    let vhost = Some(vhost.as_str()).filter(|v| !v.is_empty());
+    r.queues(vhost, &filter, sort, descending, page, page_size)
+        .await
+}
+
+/// Settings, arguments, effective policy and bindings of one queue.
+#[server(endpoint = "get_queue")]
+pub async fn get_queue(
+    cluster: String,
+    vhost: String,
+    name: String,
+) -> Result<QueueDetail, AppError> {
+    crate::ssr::services()?
+        .rabbitmq(&cluster)?
+        .queue(&vhost, &name)
+        .await
+}
+
+/// Declares a queue; `arguments` is `x-…=value` per line (validated and typed).
+#[server(endpoint = "create_queue")]
+pub async fn create_queue(
+    cluster: String,
+    vhost: String,
+    name: String,
+    durable: bool,
+    auto_delete: bool,
+    arguments: String,
+) -> Result<(), AppError> {
+    super::ssr::audited::create_queue(&cluster, &vhost, &name, durable, auto_delete, &arguments)
+        .await
+}
+
+#[server(endpoint = "delete_queue")]
+pub async fn delete_queue(
+    cluster: String,
+    vhost: String,
+    name: String,
+    if_empty: bool,
+    if_unused: bool,
+) -> Result<(), AppError> {
+    super::ssr::audited::delete_queue(&cluster, &vhost, &name, if_empty, if_unused).await
+}
+
+/// Purges a queue; `confirm` must repeat its name. Returns the ready count purged.
+#[server(endpoint = "purge_queue")]
+pub async fn purge_queue(
+    cluster: String,
+    vhost: String,
+    name: String,
+    confirm: String,
+) -> Result<u64, AppError> {
+    super::ssr::audited::purge_queue(&cluster, &vhost, &name, &confirm).await
+}
+
+#[server(endpoint = "list_bindings")]
+pub async fn list_bindings(cluster: String, vhost: String) -> Result<Vec<BindingRow>, AppError> {
+    crate::ssr::services()?
+        .rabbitmq(&cluster)?
+        .bindings(&vhost)
+        .await
+}
+
+/// Binds exchange `source` to a queue or exchange (`destination_type`).
+#[server(endpoint = "create_binding")]
+pub async fn create_binding(
+    cluster: String,
+    vhost: String,
+    source: String,
+    destination_type: String,
+    destination: String,
+    routing_key: String,
+    arguments: String,
+) -> Result<(), AppError> {
+    super::ssr::audited::create_binding(
+        &cluster,
+        &vhost,
+        &source,
+        &destination_type,
+        &destination,
+        &routing_key,
+        &arguments,
+    )
+    .await
+}
+
+#[server(endpoint = "delete_binding")]
+pub async fn delete_binding(
+    cluster: String,
+    vhost: String,
+    source: String,
+    destination_type: String,
+    destination: String,
+    properties_key: String,
+) -> Result<(), AppError> {
+    super::ssr::audited::delete_binding(
+        &cluster,
+        &vhost,
+        &source,
+        &destination_type,
+        &destination,
+        &properties_key,
+    )
+    .await
+}
+
+/// User and operator policies.
+#[server(endpoint = "list_policies")]
+pub async fn list_policies(cluster: String) -> Result<Vec<PolicyRow>, AppError> {
+    crate::ssr::services()?.rabbitmq(&cluster)?.policies().await
+}
+
+/// Creates or replaces a policy; `definition` is `key=value` per line.
+#[server(endpoint = "put_policy")]
+#[allow(clippy::too_many_arguments)]
+pub async fn put_policy(
+    cluster: String,
+    vhost: String,
+    name: String,
+    pattern: String,
+    apply_to: String,
+    priority: String,
+    definition: String,
+    operator: bool,
+) -> Result<(), AppError> {
+    super::ssr::audited::put_policy(
+        &cluster,
+        &vhost,
+        &name,
+        &pattern,
+        &apply_to,
+        &priority,
+        &definition,
+        operator,
+    )
+    .await
+}
+
+#[server(endpoint = "delete_policy")]
+pub async fn delete_policy(
+    cluster: String,
+    vhost: String,
+    name: String,
+    operator: bool,
+) -> Result<(), AppError> {
+    super::ssr::audited::delete_policy(&cluster, &vhost, &name, operator).await
+}
+
+/// Publishes a text message over AMQP; returns whether a queue took it.
+#[server(endpoint = "publish_message")]
+#[allow(clippy::too_many_arguments)]
+pub async fn publish_message(
+    cluster: String,
+    vhost: String,
+    exchange: String,
+    routing_key: String,
+    content_type: String,
+    persistent: bool,
+    headers: String,
+    body: String,
+) -> Result<bool, AppError> {
+    super::ssr::audited::publish(
+        &cluster,
+        &vhost,
+        &exchange,
+        &routing_key,
+        &content_type,
+        persistent,
+        &headers,
+        &body,
+    )
+    .await
+}
+
+/// Reads a stream queue from `from` (first, last, offset, timestamp) without
+/// consuming anything.
+#[server(endpoint = "read_stream")]
+pub async fn read_stream(
+    cluster: String,
+    vhost: String,
+    queue: String,
+    from: String,
+    value: String,
+    count: u16,
+) -> Result<InspectResult, AppError> {
+    use super::ssr::messages::StreamStart;
+    let start = match from.as_str() {
+        "first" => StreamStart::First,
+        "last" => StreamStart::Last,
+        "offset" => StreamStart::Offset(crate::kafka::logic::parse_count(
+            "value",
+            &value,
+            0,
+            i64::MAX,
+        )?),
+        "timestamp" => {
+            StreamStart::Timestamp(crate::kafka::logic::parse_time("value", &value)? / 1000)
+        }
+        other => {
+            return Err(AppError::invalid(
+                "from",
+                format!("\"{other}\" is not a start: first, last, offset or timestamp"),
+            ));
+        }
+    };
+    if count == 0 || count > 500 {
+        return Err(AppError::invalid("count", "must be 1 to 500"));
+    }
+    crate::ssr::services()?
+        .rabbitmq(&cluster)?
+        .read_stream(&vhost, &queue, start, count)
+        .await
+}
+
+/// Gets and requeues messages of a classic or quorum queue (they come back
+/// marked redelivered); `confirm` must be true.
+#[server(endpoint = "get_requeue_messages")]
+pub async fn get_requeue_messages(
+    cluster: String,
+    vhost: String,
+    queue: String,
+    count: u16,
+    confirm: bool,
+) -> Result<InspectResult, AppError> {
+    super::ssr::audited::get_requeue(&cluster, &vhost, &queue, count, confirm).await
+}
+
+/// Every definition, as pretty JSON (the management API's export format).
+#[server(endpoint = "export_definitions")]
+pub async fn export_definitions(cluster: String) -> Result<String, AppError> {
+    let d = crate::ssr::services()?
+        .rabbitmq(&cluster)?
+        .definitions()
+        .await?;
+    serde_json::to_string_pretty(&d).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Dry run of an import: create / update / unchanged per item.
+#[server(endpoint = "plan_definitions_import")]
+pub async fn plan_definitions_import(
+    cluster: String,
+    file: String,
+) -> Result<DefinitionPlan, AppError> {
+    super::ssr::audited::plan_import(&cluster, &file).await
+}
+
+/// Applies an import planned with `fingerprint`; returns the items changed.
+#[server(endpoint = "import_definitions")]
+pub async fn import_definitions(
+    cluster: String,
+    file: String,
+    fingerprint: String,
+) -> Result<usize, AppError> {
+    super::ssr::audited::import_definitions(&cluster, &file, &fingerprint).await
 }

@@ -412,17 +412,17 @@ pub fn explain_error(status: u16, body: &str) -> String {
         .trim()
         .to_string();
     if let Some(rest) = reason.split("inequivalent arg '").nth(1) {
-        // inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received the value
-        // '30000' of type 'signedint' but current is the value '60000' of type 'signedint'
+        // 3.10: "… in vhost '/': received '30000' but current is '60000'"; later:
+        // "received the value '30000' of type 'signedint' but current is the value '60000' …".
         let arg = rest.split('\'').next().unwrap_or("");
-        let received = rest
-            .split("received the value '")
-            .nth(1)
-            .and_then(|r| r.split('\'').next());
-        let current = rest
-            .split("current is the value '")
-            .nth(1)
-            .and_then(|r| r.split('\'').next());
+        let quoted_after = |marker: &str| {
+            rest.split(marker)
+                .nth(1)
+                .map(|r| r.trim_start_matches("the value ").trim_start_matches('\''))
+                .and_then(|r| r.split('\'').next())
+        };
+        let received = quoted_after("received ");
+        let current = quoted_after("current is ");
         let what = if rest.contains("for exchange") {
             "exchange"
         } else {
@@ -604,6 +604,11 @@ mod tests {
         let body = r#"{"error":"bad_request","reason":"inequivalent arg 'x-message-ttl' for queue 'q1' in vhost '/': received the value '30000' of type 'signedint' but current is the value '60000' of type 'signedint'"}"#;
         assert_eq!(
             explain_error(400, body),
+            "PRECONDITION_FAILED: queue exists with different arguments: x-message-ttl 60000 vs 30000"
+        );
+        let v310 = r#"{"error":"bad_request","reason":"inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received '30000' but current is '60000'"}"#;
+        assert_eq!(
+            explain_error(400, v310),
             "PRECONDITION_FAILED: queue exists with different arguments: x-message-ttl 60000 vs 30000"
         );
         assert_eq!(

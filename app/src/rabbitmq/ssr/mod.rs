@@ -1,13 +1,25 @@
-//! The RabbitMQ adapter (server only): the management HTTP API.
-//! (AMQP through `lapin` arrives with message browsing.)
+//! The RabbitMQ adapter (server only): the management HTTP API for objects,
+//! policies and definitions; AMQP (`lapin`) for publishing and for reading
+//! streams without consuming them.
 
-use super::logic::parse_overview;
-use super::model::RabbitSummary;
+pub mod audited;
+pub mod messages;
+
+use super::logic::{
+    explain_error, parse_binding, parse_exchange, parse_listeners, parse_node, parse_overview,
+    parse_policy, parse_queue, parse_rates,
+};
+use super::model::{
+    BindingRow, ExchangeRow, PolicyRow, QueueDetail, QueuePage, QueueSort, RabbitDetail,
+    RabbitSummary,
+};
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
 use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
+use reqwest::Method;
 use serde::Deserialize;
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// One `[[rabbitmq]]` entry of the config file.
@@ -29,6 +41,12 @@ pub struct RabbitCluster {
     config: RabbitClusterConfig,
     timeout: Duration,
     http: reqwest::Client,
+}
+
+/// A path segment for the management API: vhosts and names may hold "/"
+/// (the default vhost is "/"), so everything but letters and digits is escaped.
+pub fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 impl RabbitCluster {
@@ -65,37 +83,66 @@ impl RabbitCluster {
         }
     }
 
-    /// GET a management API path and parse the JSON body. Non-200 answers and
-    /// non-JSON bodies (a proxy's HTML page) become clear errors.
-    async fn get_json(&self, path: &str) -> Result<serde_json::Value, AppError> {
+    /// One management API call; returns the status and body of a 2xx answer.
+    /// Errors are sentences: 401 names the user, 400 explains the broker's
+    /// refusal (e.g. inequivalent arguments), 404 says what was not found.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, String), AppError> {
         let url = format!(
             "{}/api/{}",
             self.config.management_url.trim_end_matches('/'),
             path
         );
         bounded(self.timeout, Backend::Rabbitmq, &self.config.id, async {
-            let resp = self
+            let mut req = self
                 .http
-                .get(&url)
-                .basic_auth(&self.config.username, Some(self.config.password.expose()))
-                .send()
+                .request(method, &url)
+                .basic_auth(&self.config.username, Some(self.config.password.expose()));
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let resp = req.send().await.map_err(|e| self.unavailable(describe_reqwest(&e)))?;
+            let status = resp.status().as_u16();
+            let text = resp
+                .text()
                 .await
                 .map_err(|e| self.unavailable(describe_reqwest(&e)))?;
-            let status = resp.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED {
-                return Err(AppError::Denied(format!(
+            match status {
+                200..=299 => Ok((status, text)),
+                401 => Err(AppError::Denied(format!(
                     "RabbitMQ cluster \"{}\" rejected the configured user \"{}\" (HTTP 401): check username and password",
                     self.config.id, self.config.username
-                )));
+                ))),
+                403 => Err(AppError::Denied(format!(
+                    "RabbitMQ refused /api/{path} for user \"{}\" (HTTP 403): {}",
+                    self.config.username,
+                    explain_error(status, &text)
+                ))),
+                404 => Err(AppError::NotFound {
+                    what: format!("/api/{path} on RabbitMQ cluster \"{}\"", self.config.id),
+                }),
+                400 | 405 | 409 => Err(AppError::Conflict(explain_error(status, &text))),
+                _ => Err(self.unavailable(format!(
+                    "management API answered HTTP {status} for /api/{path}: {}",
+                    explain_error(status, &text)
+                ))),
             }
-            if !status.is_success() {
-                return Err(self.unavailable(format!("management API answered HTTP {status} for /api/{path}")));
-            }
-            resp.json::<serde_json::Value>()
-                .await
-                .map_err(|_| self.unavailable(format!("management API sent a body that is not JSON for /api/{path}")))
         })
         .await
+    }
+
+    /// GET a management API path and parse the JSON body.
+    async fn get_json(&self, path: &str) -> Result<Value, AppError> {
+        let (_, body) = self.call(Method::GET, path, None).await?;
+        serde_json::from_str(&body).map_err(|_| {
+            self.unavailable(format!(
+                "management API sent a body that is not JSON for /api/{path}"
+            ))
+        })
     }
 
     pub async fn summary(&self) -> Result<RabbitSummary, AppError> {
@@ -103,6 +150,179 @@ impl RabbitCluster {
             cluster: self.cluster_ref(),
             overview: parse_overview(&self.get_json("overview").await?),
         })
+    }
+
+    /// Rates, nodes (with alarms), listeners and vhosts.
+    pub async fn detail(&self) -> Result<RabbitDetail, AppError> {
+        let overview = self.get_json("overview").await?;
+        let nodes = self.get_json("nodes").await?;
+        let vhosts = self.vhosts().await?;
+        Ok(RabbitDetail {
+            rates: parse_rates(&overview),
+            nodes: nodes
+                .as_array()
+                .map(|a| a.iter().map(parse_node).collect())
+                .unwrap_or_default(),
+            listeners: parse_listeners(&overview),
+            vhosts,
+        })
+    }
+
+    pub async fn vhosts(&self) -> Result<Vec<String>, AppError> {
+        let v = self.get_json("vhosts?columns=name").await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    pub async fn exchanges(&self) -> Result<Vec<ExchangeRow>, AppError> {
+        let v = self.get_json("exchanges").await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().map(parse_exchange).collect())
+            .unwrap_or_default())
+    }
+
+    pub(super) async fn exchange(&self, vhost: &str, name: &str) -> Result<ExchangeRow, AppError> {
+        Ok(parse_exchange(
+            &self
+                .get_json(&format!("exchanges/{}/{}", seg(vhost), seg(name)))
+                .await?,
+        ))
+    }
+
+    /// One page of queues, filtered and sorted by the management API itself
+    /// (it pages on the server; zkmq asks only for the columns it shows).
+    pub async fn queues(
+        &self,
+        vhost: Option<&str>,
+        filter: &str,
+        sort: QueueSort,
+        descending: bool,
+        page: u64,
+        page_size: u64,
+    ) -> Result<QueuePage, AppError> {
+        let sort = match sort {
+            QueueSort::Name => "name",
+            QueueSort::Messages => "messages",
+            QueueSort::Consumers => "consumers",
+        };
+        let base = match vhost {
+            Some(v) => format!("queues/{}", seg(v)),
+            None => "queues".into(),
+        };
+        let path = format!(
+            "{base}?page={}&page_size={}&name={}&use_regex=false&sort={sort}&sort_reverse={descending}&pagination=true&columns=name,vhost,type,state,messages_ready,messages_unacknowledged,consumers,policy,message_stats.publish_details.rate,message_stats.deliver_get_details.rate",
+            page.max(1),
+            page_size.clamp(1, 500),
+            seg(filter)
+        );
+        let v = self.get_json(&path).await?;
+        Ok(QueuePage {
+            total: v["total_count"].as_u64().unwrap_or(0),
+            matched: v["filtered_count"].as_u64().unwrap_or(0),
+            page: v["page"].as_u64().unwrap_or(1),
+            page_count: v["page_count"].as_u64().unwrap_or(1),
+            rows: v["items"]
+                .as_array()
+                .map(|a| a.iter().map(parse_queue).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    pub async fn queue(&self, vhost: &str, name: &str) -> Result<QueueDetail, AppError> {
+        let q = self
+            .get_json(&format!("queues/{}/{}", seg(vhost), seg(name)))
+            .await?;
+        let bindings = self
+            .get_json(&format!("queues/{}/{}/bindings", seg(vhost), seg(name)))
+            .await?;
+        let text = |k: &str| q.get(k).filter(|v| !v.is_null()).map(Value::to_string);
+        Ok(QueueDetail {
+            row: parse_queue(&q),
+            durable: q["durable"].as_bool().unwrap_or(false),
+            auto_delete: q["auto_delete"].as_bool().unwrap_or(false),
+            exclusive: q["exclusive"].as_bool().unwrap_or(false),
+            arguments: q["arguments"].to_string(),
+            effective_policy: text("effective_policy_definition")
+                .filter(|d| d != "{}" && d != "[]"),
+            operator_policy: q["operator_policy"].as_str().map(str::to_string),
+            bindings: bindings
+                .as_array()
+                .map(|a| a.iter().map(parse_binding).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    pub async fn bindings(&self, vhost: &str) -> Result<Vec<BindingRow>, AppError> {
+        let v = self.get_json(&format!("bindings/{}", seg(vhost))).await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().map(parse_binding).collect())
+            .unwrap_or_default())
+    }
+
+    pub async fn policies(&self) -> Result<Vec<PolicyRow>, AppError> {
+        let user = self.get_json("policies").await?;
+        let operator = self.get_json("operator-policies").await?;
+        let mut out: Vec<PolicyRow> = user
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| parse_policy(p, false))
+            .chain(
+                operator
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| parse_policy(p, true)),
+            )
+            .collect();
+        out.sort_by(|a, b| (a.operator, &a.vhost, &a.name).cmp(&(b.operator, &b.vhost, &b.name)));
+        Ok(out)
+    }
+
+    pub(super) async fn policy(
+        &self,
+        vhost: &str,
+        name: &str,
+        operator: bool,
+    ) -> Result<Option<PolicyRow>, AppError> {
+        let kind = if operator {
+            "operator-policies"
+        } else {
+            "policies"
+        };
+        match self
+            .get_json(&format!("{kind}/{}/{}", seg(vhost), seg(name)))
+            .await
+        {
+            Ok(v) => Ok(Some(parse_policy(&v, operator))),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// All definitions (vhosts, users, permissions, policies, queues,
+    /// exchanges, bindings) as the management API exports them.
+    pub async fn definitions(&self) -> Result<Value, AppError> {
+        self.get_json("definitions").await
+    }
+
+    pub(super) async fn put(&self, path: &str, body: &Value) -> Result<(), AppError> {
+        self.call(Method::PUT, path, Some(body)).await.map(|_| ())
+    }
+
+    pub(super) async fn post(&self, path: &str, body: &Value) -> Result<String, AppError> {
+        self.call(Method::POST, path, Some(body))
+            .await
+            .map(|(_, b)| b)
+    }
+
+    pub(super) async fn delete(&self, path: &str) -> Result<(), AppError> {
+        self.call(Method::DELETE, path, None).await.map(|_| ())
     }
 
     /// One health probe: `/api/overview`, timed.

@@ -1,0 +1,709 @@
+//! RabbitMQ changes through the audit log: input validated first (nothing
+//! changes and nothing is recorded on bad input), then the attempt with the
+//! value before, the change, and the outcome with the value after.
+
+use super::messages::PublishSpec;
+use super::{RabbitCluster, seg};
+use crate::audit::ssr::{Applied, Attempt};
+use crate::error::{AppError, Backend};
+use crate::rabbitmq::logic::{
+    APPLY_TO, DEFINITION_KINDS, parse_policy_definition, parse_queue_args, plan_definitions,
+    validate_exchange_type, validate_name,
+};
+use crate::rabbitmq::model::{DefinitionAction, DefinitionPlan, InspectResult};
+use crate::ssr::{Services, services};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Largest message body zkmq publishes.
+pub const MAX_PUBLISH_BYTES: usize = 1_000_000;
+/// Most messages one get-and-requeue takes.
+pub const MAX_GET: u16 = 100;
+
+fn cluster_of(cluster: &str) -> Result<(Services, Arc<RabbitCluster>), AppError> {
+    let svc = services()?;
+    let r = svc.rabbitmq(cluster)?;
+    Ok((svc, r))
+}
+
+async fn attempt(
+    cluster: &str,
+    action: &str,
+    target: String,
+    params: Value,
+    before: Option<Value>,
+) -> Attempt {
+    Attempt::by_caller(
+        Backend::Rabbitmq,
+        cluster,
+        action,
+        &target,
+        params,
+        before.map(|b| b.to_string()),
+    )
+    .await
+}
+
+fn check_vhost(vhost: &str) -> Result<(), AppError> {
+    if vhost.is_empty() {
+        return Err(AppError::invalid(
+            "vhost",
+            "is empty (the default vhost is \"/\")",
+        ));
+    }
+    Ok(())
+}
+
+/// `key=value` lines for exchange arguments (e.g. alternate-exchange=ae):
+/// values stay text; RabbitMQ validates what it knows.
+fn text_args(text: &str) -> Result<serde_json::Map<String, Value>, AppError> {
+    let mut out = serde_json::Map::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (k, v) = line.split_once('=').ok_or_else(|| {
+            AppError::invalid(
+                "arguments",
+                format!("line {}: \"{line}\" is not key=value", i + 1),
+            )
+        })?;
+        out.insert(k.trim().to_string(), Value::from(v.trim()));
+    }
+    Ok(out)
+}
+
+pub async fn create_exchange(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    kind: &str,
+    durable: bool,
+    auto_delete: bool,
+    internal: bool,
+    arguments: &str,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    validate_name("name", name)?;
+    validate_exchange_type(kind)?;
+    let args = text_args(arguments)?;
+    let (svc, r) = cluster_of(cluster)?;
+    if r.exchange(vhost, name).await.is_ok() {
+        return Err(AppError::Conflict(format!(
+            "exchange \"{name}\" already exists in vhost \"{vhost}\""
+        )));
+    }
+    let body = json!({"type": kind, "durable": durable, "auto_delete": auto_delete, "internal": internal, "arguments": args});
+    let a = attempt(
+        cluster,
+        "create_exchange",
+        format!("{vhost}/{name}"),
+        body.clone(),
+        None,
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.put(&format!("exchanges/{}/{}", seg(vhost), seg(name)), &body)
+                .await?;
+            Ok(Applied {
+                value: (),
+                after: Some(body.to_string()),
+            })
+        })
+        .await
+}
+
+pub async fn delete_exchange(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    if_unused: bool,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    if name.is_empty() || name.starts_with("amq.") {
+        return Err(AppError::invalid(
+            "name",
+            "the default and amq.* exchanges cannot be deleted",
+        ));
+    }
+    let (svc, r) = cluster_of(cluster)?;
+    let before = r.exchange(vhost, name).await?;
+    let a = attempt(
+        cluster,
+        "delete_exchange",
+        format!("{vhost}/{name}"),
+        json!({"if_unused": if_unused}),
+        Some(serde_json::to_value(&before).unwrap_or_default()),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.delete(&format!(
+                "exchanges/{}/{}?if-unused={if_unused}",
+                seg(vhost),
+                seg(name)
+            ))
+            .await?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+}
+
+pub async fn create_queue(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    durable: bool,
+    auto_delete: bool,
+    arguments: &str,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    validate_name("name", name)?;
+    let args = parse_queue_args(arguments)?;
+    if args
+        .get("x-queue-type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t != "classic")
+        && (!durable || auto_delete)
+    {
+        return Err(AppError::invalid(
+            "durable",
+            "quorum queues and streams must be durable and not auto-delete",
+        ));
+    }
+    let (svc, r) = cluster_of(cluster)?;
+    let body = json!({"durable": durable, "auto_delete": auto_delete, "arguments": args});
+    let a = attempt(
+        cluster,
+        "create_queue",
+        format!("{vhost}/{name}"),
+        body.clone(),
+        None,
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            let (status, _) = r
+                .call(reqwest::Method::PUT, &format!("queues/{}/{}", seg(vhost), seg(name)), Some(&body))
+                .await?;
+            if status == 204 {
+                // RabbitMQ answers 204 to a declare of a queue that already has these settings.
+                return Err(AppError::Conflict(format!(
+                    "queue \"{name}\" already exists in vhost \"{vhost}\" with the same settings; nothing changed"
+                )));
+            }
+            Ok(Applied { value: (), after: Some(body.to_string()) })
+        })
+        .await
+}
+
+pub async fn delete_queue(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    if_empty: bool,
+    if_unused: bool,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    let (svc, r) = cluster_of(cluster)?;
+    let before = r.queue(vhost, name).await?;
+    let a = attempt(
+        cluster,
+        "delete_queue",
+        format!("{vhost}/{name}"),
+        json!({"if_empty": if_empty, "if_unused": if_unused}),
+        Some(json!({"type": before.row.kind, "ready": before.row.ready, "unacked": before.row.unacked, "consumers": before.row.consumers, "arguments": before.arguments, "durable": before.durable})),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            let mut q = Vec::new();
+            if if_empty {
+                q.push("if-empty=true");
+            }
+            if if_unused {
+                q.push("if-unused=true");
+            }
+            r.delete(&format!(
+                "queues/{}/{}?{}",
+                seg(vhost),
+                seg(name),
+                q.join("&")
+            ))
+            .await
+            .map_err(|e| match e {
+                AppError::Conflict(_) if if_empty || if_unused => AppError::Conflict(format!(
+                    "queue \"{name}\" was not deleted: it is not {}",
+                    if if_empty && if_unused {
+                        "empty and unused"
+                    } else if if_empty {
+                        "empty"
+                    } else {
+                        "unused (it has consumers)"
+                    }
+                )),
+                other => other,
+            })?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+}
+
+/// Purges a queue once its name is typed again; records how many messages
+/// it held.
+pub async fn purge_queue(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    confirm: &str,
+) -> Result<u64, AppError> {
+    if confirm != name {
+        return Err(AppError::invalid(
+            "confirm",
+            format!("type the queue name \"{name}\" exactly to purge it"),
+        ));
+    }
+    let (svc, r) = cluster_of(cluster)?;
+    let before = r.queue(vhost, name).await?;
+    let count = before.row.ready;
+    let a = attempt(
+        cluster,
+        "purge_queue",
+        format!("{vhost}/{name}"),
+        json!({}),
+        Some(json!({"ready": before.row.ready, "unacked": before.row.unacked})),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.delete(&format!("queues/{}/{}/contents", seg(vhost), seg(name)))
+                .await?;
+            Ok(Applied {
+                value: count,
+                after: Some(json!({"purged_ready": count}).to_string()),
+            })
+        })
+        .await
+}
+
+fn binding_path(
+    vhost: &str,
+    source: &str,
+    dest_type: &str,
+    dest: &str,
+) -> Result<String, AppError> {
+    let t = match dest_type {
+        "queue" => "q",
+        "exchange" => "e",
+        other => {
+            return Err(AppError::invalid(
+                "destination_type",
+                format!("\"{other}\" is not a destination type: queue or exchange"),
+            ));
+        }
+    };
+    Ok(format!(
+        "bindings/{}/e/{}/{t}/{}",
+        seg(vhost),
+        seg(source),
+        seg(dest)
+    ))
+}
+
+pub async fn create_binding(
+    cluster: &str,
+    vhost: &str,
+    source: &str,
+    dest_type: &str,
+    dest: &str,
+    routing_key: &str,
+    arguments: &str,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    if source.is_empty() {
+        return Err(AppError::invalid(
+            "source",
+            "the default exchange cannot be bound explicitly",
+        ));
+    }
+    validate_name("destination", dest).or_else(|e| {
+        if dest.starts_with("amq.") && dest_type == "exchange" {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    })?;
+    let path = binding_path(vhost, source, dest_type, dest)?;
+    let args = text_args(arguments)?;
+    let (svc, r) = cluster_of(cluster)?;
+    let body = json!({"routing_key": routing_key, "arguments": args});
+    let a = attempt(
+        cluster,
+        "create_binding",
+        format!("{vhost}/{source} → {dest_type} {dest}"),
+        body.clone(),
+        None,
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.post(&path, &body).await?;
+            Ok(Applied {
+                value: (),
+                after: Some(body.to_string()),
+            })
+        })
+        .await
+}
+
+pub async fn delete_binding(
+    cluster: &str,
+    vhost: &str,
+    source: &str,
+    dest_type: &str,
+    dest: &str,
+    properties_key: &str,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    let path = binding_path(vhost, source, dest_type, dest)?;
+    let (svc, r) = cluster_of(cluster)?;
+    let before = r
+        .bindings(vhost)
+        .await?
+        .into_iter()
+        .find(|b| {
+            b.source == source
+                && b.destination == dest
+                && b.destination_type == dest_type
+                && b.properties_key == properties_key
+        })
+        .ok_or_else(|| AppError::NotFound {
+            what: format!("binding {source} → {dest} ({properties_key}) in vhost \"{vhost}\""),
+        })?;
+    let a = attempt(
+        cluster,
+        "delete_binding",
+        format!("{vhost}/{source} → {dest_type} {dest}"),
+        json!({"properties_key": properties_key}),
+        Some(serde_json::to_value(&before).unwrap_or_default()),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.delete(&format!("{path}/{}", seg(properties_key))).await?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+}
+
+/// Creates or replaces a (user or operator) policy.
+#[allow(clippy::too_many_arguments)]
+pub async fn put_policy(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    pattern: &str,
+    apply_to: &str,
+    priority: &str,
+    definition: &str,
+    operator: bool,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    validate_name("name", name)?;
+    if pattern.is_empty() {
+        return Err(AppError::invalid(
+            "pattern",
+            "is empty: a regex over queue/exchange names, e.g. ^orders\\.",
+        ));
+    }
+    if regex::Regex::new(pattern).is_err() {
+        return Err(AppError::invalid(
+            "pattern",
+            format!("\"{pattern}\" is not a valid regex"),
+        ));
+    }
+    if !APPLY_TO.contains(&apply_to) {
+        return Err(AppError::invalid(
+            "apply_to",
+            format!("must be one of {}", APPLY_TO.join(", ")),
+        ));
+    }
+    let priority: i64 = priority.trim().parse().map_err(|_| {
+        AppError::invalid("priority", format!("\"{priority}\" is not a whole number"))
+    })?;
+    let def = parse_policy_definition(definition)?;
+    let (svc, r) = cluster_of(cluster)?;
+    let before = r.policy(vhost, name, operator).await?;
+    let body =
+        json!({"pattern": pattern, "apply-to": apply_to, "priority": priority, "definition": def});
+    let kind = if operator {
+        "operator-policies"
+    } else {
+        "policies"
+    };
+    let a = attempt(
+        cluster,
+        if operator {
+            "put_operator_policy"
+        } else {
+            "put_policy"
+        },
+        format!("{vhost}/{name}"),
+        body.clone(),
+        before.map(|b| serde_json::to_value(&b).unwrap_or_default()),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.put(&format!("{kind}/{}/{}", seg(vhost), seg(name)), &body)
+                .await?;
+            Ok(Applied {
+                value: (),
+                after: Some(body.to_string()),
+            })
+        })
+        .await
+}
+
+pub async fn delete_policy(
+    cluster: &str,
+    vhost: &str,
+    name: &str,
+    operator: bool,
+) -> Result<(), AppError> {
+    check_vhost(vhost)?;
+    let (svc, r) = cluster_of(cluster)?;
+    let before = r
+        .policy(vhost, name, operator)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: format!("policy \"{name}\" in vhost \"{vhost}\""),
+        })?;
+    let kind = if operator {
+        "operator-policies"
+    } else {
+        "policies"
+    };
+    let a = attempt(
+        cluster,
+        if operator {
+            "delete_operator_policy"
+        } else {
+            "delete_policy"
+        },
+        format!("{vhost}/{name}"),
+        json!({}),
+        Some(serde_json::to_value(&before).unwrap_or_default()),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.delete(&format!("{kind}/{}/{}", seg(vhost), seg(name)))
+                .await?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+}
+
+/// Publishes one text message; says whether a queue took it.
+#[allow(clippy::too_many_arguments)]
+pub async fn publish(
+    cluster: &str,
+    vhost: &str,
+    exchange: &str,
+    routing_key: &str,
+    content_type: &str,
+    persistent: bool,
+    headers: &str,
+    body: &str,
+) -> Result<bool, AppError> {
+    check_vhost(vhost)?;
+    if body.len() > MAX_PUBLISH_BYTES {
+        return Err(AppError::invalid(
+            "body",
+            format!(
+                "is {} bytes; zkmq publishes at most {MAX_PUBLISH_BYTES}",
+                body.len()
+            ),
+        ));
+    }
+    let headers = crate::kafka::logic::parse_headers(headers)?;
+    let spec = PublishSpec {
+        vhost: vhost.to_string(),
+        exchange: exchange.to_string(),
+        routing_key: routing_key.to_string(),
+        content_type: Some(content_type.trim().to_string()).filter(|c| !c.is_empty()),
+        persistent,
+        headers,
+    };
+    let (svc, r) = cluster_of(cluster)?;
+    let kept: String = body.chars().take(4_096).collect();
+    let params = json!({
+        "routing_key": routing_key, "content_type": spec.content_type, "persistent": persistent,
+        "headers": spec.headers, "body": kept, "body_bytes": body.len(),
+    });
+    let target = format!(
+        "{vhost}/{}",
+        if exchange.is_empty() {
+            "(default exchange)"
+        } else {
+            exchange
+        }
+    );
+    let a = attempt(cluster, "publish_message", target, params, None).await;
+    svc.audit
+        .record(a, || async {
+            let routed = r.publish_raw(&spec, body.as_bytes()).await?;
+            Ok(Applied {
+                value: routed,
+                after: Some(json!({"routed": routed}).to_string()),
+            })
+        })
+        .await
+}
+
+/// Gets messages from a classic or quorum queue and requeues them — they
+/// come back marked redelivered. Recorded, because it changes them.
+pub async fn get_requeue(
+    cluster: &str,
+    vhost: &str,
+    queue: &str,
+    count: u16,
+    confirmed: bool,
+) -> Result<InspectResult, AppError> {
+    if !confirmed {
+        return Err(AppError::invalid(
+            "confirm",
+            "this is not a peek: getting and requeueing marks the messages redelivered; confirm to go ahead",
+        ));
+    }
+    if count == 0 || count > MAX_GET {
+        return Err(AppError::invalid(
+            "count",
+            format!("must be 1 to {MAX_GET}"),
+        ));
+    }
+    let (svc, r) = cluster_of(cluster)?;
+    let a = attempt(
+        cluster,
+        "get_requeue_messages",
+        format!("{vhost}/{queue}"),
+        json!({"count": count}),
+        None,
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            let res = r.get_requeue_raw(vhost, queue, count).await?;
+            let n = res.messages.len();
+            Ok(Applied {
+                value: res,
+                after: Some(json!({"requeued": n}).to_string()),
+            })
+        })
+        .await
+}
+
+/// The parts of the definitions an import plan compares.
+fn comparable(defs: &Value) -> Value {
+    Value::Object(
+        DEFINITION_KINDS
+            .iter()
+            .filter_map(|k| defs.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect(),
+    )
+}
+
+/// Hash of the file and of the current state of the items the plan lists
+/// (not the whole broker: unrelated changes must not void a plan).
+fn fingerprint(file: &str, items: &[crate::rabbitmq::model::DefinitionItem]) -> String {
+    let mut h = Sha256::new();
+    h.update(file.as_bytes());
+    for i in items {
+        h.update(format!("{}|{}|{:?}|{}\n", i.kind, i.name, i.action, i.detail).as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn parse_file(file: &str) -> Result<Value, AppError> {
+    serde_json::from_str(file).map_err(|e| AppError::invalid("file", format!("is not JSON: {e}")))
+}
+
+/// The dry run: what an import of `file` would create, update or leave.
+pub async fn plan_import(cluster: &str, file: &str) -> Result<DefinitionPlan, AppError> {
+    let parsed = parse_file(file)?;
+    let (_, r) = cluster_of(cluster)?;
+    let current = r.definitions().await?;
+    let items = plan_definitions(&current, &parsed)?;
+    Ok(DefinitionPlan {
+        fingerprint: fingerprint(file, &items),
+        items,
+    })
+}
+
+/// Applies an import planned with `fingerprint`; refuses if the file or the
+/// broker's definitions changed since. Users and permissions in the file are
+/// left out (zkmq does not manage credentials).
+pub async fn import_definitions(
+    cluster: &str,
+    file: &str,
+    planned: &str,
+) -> Result<usize, AppError> {
+    let parsed = parse_file(file)?;
+    let (svc, r) = cluster_of(cluster)?;
+    let current = r.definitions().await?;
+    let items = plan_definitions(&current, &parsed)?;
+    if fingerprint(file, &items) != planned {
+        return Err(AppError::Conflict(
+            "the definitions changed since the dry run (or the file did): run the dry run again"
+                .into(),
+        ));
+    }
+    let changes = items
+        .iter()
+        .filter(|i| i.action != DefinitionAction::Unchanged)
+        .count();
+    let body = comparable(&parsed);
+    let before = comparable(&current);
+    let summary = json!({
+        "create": items.iter().filter(|i| i.action == DefinitionAction::Create).map(|i| format!("{} {}", i.kind, i.name)).collect::<Vec<_>>(),
+        "update": items.iter().filter(|i| i.action == DefinitionAction::Update).map(|i| format!("{} {} ({})", i.kind, i.name, i.detail)).collect::<Vec<_>>(),
+    });
+    let a = attempt(
+        cluster,
+        "import_definitions",
+        "definitions".into(),
+        summary,
+        Some(before),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.post("definitions", &body).await?;
+            let after = r
+                .definitions()
+                .await
+                .map(|d| comparable(&d).to_string())
+                .ok();
+            Ok(Applied {
+                value: changes,
+                after,
+            })
+        })
+        .await
+}

@@ -1,0 +1,595 @@
+//! The RabbitMQ server functions against the sandbox broker (management API
+//! and AMQP), through `zkmq serve` and HTTP. Each test uses its own name
+//! prefix and removes what it made.
+
+mod common;
+
+use common::{Server, form, http, sandbox_config, start_server, unique};
+use serde_json::Value;
+
+fn start() -> Server {
+    let r = &sandbox_config().rabbitmq[0];
+    start_server(&format!(
+        "backend_timeout_ms = 5000\n\n[[rabbitmq]]\nid = \"local\"\nname = \"Sandbox RabbitMQ\"\nmanagement_url = \"{}\"\namqp_url = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\n",
+        r.management_url,
+        r.amqp_url.as_deref().unwrap(),
+        r.username,
+        r.password.expose()
+    ))
+}
+
+fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
+    let mut all = vec![("cluster", "local")];
+    all.extend_from_slice(pairs);
+    let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(&all)).unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+fn ok(s: &Server, name: &str, pairs: &[(&str, &str)]) -> Value {
+    let (status, v) = call(s, name, pairs);
+    assert_eq!(status, 200, "{name} {pairs:?}: {v}");
+    v
+}
+
+fn refused(s: &Server, name: &str, pairs: &[(&str, &str)]) -> Value {
+    let (status, v) = call(s, name, pairs);
+    assert_eq!(status, 500, "{name} should be refused: {v}");
+    v
+}
+
+fn queue(s: &Server, name: &str, args: &str) -> (u16, Value) {
+    call(
+        s,
+        "create_queue",
+        &[
+            ("vhost", "/"),
+            ("name", name),
+            ("durable", "true"),
+            ("auto_delete", "false"),
+            ("arguments", args),
+        ],
+    )
+}
+
+async fn audit_rows(
+    s: &Server,
+) -> Vec<(
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+)> {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
+        .await
+        .unwrap();
+    sqlx::query_as(
+        "SELECT a.action, a.target, a.before_value, o.after_value, o.outcome FROM audit_log a \
+         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
+    let s = start();
+    let p = unique("zkmq-it-rmq");
+    let (ex, dlx, q, pol) = (
+        format!("{p}-ex"),
+        format!("{p}-dlx"),
+        format!("{p}-q"),
+        format!("{p}-pol"),
+    );
+    for e in [&ex, &dlx] {
+        ok(
+            &s,
+            "create_exchange",
+            &[
+                ("vhost", "/"),
+                ("name", e),
+                ("kind", "direct"),
+                ("durable", "true"),
+                ("auto_delete", "false"),
+                ("internal", "false"),
+                ("arguments", ""),
+            ],
+        );
+    }
+    let v = refused(
+        &s,
+        "create_exchange",
+        &[
+            ("vhost", "/"),
+            ("name", &ex),
+            ("kind", "direct"),
+            ("durable", "true"),
+            ("auto_delete", "false"),
+            ("internal", "false"),
+            ("arguments", ""),
+        ],
+    );
+    assert_eq!(
+        v["Conflict"],
+        format!("exchange \"{ex}\" already exists in vhost \"/\"")
+    );
+    let (status, v) = queue(
+        &s,
+        &q,
+        &format!("x-message-ttl=60000\nx-dead-letter-exchange={dlx}"),
+    );
+    assert_eq!(status, 200, "{v}");
+    // Declaring it again with another TTL: the broker's refusal, in words.
+    let (_, v) = queue(
+        &s,
+        &q,
+        &format!("x-message-ttl=30000\nx-dead-letter-exchange={dlx}"),
+    );
+    assert_eq!(
+        v["Conflict"],
+        "PRECONDITION_FAILED: queue exists with different arguments: x-message-ttl 60000 vs 30000"
+    );
+    let (_, v) = queue(
+        &s,
+        &q,
+        &format!("x-message-ttl=60000\nx-dead-letter-exchange={dlx}"),
+    );
+    assert!(
+        v["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("same settings; nothing changed"),
+        "{v}"
+    );
+
+    ok(
+        &s,
+        "create_binding",
+        &[
+            ("vhost", "/"),
+            ("source", &ex),
+            ("destination_type", "queue"),
+            ("destination", &q),
+            ("routing_key", "orders"),
+            ("arguments", ""),
+        ],
+    );
+    let d = ok(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
+    assert!(
+        d["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["source"] == ex.as_str() && b["routing_key"] == "orders"),
+        "{d}"
+    );
+    assert!(
+        d["arguments"]
+            .as_str()
+            .unwrap()
+            .contains("\"x-message-ttl\":60000"),
+        "{d}"
+    );
+
+    // Publish: routed through the binding; unroutable is reported, not dropped silently.
+    assert_eq!(
+        ok(
+            &s,
+            "publish_message",
+            &[
+                ("vhost", "/"),
+                ("exchange", &ex),
+                ("routing_key", "orders"),
+                ("content_type", "application/json"),
+                ("persistent", "true"),
+                ("headers", "trace=t1"),
+                ("body", r#"{"id":1}"#)
+            ]
+        ),
+        true
+    );
+    assert_eq!(
+        ok(
+            &s,
+            "publish_message",
+            &[
+                ("vhost", "/"),
+                ("exchange", &ex),
+                ("routing_key", "nowhere"),
+                ("content_type", ""),
+                ("persistent", "false"),
+                ("headers", ""),
+                ("body", "x")
+            ]
+        ),
+        false
+    );
+
+    // Inspect a classic queue: only with the confirmation, and it says what it did.
+    let v = refused(
+        &s,
+        "get_requeue_messages",
+        &[
+            ("vhost", "/"),
+            ("queue", &q),
+            ("count", "5"),
+            ("confirm", "false"),
+        ],
+    );
+    assert!(
+        v["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("marks the messages redelivered"),
+        "{v}"
+    );
+    let got = ok(
+        &s,
+        "get_requeue_messages",
+        &[
+            ("vhost", "/"),
+            ("queue", &q),
+            ("count", "5"),
+            ("confirm", "true"),
+        ],
+    );
+    assert_eq!(got["mode"], "get_requeue");
+    assert_eq!(got["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(got["messages"][0]["payload_b64"], "eyJpZCI6MX0="); // {"id":1}
+    let again = ok(
+        &s,
+        "get_requeue_messages",
+        &[
+            ("vhost", "/"),
+            ("queue", &q),
+            ("count", "5"),
+            ("confirm", "true"),
+        ],
+    );
+    assert_eq!(
+        again["messages"][0]["redelivered"], true,
+        "requeued messages come back redelivered"
+    );
+
+    // A policy applies to the queue: its effective policy shows it.
+    ok(
+        &s,
+        "put_policy",
+        &[
+            ("vhost", "/"),
+            ("name", &pol),
+            ("pattern", &format!("^{p}-q$")),
+            ("apply_to", "queues"),
+            ("priority", "5"),
+            ("definition", "max-length=1000\noverflow=reject-publish"),
+            ("operator", "false"),
+        ],
+    );
+    let mut effective = Value::Null;
+    for _ in 0..50 {
+        let d = ok(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
+        if d["row"]["policy"] == pol.as_str() {
+            effective = d;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        effective["effective_policy"]
+            .as_str()
+            .unwrap_or("")
+            .contains("\"max-length\":1000"),
+        "{effective}"
+    );
+    let v = refused(
+        &s,
+        "put_policy",
+        &[
+            ("vhost", "/"),
+            ("name", &pol),
+            ("pattern", "^x"),
+            ("apply_to", "queues"),
+            ("priority", "0"),
+            ("definition", "x-max-length=1"),
+            ("operator", "false"),
+        ],
+    );
+    assert!(
+        v["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is not a policy key"),
+        "{v}"
+    );
+
+    // Purge (typed name), then delete.
+    let v = refused(
+        &s,
+        "purge_queue",
+        &[("vhost", "/"), ("name", &q), ("confirm", "nope")],
+    );
+    assert_eq!(v["Invalid"]["field"], "confirm");
+    assert_eq!(
+        ok(
+            &s,
+            "purge_queue",
+            &[("vhost", "/"), ("name", &q), ("confirm", &q)]
+        ),
+        1
+    );
+    ok(
+        &s,
+        "delete_policy",
+        &[("vhost", "/"), ("name", &pol), ("operator", "false")],
+    );
+    ok(
+        &s,
+        "delete_queue",
+        &[
+            ("vhost", "/"),
+            ("name", &q),
+            ("if_empty", "true"),
+            ("if_unused", "false"),
+        ],
+    );
+    for e in [&ex, &dlx] {
+        ok(
+            &s,
+            "delete_exchange",
+            &[("vhost", "/"), ("name", e), ("if_unused", "false")],
+        );
+    }
+    let v = refused(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
+    assert!(v["NotFound"].is_object(), "{v}");
+
+    let rows = audit_rows(&s).await;
+    let find = |action: &str| {
+        rows.iter()
+            .find(|r| r.0 == action)
+            .unwrap_or_else(|| panic!("no {action} in {rows:?}"))
+    };
+    let purge = find("purge_queue");
+    assert_eq!(purge.2.as_deref(), Some(r#"{"ready":1,"unacked":0}"#));
+    assert_eq!(purge.3.as_deref(), Some(r#"{"purged_ready":1}"#));
+    assert!(
+        find("put_policy")
+            .3
+            .as_deref()
+            .unwrap()
+            .contains("\"max-length\":1000")
+    );
+    assert!(
+        find("delete_policy")
+            .2
+            .as_deref()
+            .unwrap()
+            .contains("max-length")
+    );
+    assert_eq!(find("publish_message").4.as_deref(), Some("ok"));
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.0 == "get_requeue_messages")
+            .count(),
+        2
+    );
+    assert!(
+        find("delete_queue")
+            .2
+            .as_deref()
+            .unwrap()
+            .contains("x-message-ttl")
+    );
+}
+
+#[tokio::test]
+async fn stream_reads_do_not_consume() {
+    let s = start();
+    let q = unique("zkmq-it-stream");
+    let (status, v) = queue(&s, &q, "x-queue-type=stream\nx-max-age=1D");
+    assert_eq!(status, 200, "{v}");
+    for i in 0..3 {
+        assert_eq!(
+            ok(
+                &s,
+                "publish_message",
+                &[
+                    ("vhost", "/"),
+                    ("exchange", ""),
+                    ("routing_key", &q),
+                    ("content_type", "text/plain"),
+                    ("persistent", "true"),
+                    ("headers", ""),
+                    ("body", &format!("m{i}"))
+                ]
+            ),
+            true
+        );
+    }
+    for _ in 0..2 {
+        let r = ok(
+            &s,
+            "read_stream",
+            &[
+                ("vhost", "/"),
+                ("queue", &q),
+                ("from", "first"),
+                ("value", ""),
+                ("count", "10"),
+            ],
+        );
+        assert_eq!(r["mode"], "stream_offset");
+        let offsets: Vec<i64> = r["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["offset"].as_i64().unwrap())
+            .collect();
+        assert_eq!(offsets, vec![0, 1, 2], "{r}");
+    }
+    let r = ok(
+        &s,
+        "read_stream",
+        &[
+            ("vhost", "/"),
+            ("queue", &q),
+            ("from", "offset"),
+            ("value", "2"),
+            ("count", "10"),
+        ],
+    );
+    assert_eq!(r["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(r["messages"][0]["payload_b64"], "bTI="); // m2
+    let v = refused(
+        &s,
+        "create_queue",
+        &[
+            ("vhost", "/"),
+            ("name", &format!("{q}-x")),
+            ("durable", "true"),
+            ("auto_delete", "false"),
+            ("arguments", "x-queue-type=stream\nx-max-priority=5"),
+        ],
+    );
+    assert!(
+        v["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("classic queues only"),
+        "{v}"
+    );
+    ok(
+        &s,
+        "delete_queue",
+        &[
+            ("vhost", "/"),
+            ("name", &q),
+            ("if_empty", "false"),
+            ("if_unused", "false"),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn queue_list_is_paged_and_filtered_by_the_broker() {
+    let s = start();
+    let p = unique("zkmq-it-page");
+    for i in 0..5 {
+        assert_eq!(queue(&s, &format!("{p}-{i}"), "").0, 200);
+    }
+    let page = ok(
+        &s,
+        "list_queues",
+        &[
+            ("vhost", "/"),
+            ("filter", &p),
+            ("sort", "name"),
+            ("descending", "true"),
+            ("page", "1"),
+            ("page_size", "2"),
+        ],
+    );
+    assert_eq!(
+        (page["matched"].as_u64(), page["page_count"].as_u64()),
+        (Some(5), Some(3)),
+        "{page}"
+    );
+    assert_eq!(page["rows"][0]["name"], format!("{p}-4"));
+    assert_eq!(page["rows"][0]["kind"], "classic");
+    for i in 0..5 {
+        ok(
+            &s,
+            "delete_queue",
+            &[
+                ("vhost", "/"),
+                ("name", &format!("{p}-{i}")),
+                ("if_empty", "false"),
+                ("if_unused", "false"),
+            ],
+        );
+    }
+}
+
+#[tokio::test]
+async fn definitions_export_dry_run_and_import() {
+    let s = start();
+    let q = unique("zkmq-it-defs");
+    assert_eq!(queue(&s, &q, "x-max-length=10").0, 200);
+    let export: Value =
+        serde_json::from_str(ok(&s, "export_definitions", &[]).as_str().unwrap()).unwrap();
+    assert!(
+        export["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == q.as_str())
+    );
+    let new_q = format!("{q}-imported");
+    let file = serde_json::json!({
+        "queues": [
+            {"name": q, "vhost": "/", "durable": true, "auto_delete": false, "arguments": {"x-max-length": 10}},
+            {"name": new_q, "vhost": "/", "durable": true, "auto_delete": false, "arguments": {}}
+        ]
+    })
+    .to_string();
+    let plan = ok(&s, "plan_definitions_import", &[("file", &file)]);
+    let actions: Vec<(String, String)> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().to_string(),
+                i["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (format!("//{q}"), "unchanged".into()),
+            (format!("//{new_q}"), "create".into())
+        ]
+    );
+    // A dry run does nothing.
+    assert!(refused(&s, "get_queue", &[("vhost", "/"), ("name", &new_q)])["NotFound"].is_object());
+    let v = refused(
+        &s,
+        "import_definitions",
+        &[("file", &file), ("fingerprint", "stale")],
+    );
+    assert!(
+        v["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("run the dry run again"),
+        "{v}"
+    );
+    let fp = plan["fingerprint"].as_str().unwrap();
+    assert_eq!(
+        ok(
+            &s,
+            "import_definitions",
+            &[("file", &file), ("fingerprint", fp)]
+        ),
+        1
+    );
+    ok(&s, "get_queue", &[("vhost", "/"), ("name", &new_q)]);
+    let v = refused(&s, "plan_definitions_import", &[("file", "not json")]);
+    assert_eq!(v["Invalid"]["field"], "file");
+    for n in [&q, &new_q] {
+        ok(
+            &s,
+            "delete_queue",
+            &[
+                ("vhost", "/"),
+                ("name", n),
+                ("if_empty", "false"),
+                ("if_unused", "false"),
+            ],
+        );
+    }
+}
