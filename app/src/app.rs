@@ -6,7 +6,9 @@ use crate::components::ThemeToggle;
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
 use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
-use crate::rabbitmq::view::RabbitPage;
+use crate::rabbitmq::view::{
+    DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitPage,
+};
 use crate::zookeeper::explorer::ZnodeExplorer;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -68,6 +70,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kafka/:cluster/groups/:group") view=GroupPage />
                     <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />
                     <Route path=path!("/rabbitmq/:cluster") view=RabbitPage />
+                    <Route path=path!("/rabbitmq/:cluster/queues") view=QueuesPage />
+                    <Route path=path!("/rabbitmq/:cluster/queues/:vhost/:name") view=QueuePage />
+                    <Route path=path!("/rabbitmq/:cluster/exchanges") view=ExchangesPage />
+                    <Route path=path!("/rabbitmq/:cluster/policies") view=PoliciesPage />
+                    <Route path=path!("/rabbitmq/:cluster/definitions") view=DefinitionsPage />
                     <Route path=path!("/audit") view=AuditPage />
                 </Routes>
             </main>

@@ -1,27 +1,156 @@
-//! RabbitMQ pages.
+//! RabbitMQ pages: broker overview, queues (list and one queue), exchanges,
+//! policies and definitions. Every change form sits outside the refreshed
+//! data, so typed input survives a refresh.
 
-use super::api::get_rabbitmq_summary;
-use super::model::RabbitSummary;
-use crate::components::{Field, error_banners, use_ticker};
+use super::api::{
+    create_binding, create_exchange, create_queue, delete_binding, delete_exchange, delete_policy,
+    delete_queue, export_definitions, get_queue, get_rabbitmq_detail, get_rabbitmq_summary,
+    get_requeue_messages, import_definitions, list_exchanges, list_policies, list_queues,
+    plan_definitions_import, publish_message, purge_queue, put_policy, read_stream,
+};
+use super::model::{
+    DefinitionAction, DefinitionPlan, InspectMode, InspectResult, QueueDetail, QueueSort,
+    RabbitSummary,
+};
+use crate::components::{
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, TextArea, TextField,
+    error_banners, use_ticker,
+};
+use crate::kafka::logic::last_segment;
+use crate::zookeeper::logic::{DataView, decode_b64, detect_view, render_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
-/// `/rabbitmq/:cluster`: version and object totals, refreshed every 5 s.
+const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
+
+fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+pub fn queue_href(cluster: &str, vhost: &str, name: &str) -> String {
+    format!(
+        "/rabbitmq/{}/queues/{}/{}",
+        seg(cluster),
+        seg(vhost),
+        seg(name)
+    )
+}
+
+fn cluster_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("cluster").unwrap_or_default())
+}
+
+#[component]
+fn RabbitNav(cluster: String, current: &'static str) -> impl IntoView {
+    let tab = |label: &'static str, href: String| {
+        let active = label == current;
+        view! {
+            <a href=href aria-current=if active { Some("page") } else { None }
+                class=if active { "border-b-2 border-sky-600 px-2 pb-1 font-semibold" } else { "px-2 pb-1 text-slate-600 dark:text-slate-400" }>
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <nav aria-label="RabbitMQ" class="mb-4 flex gap-4 border-b border-slate-200 dark:border-slate-800">
+            {tab("Overview", format!("/rabbitmq/{cluster}"))}
+            {tab("Queues", format!("/rabbitmq/{cluster}/queues"))}
+            {tab("Exchanges", format!("/rabbitmq/{cluster}/exchanges"))}
+            {tab("Policies", format!("/rabbitmq/{cluster}/policies"))}
+            {tab("Definitions", format!("/rabbitmq/{cluster}/definitions"))}
+        </nav>
+    }
+}
+
+/// A labelled checkbox bound to `value`.
+#[component]
+fn Check(#[prop(into)] label: String, value: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <label class="flex items-center gap-2 text-sm">
+            <input type="checkbox" prop:checked=move || value.get() on:change=move |ev| value.set(event_target_checked(&ev)) />
+            {label}
+        </label>
+    }
+}
+
+/// A labelled select of fixed options bound to `value`.
+#[component]
+fn Choice(
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    options: &'static [&'static str],
+) -> impl IntoView {
+    let name = label.clone();
+    view! {
+        <label class="flex flex-col gap-1 text-sm">
+            <span>{label}</span>
+            <select aria-label=name class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                on:change=move |ev| value.set(event_target_value(&ev))>
+                {options.iter().map(|o| view! { <option value=*o selected=move || value.get() == *o>{*o}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Status line after a change: the result or the error.
+fn outcome(done: RwSignal<Option<String>>, error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        {move || done.get().map(|d| view! { <p role="status" class="mt-2 text-sm">{d}</p> })}
+        {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Overview
+
+/// `/rabbitmq/:cluster`: versions, totals, rates, nodes, alarms, listeners.
 #[component]
 pub fn RabbitPage() -> impl IntoView {
-    let params = use_params_map();
-    let cluster = move || params.read().get("cluster").unwrap_or_default();
+    let cluster = cluster_param();
     let tick = use_ticker(5_000);
     let summary = Resource::new(
-        move || (cluster(), tick.get()),
+        move || (cluster.get(), tick.get()),
         |(c, _)| get_rabbitmq_summary(c),
     );
+    let detail = Resource::new(
+        move || (cluster.get(), tick.get()),
+        |(c, _)| get_rabbitmq_detail(c),
+    );
     view! {
-        <Title text=move || format!("RabbitMQ {} · zkmq", cluster()) />
+        <Title text=move || format!("RabbitMQ {} · zkmq", cluster.get()) />
+        <RabbitNav cluster=cluster.get_untracked() current="Overview" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || summary.get().map(|r| r.map(|s| view! { <RabbitOverview summary=s /> }))}
+                {move || detail.get().map(|r| r.map(|d| {
+                    let alarms: Vec<String> = d.nodes.iter().flat_map(|n| n.alarms.iter().map(move |a| format!("{}: {a} alarm", n.name))).collect();
+                    view! {
+                        {(!alarms.is_empty()).then(|| view! { <ErrorBanner message=format!("Alarms raised: {} — publishers are blocked until they clear.", alarms.join(", ")) /> })}
+                        <p class="my-4 text-sm" role="status" aria-label="Message rates">
+                            {format!("publish {:.1}/s · deliver {:.1}/s · ack {:.1}/s", d.rates.publish, d.rates.deliver, d.rates.ack)}
+                        </p>
+                        <table class="mb-4 w-full border-collapse text-left text-sm">
+                            <caption class="sr-only">"Nodes"</caption>
+                            <TableHead columns=&["Node", "Running", "Memory", "Disk free", "File descriptors", "Alarms"] />
+                            <tbody>
+                                {d.nodes.into_iter().map(|n| view! {
+                                    <tr class="border-b border-slate-200 dark:border-slate-800">
+                                        <th scope="row" class="py-1 pr-4 font-mono font-normal">{n.name}</th>
+                                        <td class="py-1 pr-4">{if n.running { "yes" } else { "no" }}</td>
+                                        <td class="py-1 pr-4 font-mono">{format!("{} / {} MiB", n.mem_used >> 20, n.mem_limit >> 20)}</td>
+                                        <td class="py-1 pr-4 font-mono">{format!("{} MiB", n.disk_free >> 20)}</td>
+                                        <td class="py-1 pr-4 font-mono">{n.fd_used}</td>
+                                        <td class="py-1 pr-4">{if n.alarms.is_empty() { "none".to_string() } else { n.alarms.join(", ") }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <p class="text-sm">{"Listeners: "}{d.listeners.iter().map(|l| format!("{} {}:{}", l.protocol, l.ip, l.port)).collect::<Vec<_>>().join(" · ")}</p>
+                        <p class="text-sm">{"Vhosts: "}{d.vhosts.join(", ")}</p>
+                    }
+                }))}
             </ErrorBoundary>
         </Transition>
     }
@@ -46,5 +175,851 @@ fn RabbitOverview(summary: RabbitSummary) -> impl IntoView {
             <Field label="Messages ready" value=o.messages_ready.to_string() />
             <Field label="Messages unacknowledged" value=o.messages_unacknowledged.to_string() />
         </dl>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Queues
+
+/// `/rabbitmq/:cluster/queues`: paged, filtered and sorted by the broker.
+#[component]
+pub fn QueuesPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let filter = RwSignal::new(String::new());
+    let sort = RwSignal::new("name".to_string());
+    let page = RwSignal::new(1u64);
+    let refresh = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || {
+            (
+                cluster.get(),
+                filter.get(),
+                sort.get(),
+                page.get(),
+                refresh.get(),
+            )
+        },
+        |(c, f, s, p, _)| {
+            let sort = match s.as_str() {
+                "messages" => QueueSort::Messages,
+                "consumers" => QueueSort::Consumers,
+                _ => QueueSort::Name,
+            };
+            list_queues(c, String::new(), f, sort, sort != QueueSort::Name, p, 100)
+        },
+    );
+    view! {
+        <Title text=move || format!("Queues · RabbitMQ {} · zkmq", cluster.get()) />
+        <RabbitNav cluster=cluster.get_untracked() current="Queues" />
+        <h1 class="mb-4 text-2xl font-semibold">"Queues"</h1>
+        <div class="mb-3 flex items-end gap-4">
+            <label class="flex flex-col gap-1 text-sm">
+                <span>"Filter by name"</span>
+                <input type="search" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                    prop:value=move || filter.get() on:input=move |ev| { filter.set(event_target_value(&ev)); page.set(1); } />
+            </label>
+            <Choice label="Sort by" value=sort options=&["name", "messages", "consumers"] />
+        </div>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || list.get().map(|r| r.map(|p| {
+                    let c = cluster.get_untracked();
+                    let (cur, count) = (p.page, p.page_count);
+                    view! {
+                        <p class="mb-2 text-sm" role="status" aria-label="Queue count">
+                            {format!("page {cur} of {} · {} matching · {} queues", count.max(1), p.matched, p.total)}
+                        </p>
+                        <table class="w-full border-collapse text-left text-sm">
+                            <caption class="sr-only">"Queues"</caption>
+                            <TableHead columns=&["Queue", "Vhost", "Type", "State", "Ready", "Unacked", "Consumers", "Publish/s", "Deliver/s", "Policy"] />
+                            <tbody>
+                                {p.rows.into_iter().map(|q| view! {
+                                    <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=q.name.clone()>
+                                        <th scope="row" class="py-1 pr-4 font-mono font-normal"><a class=LINK href=queue_href(&c, &q.vhost, &q.name)>{q.name.clone()}</a></th>
+                                        <td class="py-1 pr-4 font-mono">{q.vhost}</td>
+                                        <td class="py-1 pr-4">{q.kind}</td>
+                                        <td class="py-1 pr-4">{q.state}</td>
+                                        <td class="py-1 pr-4 font-mono">{q.ready}</td>
+                                        <td class="py-1 pr-4 font-mono">{q.unacked}</td>
+                                        <td class="py-1 pr-4 font-mono">{q.consumers}</td>
+                                        <td class="py-1 pr-4 font-mono">{q.publish_rate.map(|r| format!("{r:.1}")).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="py-1 pr-4 font-mono">{q.deliver_rate.map(|r| format!("{r:.1}")).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="py-1 pr-4">{q.policy.unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <div class="mt-2 flex gap-2">
+                            <button type="button" class=BUTTON_SECONDARY disabled=cur <= 1 on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"Previous page"</button>
+                            <button type="button" class=BUTTON_SECONDARY disabled=cur >= count on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                        </div>
+                    }
+                }))}
+            </ErrorBoundary>
+        </Transition>
+        <CreateQueue cluster=cluster.get_untracked() />
+    }
+}
+
+#[component]
+fn CreateQueue(cluster: String) -> impl IntoView {
+    let vhost = RwSignal::new("/".to_string());
+    let name = RwSignal::new(String::new());
+    let durable = RwSignal::new(true);
+    let auto_delete = RwSignal::new(false);
+    let args = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let run = Action::new(move |_: &()| {
+        let c = cluster.clone();
+        let navigate = navigate.clone();
+        let (v, n) = (vhost.get_untracked(), name.get_untracked());
+        async move {
+            error.set(None);
+            match create_queue(
+                c.clone(),
+                v.clone(),
+                n.clone(),
+                durable.get_untracked(),
+                auto_delete.get_untracked(),
+                args.get_untracked(),
+            )
+            .await
+            {
+                Ok(()) => navigate(&queue_href(&c, &v, &n), Default::default()),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let done = RwSignal::new(None::<String>);
+    view! {
+        <section aria-labelledby="create-queue-h" class="mt-8 max-w-xl">
+            <h2 id="create-queue-h" class="mb-2 text-lg font-semibold">"Create queue"</h2>
+            <div class="flex flex-col gap-2">
+                <div class="flex gap-4">
+                    <TextField label="Vhost" value=vhost />
+                    <TextField label="Name" value=name />
+                </div>
+                <div class="flex gap-4">
+                    <Check label="Durable" value=durable />
+                    <Check label="Auto-delete" value=auto_delete />
+                </div>
+                <TextArea label="Arguments (x-…=value per line)" value=args rows=4
+                    placeholder="x-queue-type=quorum\nx-message-ttl=60000\nx-dead-letter-exchange=dlx" />
+                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Create queue"</button></div>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+/// `/rabbitmq/:cluster/queues/:vhost/:name`.
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let cluster = cluster_param();
+    let location = use_location();
+    let parts = Memo::new(move |_| {
+        let path = location.pathname.get();
+        let name = last_segment(&path);
+        let head = path
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .map(|(h, _)| h.to_string())
+            .unwrap_or_default();
+        (last_segment(&head), name)
+    });
+    let refresh = RwSignal::new(0u32);
+    let tick = use_ticker(5_000);
+    let detail = Resource::new(
+        move || (cluster.get(), parts.get(), refresh.get(), tick.get()),
+        |(c, (v, n), _, _)| get_queue(c, v, n),
+    );
+    let (vhost, name) = parts.get_untracked();
+    view! {
+        <Title text=move || format!("{} · RabbitMQ {} · zkmq", parts.get().1, cluster.get()) />
+        <RabbitNav cluster=cluster.get_untracked() current="Queues" />
+        <h1 class="mb-4 font-mono text-2xl font-semibold">{move || parts.get().1}</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || detail.get().map(|r| r.map(|d| view! { <QueueDetailView detail=d cluster=cluster.get_untracked() refresh=refresh /> }))}
+            </ErrorBoundary>
+        </Transition>
+        <div class="mt-8 grid gap-8 lg:grid-cols-2">
+            <BindQueue cluster=cluster.get_untracked() vhost=vhost.clone() queue=name.clone() refresh=refresh />
+            <Publish cluster=cluster.get_untracked() vhost=vhost.clone() exchange=String::new() routing_key=name.clone() />
+        </div>
+        <Inspect cluster=cluster.get_untracked() vhost=vhost.clone() queue=name.clone() detail=detail />
+        <div class="mt-8 grid gap-8 lg:grid-cols-2">
+            <PurgeQueue cluster=cluster.get_untracked() vhost=vhost.clone() queue=name.clone() refresh=refresh />
+            <DeleteQueue cluster=cluster.get_untracked() vhost=vhost queue=name />
+        </div>
+    }
+}
+
+#[component]
+fn QueueDetailView(detail: QueueDetail, cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let q = detail.row.clone();
+    view! {
+        <p class="mb-2 text-sm" role="status" aria-label="Queue summary">
+            {format!("{} queue in vhost {} · {} · {} ready · {} unacked · {} consumers", q.kind, q.vhost, q.state, q.ready, q.unacked, q.consumers)}
+        </p>
+        <dl class="mb-4 max-w-2xl">
+            <Field label="Durable" value=detail.durable.to_string() />
+            <Field label="Auto-delete" value=detail.auto_delete.to_string() />
+            <Field label="Exclusive" value=detail.exclusive.to_string() />
+            <Field label="Arguments" value=detail.arguments.clone() />
+            <Field label="Policy" value=q.policy.clone().unwrap_or_else(|| "none".into()) />
+            <Field label="Effective policy" value=detail.effective_policy.clone().unwrap_or_else(|| "none".into()) />
+            <Field label="Operator policy" value=detail.operator_policy.clone().unwrap_or_else(|| "none".into()) />
+        </dl>
+        <h2 class="mb-2 text-lg font-semibold">"Bindings"</h2>
+        <table class="w-full border-collapse text-left text-sm">
+            <caption class="sr-only">"Bindings of this queue"</caption>
+            <TableHead columns=&["From exchange", "Routing key", "Arguments", ""] />
+            <tbody>
+                {detail.bindings.into_iter().map(|b| {
+                    let (c, v, src, dst, key) = (cluster.clone(), b.vhost.clone(), b.source.clone(), b.destination.clone(), b.properties_key.clone());
+                    let unbind = Action::new(move |_: &()| {
+                        let (c, v, src, dst, key) = (c.clone(), v.clone(), src.clone(), dst.clone(), key.clone());
+                        async move {
+                            if delete_binding(c, v, src, "queue".into(), dst, key).await.is_ok() {
+                                refresh.update(|n| *n += 1);
+                            }
+                        }
+                    });
+                    let default = b.source.is_empty();
+                    view! {
+                        <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("binding from {}", if default { "(default)" } else { &b.source })>
+                            <th scope="row" class="py-1 pr-4 font-mono font-normal">{if default { "(default exchange)".to_string() } else { b.source.clone() }}</th>
+                            <td class="py-1 pr-4 font-mono">{b.routing_key}</td>
+                            <td class="py-1 pr-4 font-mono">{b.arguments}</td>
+                            <td class="py-1">{(!default).then(|| view! { <button type="button" class=BUTTON_SECONDARY on:click=move |_| { unbind.dispatch(()); }>"Unbind"</button> })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn BindQueue(
+    cluster: String,
+    vhost: String,
+    queue: String,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let source = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let args = RwSignal::new(String::new());
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let run = Action::new(move |_: &()| {
+        let (c, v, q) = (cluster.clone(), vhost.clone(), queue.clone());
+        async move {
+            error.set(None);
+            match create_binding(
+                c,
+                v,
+                source.get_untracked(),
+                "queue".into(),
+                q,
+                key.get_untracked(),
+                args.get_untracked(),
+            )
+            .await
+            {
+                Ok(()) => {
+                    done.set(Some(format!("Bound from {}.", source.get_untracked())));
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="bind-h">
+            <h2 id="bind-h" class="mb-2 text-lg font-semibold">"Bind from an exchange"</h2>
+            <div class="flex flex-col gap-2">
+                <TextField label="Exchange" value=source />
+                <TextField label="Routing key" value=key />
+                <TextArea label="Binding arguments (key=value per line)" value=args rows=2 />
+                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Bind"</button></div>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+#[component]
+fn Publish(cluster: String, vhost: String, exchange: String, routing_key: String) -> impl IntoView {
+    let exchange = RwSignal::new(exchange);
+    let key = RwSignal::new(routing_key);
+    let content_type = RwSignal::new("text/plain".to_string());
+    let persistent = RwSignal::new(true);
+    let headers = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let run = Action::new(move |_: &()| {
+        let (c, v) = (cluster.clone(), vhost.clone());
+        async move {
+            error.set(None);
+            match publish_message(c, v, exchange.get_untracked(), key.get_untracked(), content_type.get_untracked(), persistent.get_untracked(), headers.get_untracked(), body.get_untracked()).await {
+                Ok(true) => done.set(Some("Published; a queue took it.".into())),
+                Ok(false) => done.set(Some("Published, but no queue is bound for this routing key: the broker returned it.".into())),
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="publish-h">
+            <h2 id="publish-h" class="mb-2 text-lg font-semibold">"Publish a message"</h2>
+            <div class="flex flex-col gap-2">
+                <div class="flex gap-4">
+                    <TextField label="Exchange (empty: default)" value=exchange />
+                    <TextField label="Routing key" value=key />
+                </div>
+                <div class="flex items-end gap-4">
+                    <TextField label="Content type" value=content_type />
+                    <Check label="Persistent" value=persistent />
+                </div>
+                <TextArea label="Headers (name=value per line)" value=headers rows=2 />
+                <TextArea label="Body" value=body rows=4 />
+                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Publish"</button></div>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+fn show_payload(b64: &str, view: Option<DataView>) -> String {
+    let bytes = decode_b64(b64);
+    render_data(&bytes, view.unwrap_or_else(|| detect_view(&bytes))).unwrap_or_else(|e| e)
+}
+
+/// Reading messages: a real peek for streams (from an offset); for other
+/// queues only "get and requeue", named as such and confirmed.
+#[component]
+fn Inspect(
+    cluster: String,
+    vhost: String,
+    queue: String,
+    detail: Resource<Result<QueueDetail, crate::error::AppError>>,
+) -> impl IntoView {
+    let is_stream = Memo::new(move |_| {
+        detail
+            .get()
+            .and_then(|r| r.ok())
+            .map(|d| d.row.kind == "stream")
+            .unwrap_or(false)
+    });
+    let from = RwSignal::new("first".to_string());
+    let value = RwSignal::new(String::new());
+    let count = RwSignal::new("10".to_string());
+    let confirmed = RwSignal::new(false);
+    let result = RwSignal::new(None::<InspectResult>);
+    let error = RwSignal::new(None::<String>);
+    let run = Action::new(move |stream: &bool| {
+        let (c, v, q, stream) = (cluster.clone(), vhost.clone(), queue.clone(), *stream);
+        async move {
+            error.set(None);
+            let Ok(n) = count.get_untracked().trim().parse::<u16>() else {
+                error.set(Some("Count must be a whole number from 1 to 500.".into()));
+                return;
+            };
+            let r = if stream {
+                read_stream(c, v, q, from.get_untracked(), value.get_untracked(), n).await
+            } else {
+                get_requeue_messages(c, v, q, n, confirmed.get_untracked()).await
+            };
+            match r {
+                Ok(r) => result.set(Some(r)),
+                Err(e) => {
+                    result.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="inspect-h" class="mt-8">
+            <h2 id="inspect-h" class="mb-2 text-lg font-semibold">"Messages"</h2>
+            {move || if is_stream.get() {
+                view! {
+                    <p class="mb-2 text-sm">"Streams keep their messages: this read consumes nothing."</p>
+                    <div class="flex flex-wrap items-end gap-3">
+                        <Choice label="Read from" value=from options=&["first", "last", "offset", "timestamp"] />
+                        <TextField label="Offset or time (UTC)" value=value />
+                        <TextField label="Count" value=count />
+                        <button type="button" class=BUTTON on:click=move |_| { run.dispatch(true); }>"Read from stream"</button>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="mb-2 text-sm">"RabbitMQ has no peek for this queue type. zkmq can get messages and requeue them: they come back marked redelivered and may change order, and consumers see them again."</p>
+                    <div class="flex flex-wrap items-end gap-3">
+                        <TextField label="Count" value=count />
+                        <Check label="I understand: get and requeue marks messages redelivered" value=confirmed />
+                        <button type="button" class=BUTTON_DANGER disabled=move || !confirmed.get() on:click=move |_| { run.dispatch(false); }>"Get and requeue (marks messages redelivered)"</button>
+                    </div>
+                }.into_any()
+            }}
+            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            {move || result.get().map(|r| {
+                let what = match r.mode {
+                    InspectMode::StreamOffset => "read from the stream, nothing consumed",
+                    InspectMode::GetRequeue => "got and requeued (now marked redelivered)",
+                };
+                view! {
+                    <p class="my-2 text-sm" role="status" aria-label="Inspect result">{format!("{} messages {what}", r.messages.len())}</p>
+                    <table class="w-full border-collapse text-left text-sm">
+                        <caption class="sr-only">"Messages read"</caption>
+                        <TableHead columns=&["#", "Exchange", "Routing key", "Redelivered", "Properties", "Body"] />
+                        <tbody>
+                            {r.messages.into_iter().enumerate().map(|(i, m)| view! {
+                                <tr class="border-b border-slate-200 align-top dark:border-slate-800" aria-label=format!("message {}", m.offset.unwrap_or(i as i64))>
+                                    <th scope="row" class="py-1 pr-4 font-mono font-normal">{m.offset.map(|o| format!("offset {o}")).unwrap_or_else(|| (i + 1).to_string())}</th>
+                                    <td class="py-1 pr-4 font-mono">{m.exchange}</td>
+                                    <td class="py-1 pr-4 font-mono">{m.routing_key}</td>
+                                    <td class="py-1 pr-4">{m.redelivered.to_string()}</td>
+                                    <td class="py-1 pr-4"><pre class="font-mono text-xs whitespace-pre-wrap break-all">{m.properties}</pre></td>
+                                    <td class="py-1"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{show_payload(&m.payload_b64, None)}</pre></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PurgeQueue(
+    cluster: String,
+    vhost: String,
+    queue: String,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let q2 = queue.clone();
+    let run = Action::new(move |_: &()| {
+        let (c, v, q) = (cluster.clone(), vhost.clone(), queue.clone());
+        async move {
+            error.set(None);
+            match purge_queue(c, v, q, typed.get_untracked()).await {
+                Ok(n) => {
+                    done.set(Some(format!("Purged {n} ready messages.")));
+                    refresh.update(|x| *x += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="purge-h">
+            <h2 id="purge-h" class="mb-2 text-lg font-semibold">"Purge"</h2>
+            <p class="mb-2 text-sm">{format!("Removes every ready message of \"{q2}\". Type the queue name to confirm.")}</p>
+            <div class="flex items-end gap-2">
+                <TextField label="Queue name to purge" value=typed />
+                <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(()); }>"Purge queue"</button>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+#[component]
+fn DeleteQueue(cluster: String, vhost: String, queue: String) -> impl IntoView {
+    let if_empty = RwSignal::new(true);
+    let if_unused = RwSignal::new(true);
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let navigate = use_navigate();
+    let run = Action::new(move |_: &()| {
+        let (c, v, q) = (cluster.clone(), vhost.clone(), queue.clone());
+        let navigate = navigate.clone();
+        async move {
+            error.set(None);
+            match delete_queue(
+                c.clone(),
+                v,
+                q,
+                if_empty.get_untracked(),
+                if_unused.get_untracked(),
+            )
+            .await
+            {
+                Ok(()) => navigate(&format!("/rabbitmq/{c}/queues"), Default::default()),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="delete-queue-h">
+            <h2 id="delete-queue-h" class="mb-2 text-lg font-semibold">"Delete queue"</h2>
+            <div class="flex flex-wrap items-end gap-3">
+                <Check label="Only if empty" value=if_empty />
+                <Check label="Only if unused" value=if_unused />
+                <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(()); }>"Delete queue"</button>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exchanges
+
+/// `/rabbitmq/:cluster/exchanges`.
+#[component]
+pub fn ExchangesPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let refresh = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || (cluster.get(), refresh.get()),
+        |(c, _)| list_exchanges(c),
+    );
+    view! {
+        <Title text=move || format!("Exchanges · RabbitMQ {} · zkmq", cluster.get()) />
+        <RabbitNav cluster=cluster.get_untracked() current="Exchanges" />
+        <h1 class="mb-4 text-2xl font-semibold">"Exchanges"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || list.get().map(|r| r.map(|rows| {
+                    let c = cluster.get_untracked();
+                    view! {
+                        <table class="w-full border-collapse text-left text-sm">
+                            <caption class="sr-only">"Exchanges"</caption>
+                            <TableHead columns=&["Exchange", "Vhost", "Type", "Durable", "Auto-delete", "Internal", "Arguments", ""] />
+                            <tbody>
+                                {rows.into_iter().map(|e| {
+                                    let builtin = e.name.is_empty() || e.name.starts_with("amq.");
+                                    let (c, v, n) = (c.clone(), e.vhost.clone(), e.name.clone());
+                                    let error = RwSignal::new(None::<String>);
+                                    let del = Action::new(move |_: &()| {
+                                        let (c, v, n) = (c.clone(), v.clone(), n.clone());
+                                        async move {
+                                            match delete_exchange(c, v, n, true).await {
+                                                Ok(()) => refresh.update(|x| *x += 1),
+                                                Err(e) => error.set(Some(e.to_string())),
+                                            }
+                                        }
+                                    });
+                                    let label = if e.name.is_empty() { "(default)".to_string() } else { e.name.clone() };
+                                    let row_label = label.clone();
+                                    view! {
+                                        <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=row_label>
+                                            <th scope="row" class="py-1 pr-4 font-mono font-normal">{label}</th>
+                                            <td class="py-1 pr-4 font-mono">{e.vhost}</td>
+                                            <td class="py-1 pr-4">{e.kind}</td>
+                                            <td class="py-1 pr-4">{e.durable.to_string()}</td>
+                                            <td class="py-1 pr-4">{e.auto_delete.to_string()}</td>
+                                            <td class="py-1 pr-4">{e.internal.to_string()}</td>
+                                            <td class="py-1 pr-4 font-mono">{e.arguments}</td>
+                                            <td class="py-1">
+                                                {(!builtin).then(|| view! { <button type="button" class=BUTTON_SECONDARY on:click=move |_| { del.dispatch(()); }>"Delete if unused"</button> })}
+                                                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                }))}
+            </ErrorBoundary>
+        </Transition>
+        <div class="mt-8 grid gap-8 lg:grid-cols-2">
+            <CreateExchange cluster=cluster.get_untracked() refresh=refresh />
+            <Publish cluster=cluster.get_untracked() vhost="/".to_string() exchange=String::new() routing_key=String::new() />
+        </div>
+    }
+}
+
+#[component]
+fn CreateExchange(cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let vhost = RwSignal::new("/".to_string());
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new("direct".to_string());
+    let durable = RwSignal::new(true);
+    let auto_delete = RwSignal::new(false);
+    let internal = RwSignal::new(false);
+    let args = RwSignal::new(String::new());
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let run = Action::new(move |_: &()| {
+        let c = cluster.clone();
+        async move {
+            error.set(None);
+            match create_exchange(
+                c,
+                vhost.get_untracked(),
+                name.get_untracked(),
+                kind.get_untracked(),
+                durable.get_untracked(),
+                auto_delete.get_untracked(),
+                internal.get_untracked(),
+                args.get_untracked(),
+            )
+            .await
+            {
+                Ok(()) => {
+                    done.set(Some(format!("Created exchange {}.", name.get_untracked())));
+                    refresh.update(|x| *x += 1);
+                }
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="create-exchange-h">
+            <h2 id="create-exchange-h" class="mb-2 text-lg font-semibold">"Create exchange"</h2>
+            <div class="flex flex-col gap-2">
+                <div class="flex gap-4">
+                    <TextField label="Vhost" value=vhost />
+                    <TextField label="Name" value=name />
+                    <Choice label="Type" value=kind options=&["direct", "fanout", "topic", "headers"] />
+                </div>
+                <div class="flex gap-4">
+                    <Check label="Durable" value=durable />
+                    <Check label="Auto-delete" value=auto_delete />
+                    <Check label="Internal" value=internal />
+                </div>
+                <TextArea label="Arguments (key=value per line)" value=args rows=2 placeholder="alternate-exchange=unrouted" />
+                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Create exchange"</button></div>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Policies
+
+/// `/rabbitmq/:cluster/policies`: user and operator policies; "Edit" loads
+/// one into the form, which replaces it on save.
+#[component]
+pub fn PoliciesPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let refresh = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || (cluster.get(), refresh.get()),
+        |(c, _)| list_policies(c),
+    );
+    let vhost = RwSignal::new("/".to_string());
+    let name = RwSignal::new(String::new());
+    let pattern = RwSignal::new(String::new());
+    let apply_to = RwSignal::new("queues".to_string());
+    let priority = RwSignal::new("0".to_string());
+    let definition = RwSignal::new(String::new());
+    let operator = RwSignal::new(false);
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let c = cluster.get_untracked();
+    let save = Action::new(move |_: &()| {
+        let c = c.clone();
+        async move {
+            error.set(None);
+            match put_policy(
+                c,
+                vhost.get_untracked(),
+                name.get_untracked(),
+                pattern.get_untracked(),
+                apply_to.get_untracked(),
+                priority.get_untracked(),
+                definition.get_untracked(),
+                operator.get_untracked(),
+            )
+            .await
+            {
+                Ok(()) => {
+                    done.set(Some(format!("Saved policy {}.", name.get_untracked())));
+                    refresh.update(|x| *x += 1);
+                }
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <Title text=move || format!("Policies · RabbitMQ {} · zkmq", cluster.get()) />
+        <RabbitNav cluster=cluster.get_untracked() current="Policies" />
+        <h1 class="mb-4 text-2xl font-semibold">"Policies"</h1>
+        <p class="mb-4 text-sm">"Policies are how a live queue's settings change: a queue whose name matches takes the highest-priority policy's definition."</p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=error_banners>
+                {move || list.get().map(|r| r.map(|rows| {
+                    let c = cluster.get_untracked();
+                    view! {
+                        <table class="w-full border-collapse text-left text-sm">
+                            <caption class="sr-only">"Policies"</caption>
+                            <TableHead columns=&["Policy", "Kind", "Vhost", "Pattern", "Apply to", "Priority", "Definition", ""] />
+                            <tbody>
+                                {rows.into_iter().map(|p| {
+                                    let (c, v, n, op) = (c.clone(), p.vhost.clone(), p.name.clone(), p.operator);
+                                    let del = Action::new(move |_: &()| {
+                                        let (c, v, n) = (c.clone(), v.clone(), n.clone());
+                                        async move {
+                                            if delete_policy(c, v, n, op).await.is_ok() {
+                                                refresh.update(|x| *x += 1);
+                                            }
+                                        }
+                                    });
+                                    let p2 = p.clone();
+                                    let edit = move |_| {
+                                        vhost.set(p2.vhost.clone());
+                                        name.set(p2.name.clone());
+                                        pattern.set(p2.pattern.clone());
+                                        apply_to.set(p2.apply_to.clone());
+                                        priority.set(p2.priority.to_string());
+                                        operator.set(p2.operator);
+                                        // Back to key=value lines for the form.
+                                        let def: serde_json::Value = serde_json::from_str(&p2.definition).unwrap_or_default();
+                                        definition.set(def.as_object().map(|o| o.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect::<Vec<_>>().join("\n")).unwrap_or_default());
+                                    };
+                                    view! {
+                                        <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=p.name.clone()>
+                                            <th scope="row" class="py-1 pr-4 font-mono font-normal">{p.name.clone()}</th>
+                                            <td class="py-1 pr-4">{if p.operator { "operator" } else { "user" }}</td>
+                                            <td class="py-1 pr-4 font-mono">{p.vhost.clone()}</td>
+                                            <td class="py-1 pr-4 font-mono">{p.pattern.clone()}</td>
+                                            <td class="py-1 pr-4">{p.apply_to.clone()}</td>
+                                            <td class="py-1 pr-4 font-mono">{p.priority}</td>
+                                            <td class="py-1 pr-4 font-mono break-all">{p.definition.clone()}</td>
+                                            <td class="py-1 flex gap-2">
+                                                <button type="button" class=BUTTON_SECONDARY on:click=edit>"Edit"</button>
+                                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { del.dispatch(()); }>"Delete"</button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                }))}
+            </ErrorBoundary>
+        </Transition>
+        <section aria-labelledby="policy-form-h" class="mt-8 max-w-xl">
+            <h2 id="policy-form-h" class="mb-2 text-lg font-semibold">"Create or replace a policy"</h2>
+            <div class="flex flex-col gap-2">
+                <div class="flex gap-4">
+                    <TextField label="Vhost" value=vhost />
+                    <TextField label="Policy name" value=name />
+                </div>
+                <div class="flex gap-4">
+                    <TextField label="Pattern (regex)" value=pattern placeholder="^orders\\." />
+                    <Choice label="Apply to" value=apply_to options=&["queues", "exchanges", "all"] />
+                    <TextField label="Priority" value=priority />
+                </div>
+                <TextArea label="Definition (key=value per line)" value=definition rows=4 placeholder="max-length=10000\noverflow=reject-publish\ndead-letter-exchange=dlx" />
+                <Check label="Operator policy (caps that user policies cannot lift)" value=operator />
+                <div><button type="button" class=BUTTON on:click=move |_| { save.dispatch(()); }>"Save policy"</button></div>
+            </div>
+            {outcome(done, error)}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Definitions
+
+/// `/rabbitmq/:cluster/definitions`: export, and import after a dry run.
+#[component]
+pub fn DefinitionsPage() -> impl IntoView {
+    let cluster = cluster_param();
+    let exported = RwSignal::new(None::<String>);
+    let file = RwSignal::new(String::new());
+    let plan = RwSignal::new(None::<DefinitionPlan>);
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let c1 = cluster.get_untracked();
+    let export = Action::new(move |_: &()| {
+        let c = c1.clone();
+        async move {
+            match export_definitions(c).await {
+                Ok(j) => exported.set(Some(j)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let c2 = cluster.get_untracked();
+    let dry = Action::new(move |_: &()| {
+        let c = c2.clone();
+        async move {
+            error.set(None);
+            done.set(None);
+            match plan_definitions_import(c, file.get_untracked()).await {
+                Ok(p) => plan.set(Some(p)),
+                Err(e) => {
+                    plan.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    let c3 = cluster.get_untracked();
+    let apply = Action::new(move |_: &()| {
+        let c = c3.clone();
+        let fp = plan
+            .get_untracked()
+            .map(|p| p.fingerprint)
+            .unwrap_or_default();
+        async move {
+            error.set(None);
+            match import_definitions(c, file.get_untracked(), fp).await {
+                Ok(n) => {
+                    done.set(Some(format!("Imported: {n} items created or updated.")));
+                    plan.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <Title text=move || format!("Definitions · RabbitMQ {} · zkmq", cluster.get()) />
+        <RabbitNav cluster=cluster.get_untracked() current="Definitions" />
+        <h1 class="mb-4 text-2xl font-semibold">"Definitions"</h1>
+        <section aria-labelledby="export-h" class="mb-8">
+            <h2 id="export-h" class="mb-2 text-lg font-semibold">"Export"</h2>
+            <button type="button" class=BUTTON on:click=move |_| { export.dispatch(()); }>"Export definitions"</button>
+            {move || exported.get().map(|j| {
+                let href = format!("data:application/json;charset=utf-8,{}", seg(&j));
+                view! {
+                    <p class="my-2 text-sm"><a class=LINK href=href download="rabbitmq-definitions.json">"Download rabbitmq-definitions.json"</a></p>
+                    <textarea aria-label="Exported definitions" readonly rows=12 class="w-full rounded border border-slate-300 bg-white p-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-900" prop:value=j></textarea>
+                }
+            })}
+        </section>
+        <section aria-labelledby="import-h">
+            <h2 id="import-h" class="mb-2 text-lg font-semibold">"Import"</h2>
+            <p class="mb-2 text-sm">"Paste a definitions file. The dry run lists what would be created or updated; nothing is deleted, and users and permissions are left alone."</p>
+            <TextArea label="Definitions JSON" value=file rows=10 />
+            <div class="mt-2 flex gap-2">
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { dry.dispatch(()); }>"Dry run"</button>
+                <button type="button" class=BUTTON disabled=move || plan.get().is_none() on:click=move |_| { apply.dispatch(()); }>"Import"</button>
+            </div>
+            {move || plan.get().map(|p| view! {
+                <table class="mt-2 w-full border-collapse text-left text-sm">
+                    <caption class="sr-only">"Import plan"</caption>
+                    <TableHead columns=&["Kind", "Item", "Action", "What differs"] />
+                    <tbody>
+                        {p.items.into_iter().map(|i| view! {
+                            <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=i.name.clone()>
+                                <td class="py-1 pr-4">{i.kind}</td>
+                                <th scope="row" class="py-1 pr-4 font-mono font-normal">{i.name.clone()}</th>
+                                <td class="py-1 pr-4">{match i.action { DefinitionAction::Create => "create", DefinitionAction::Update => "update", DefinitionAction::Unchanged => "unchanged" }}</td>
+                                <td class="py-1 pr-4">{i.detail}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {outcome(done, error)}
+        </section>
     }
 }
