@@ -443,25 +443,27 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.');
 
-fn seg(s: &str) -> String {
+/// One URL path segment: everything but letters, digits, '-', '_' and '.'
+/// percent-encoded (so "/" in a vhost or group name stays one segment).
+pub fn url_segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 pub fn topics_href(cluster: &str) -> String {
-    format!("/kafka/{}/topics", seg(cluster))
+    format!("/kafka/{}/topics", url_segment(cluster))
 }
 
 pub fn topic_href(cluster: &str, topic: &str) -> String {
-    format!("/kafka/{}/topics/{}", seg(cluster), seg(topic))
+    format!("/kafka/{}/topics/{}", url_segment(cluster), url_segment(topic))
 }
 
 pub fn groups_href(cluster: &str) -> String {
-    format!("/kafka/{}/groups", seg(cluster))
+    format!("/kafka/{}/groups", url_segment(cluster))
 }
 
 /// Group names may hold any character: the segment is percent-encoded.
 pub fn group_href(cluster: &str, group: &str) -> String {
-    format!("/kafka/{}/groups/{}", seg(cluster), seg(group))
+    format!("/kafka/{}/groups/{}", url_segment(cluster), url_segment(group))
 }
 
 /// The last segment of a URL path, percent-decoded (the group of a group page).

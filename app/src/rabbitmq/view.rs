@@ -16,7 +16,7 @@ use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, TextArea, TextField,
     error_banners, use_ticker,
 };
-use crate::kafka::logic::last_segment;
+use crate::kafka::logic::{last_segment, url_segment as seg};
 use crate::zookeeper::logic::{DataView, decode_b64, detect_view, render_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,9 +24,6 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
 
-fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
 
 pub fn queue_href(cluster: &str, vhost: &str, name: &str) -> String {
     format!(
