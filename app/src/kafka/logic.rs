@@ -454,7 +454,11 @@ pub fn topics_href(cluster: &str) -> String {
 }
 
 pub fn topic_href(cluster: &str, topic: &str) -> String {
-    format!("/kafka/{}/topics/{}", url_segment(cluster), url_segment(topic))
+    format!(
+        "/kafka/{}/topics/{}",
+        url_segment(cluster),
+        url_segment(topic)
+    )
 }
 
 pub fn groups_href(cluster: &str) -> String {
@@ -463,7 +467,11 @@ pub fn groups_href(cluster: &str) -> String {
 
 /// Group names may hold any character: the segment is percent-encoded.
 pub fn group_href(cluster: &str, group: &str) -> String {
-    format!("/kafka/{}/groups/{}", url_segment(cluster), url_segment(group))
+    format!(
+        "/kafka/{}/groups/{}",
+        url_segment(cluster),
+        url_segment(group)
+    )
 }
 
 /// The last segment of a URL path, percent-decoded (the group of a group page).

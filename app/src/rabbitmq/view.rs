@@ -24,7 +24,6 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
 
-
 pub fn queue_href(cluster: &str, vhost: &str, name: &str) -> String {
     format!(
         "/rabbitmq/{}/queues/{}/{}",
