@@ -116,12 +116,24 @@ async fn main() {
         .to_string();
     let (mut api_page, mut zkmq_page, mut api_all) = (vec![], vec![], vec![]);
     let mut all_bytes = 0;
+    // Pages alternate which goes first; the unpaged listing (13 MB, which
+    // leaves the broker busy collecting garbage) is timed in its own loop.
+    for run in 0..RUNS {
+        let zk = || {
+            let t = Instant::now();
+            let resp = http_post(port, "/api/list_queues", &body);
+            assert!(resp.starts_with("HTTP/1.1 200"));
+            ms(t.elapsed())
+        };
+        if run % 2 == 0 {
+            api_page.push(mgmt_get(&page_url, &user, &pass).0);
+            zkmq_page.push(zk());
+        } else {
+            zkmq_page.push(zk());
+            api_page.push(mgmt_get(&page_url, &user, &pass).0);
+        }
+    }
     for _ in 0..RUNS {
-        api_page.push(mgmt_get(&page_url, &user, &pass).0);
-        let t = Instant::now();
-        let resp = http_post(port, "/api/list_queues", &body);
-        zkmq_page.push(ms(t.elapsed()));
-        assert!(resp.starts_with("HTTP/1.1 200"));
         let (t_all, bytes) = mgmt_get(&all_url, &user, &pass);
         api_all.push(t_all);
         all_bytes = bytes;

@@ -269,8 +269,9 @@ async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
             ("operator", "false"),
         ],
     );
+    // The management API shows a queue's policy after its next stats round (5 s).
     let mut effective = Value::Null;
-    for _ in 0..50 {
+    for _ in 0..150 {
         let d = ok(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
         if d["row"]["policy"] == pol.as_str() {
             effective = d;
@@ -353,8 +354,12 @@ async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
             .unwrap_or_else(|| panic!("no {action} in {rows:?}"))
     };
     let purge = find("purge_queue");
-    assert_eq!(purge.2.as_deref(), Some(r#"{"ready":1,"unacked":0}"#));
-    assert_eq!(purge.3.as_deref(), Some(r#"{"purged_ready":1}"#));
+    // The before value is the management API's (lagging) counters; the after is AMQP's exact count.
+    assert!(
+        purge.2.as_deref().unwrap().contains("\"ready\":"),
+        "{purge:?}"
+    );
+    assert_eq!(purge.3.as_deref(), Some(r#"{"purged":1}"#));
     assert!(
         find("put_policy")
             .3
@@ -592,4 +597,113 @@ async fn definitions_export_dry_run_and_import() {
             ],
         );
     }
+}
+
+#[tokio::test]
+async fn vhosts_and_exchange_to_exchange_bindings() {
+    let s = start();
+    let vh = unique("zkmq-it-vh");
+    ok(&s, "create_vhost", &[("name", &vh)]);
+    assert!(
+        refused(&s, "create_vhost", &[("name", &vh)])["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("already exists")
+    );
+    for e in ["up", "down"] {
+        ok(
+            &s,
+            "create_exchange",
+            &[
+                ("vhost", &vh),
+                ("name", e),
+                ("kind", "topic"),
+                ("durable", "true"),
+                ("auto_delete", "false"),
+                ("internal", "false"),
+                ("arguments", ""),
+            ],
+        );
+    }
+    ok(
+        &s,
+        "create_binding",
+        &[
+            ("vhost", &vh),
+            ("source", "up"),
+            ("destination_type", "exchange"),
+            ("destination", "down"),
+            ("routing_key", "a.#"),
+            ("arguments", ""),
+        ],
+    );
+    let b = ok(&s, "list_bindings", &[("vhost", &vh)]);
+    let e2e = b
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["source"] == "up")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            e2e["destination"].as_str(),
+            e2e["destination_type"].as_str(),
+            e2e["routing_key"].as_str()
+        ),
+        (Some("down"), Some("exchange"), Some("a.#"))
+    );
+    let v = refused(
+        &s,
+        "create_binding",
+        &[
+            ("vhost", &vh),
+            ("source", "up"),
+            ("destination_type", "topic"),
+            ("destination", "down"),
+            ("routing_key", ""),
+            ("arguments", ""),
+        ],
+    );
+    assert_eq!(v["Invalid"]["field"], "destination_type");
+    ok(
+        &s,
+        "delete_binding",
+        &[
+            ("vhost", &vh),
+            ("source", "up"),
+            ("destination_type", "exchange"),
+            ("destination", "down"),
+            ("properties_key", e2e["properties_key"].as_str().unwrap()),
+        ],
+    );
+    assert!(
+        ok(&s, "list_bindings", &[("vhost", &vh)])
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["source"] != "up")
+    );
+    assert_eq!(
+        refused(&s, "delete_vhost", &[("name", &vh), ("confirm", "x")])["Invalid"]["field"],
+        "confirm"
+    );
+    ok(&s, "delete_vhost", &[("name", &vh), ("confirm", &vh)]);
+    let d = ok(&s, "get_rabbitmq_detail", &[]);
+    assert!(
+        !d["vhosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == vh.as_str()),
+        "{d}"
+    );
+    assert!(d["vhosts"].as_array().unwrap().iter().any(|v| v == "/"));
+    let rows = audit_rows(&s).await;
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.0 == "delete_vhost" && r.4.as_deref() == Some("ok"))
+            .count(),
+        1
+    );
 }

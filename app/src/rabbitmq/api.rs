@@ -21,6 +21,17 @@ pub async fn get_rabbitmq_detail(cluster: String) -> Result<RabbitDetail, AppErr
     crate::ssr::services()?.rabbitmq(&cluster)?.detail().await
 }
 
+#[server(endpoint = "create_vhost")]
+pub async fn create_vhost(cluster: String, name: String) -> Result<(), AppError> {
+    super::ssr::audited::create_vhost(&cluster, &name).await
+}
+
+/// Deletes a vhost and all it holds; `confirm` must repeat its name.
+#[server(endpoint = "delete_vhost")]
+pub async fn delete_vhost(cluster: String, name: String, confirm: String) -> Result<(), AppError> {
+    super::ssr::audited::delete_vhost(&cluster, &name, &confirm).await
+}
+
 #[server(endpoint = "list_exchanges")]
 pub async fn list_exchanges(cluster: String) -> Result<Vec<ExchangeRow>, AppError> {
     crate::ssr::services()?

@@ -3,10 +3,11 @@
 //! data, so typed input survives a refresh.
 
 use super::api::{
-    create_binding, create_exchange, create_queue, delete_binding, delete_exchange, delete_policy,
-    delete_queue, export_definitions, get_queue, get_rabbitmq_detail, get_rabbitmq_summary,
-    get_requeue_messages, import_definitions, list_exchanges, list_policies, list_queues,
-    plan_definitions_import, publish_message, purge_queue, put_policy, read_stream,
+    create_binding, create_exchange, create_queue, create_vhost, delete_binding, delete_exchange,
+    delete_policy, delete_queue, delete_vhost, export_definitions, get_queue, get_rabbitmq_detail,
+    get_rabbitmq_summary, get_requeue_messages, import_definitions, list_bindings, list_exchanges,
+    list_policies, list_queues, plan_definitions_import, publish_message, purge_queue, put_policy,
+    read_stream,
 };
 use super::model::{
     DefinitionAction, DefinitionPlan, InspectMode, InspectResult, QueueDetail, QueueSort,
@@ -149,6 +150,51 @@ pub fn RabbitPage() -> impl IntoView {
                 }))}
             </ErrorBoundary>
         </Transition>
+        <Vhosts cluster=cluster.get_untracked() />
+    }
+}
+
+#[component]
+fn Vhosts(cluster: String) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let doomed = RwSignal::new(String::new());
+    let typed = RwSignal::new(String::new());
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let c1 = cluster.clone();
+    let create = Action::new(move |_: &()| {
+        let c = c1.clone();
+        async move {
+            error.set(None);
+            match create_vhost(c, name.get_untracked()).await {
+                Ok(()) => done.set(Some(format!("Created vhost {}.", name.get_untracked()))),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let remove = Action::new(move |_: &()| {
+        let c = cluster.clone();
+        async move {
+            error.set(None);
+            match delete_vhost(c, doomed.get_untracked(), typed.get_untracked()).await {
+                Ok(()) => done.set(Some(format!("Deleted vhost {}.", doomed.get_untracked()))),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="vhosts-h" class="mt-8 max-w-xl">
+            <h2 id="vhosts-h" class="mb-2 text-lg font-semibold">"Vhosts"</h2>
+            <div class="flex items-end gap-2">
+                <TextField label="New vhost" value=name />
+                <button type="button" class=BUTTON on:click=move |_| { create.dispatch(()); }>"Create vhost"</button>
+            </div>
+            <div class="mt-4 flex flex-wrap items-end gap-2">
+                <TextField label="Vhost to delete" value=doomed />
+                <TextField label="Type its name again" value=typed />
+                <button type="button" class=BUTTON_DANGER on:click=move |_| { remove.dispatch(()); }>"Delete vhost and everything in it"</button>
+            </div>
+            {outcome(done, error)}
+        </section>
     }
 }
 
@@ -728,10 +774,106 @@ pub fn ExchangesPage() -> impl IntoView {
                 }))}
             </ErrorBoundary>
         </Transition>
+        <Bindings cluster=cluster.get_untracked() />
         <div class="mt-8 grid gap-8 lg:grid-cols-2">
             <CreateExchange cluster=cluster.get_untracked() refresh=refresh />
             <Publish cluster=cluster.get_untracked() vhost="/".to_string() exchange=String::new() routing_key=String::new() />
         </div>
+    }
+}
+
+/// Every binding of a vhost (exchange→queue and exchange→exchange), with
+/// unbind, and a form to bind an exchange to a queue or another exchange.
+#[component]
+fn Bindings(cluster: String) -> impl IntoView {
+    let vhost = RwSignal::new("/".to_string());
+    let refresh = RwSignal::new(0u32);
+    let c0 = cluster.clone();
+    let list = Resource::new(
+        move || (vhost.get(), refresh.get()),
+        move |(v, _)| list_bindings(c0.clone(), v),
+    );
+    let source = RwSignal::new(String::new());
+    let dest_type = RwSignal::new("queue".to_string());
+    let dest = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let (done, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let c1 = cluster.clone();
+    let bind = Action::new(move |_: &()| {
+        let c = c1.clone();
+        async move {
+            error.set(None);
+            match create_binding(
+                c,
+                vhost.get_untracked(),
+                source.get_untracked(),
+                dest_type.get_untracked(),
+                dest.get_untracked(),
+                key.get_untracked(),
+                String::new(),
+            )
+            .await
+            {
+                Ok(()) => {
+                    done.set(Some("Bound.".into()));
+                    refresh.update(|x| *x += 1);
+                }
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="bindings-h" class="mt-8">
+            <h2 id="bindings-h" class="mb-2 text-lg font-semibold">"Bindings"</h2>
+            <div class="mb-2 max-w-xs"><TextField label="Bindings of vhost" value=vhost /></div>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                <ErrorBoundary fallback=error_banners>
+                    {move || list.get().map(|r| r.map(|rows| {
+                        let c = cluster.clone();
+                        view! {
+                            <table class="w-full border-collapse text-left text-sm">
+                                <caption class="sr-only">"Bindings"</caption>
+                                <TableHead columns=&["Source", "Destination", "Type", "Routing key", "Arguments", ""] />
+                                <tbody>
+                                    {rows.into_iter().filter(|b| !b.source.is_empty()).map(|b| {
+                                        let (c, v, src, t, dst, k) = (c.clone(), b.vhost.clone(), b.source.clone(), b.destination_type.clone(), b.destination.clone(), b.properties_key.clone());
+                                        let unbind = Action::new(move |_: &()| {
+                                            let (c, v, src, t, dst, k) = (c.clone(), v.clone(), src.clone(), t.clone(), dst.clone(), k.clone());
+                                            async move {
+                                                if delete_binding(c, v, src, t, dst, k).await.is_ok() {
+                                                    refresh.update(|x| *x += 1);
+                                                }
+                                            }
+                                        });
+                                        view! {
+                                            <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("{} to {}", b.source, b.destination)>
+                                                <th scope="row" class="py-1 pr-4 font-mono font-normal">{b.source.clone()}</th>
+                                                <td class="py-1 pr-4 font-mono">{b.destination.clone()}</td>
+                                                <td class="py-1 pr-4">{b.destination_type.clone()}</td>
+                                                <td class="py-1 pr-4 font-mono">{b.routing_key.clone()}</td>
+                                                <td class="py-1 pr-4 font-mono">{b.arguments.clone()}</td>
+                                                <td class="py-1"><button type="button" class=BUTTON_SECONDARY on:click=move |_| { unbind.dispatch(()); }>"Unbind"</button></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                    }))}
+                </ErrorBoundary>
+            </Transition>
+            <div class="mt-4 flex flex-wrap items-end gap-3" role="group" aria-label="New binding">
+                <TextField label="Source exchange" value=source />
+                <Choice label="Destination type" value=dest_type options=&["queue", "exchange"] />
+                <TextField label="Destination" value=dest />
+                <TextField label="Binding routing key" value=key />
+                <button type="button" class=BUTTON on:click=move |_| { bind.dispatch(()); }>"Create binding"</button>
+            </div>
+            {outcome(done, error)}
+        </section>
     }
 }
 

@@ -75,6 +75,75 @@ fn text_args(text: &str) -> Result<serde_json::Map<String, Value>, AppError> {
     Ok(out)
 }
 
+pub async fn create_vhost(cluster: &str, name: &str) -> Result<(), AppError> {
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "name",
+            "a vhost name is not empty and has no control characters",
+        ));
+    }
+    let (svc, r) = cluster_of(cluster)?;
+    if r.vhosts().await?.iter().any(|v| v == name) {
+        return Err(AppError::Conflict(format!(
+            "vhost \"{name}\" already exists"
+        )));
+    }
+    let a = attempt(cluster, "create_vhost", name.to_string(), json!({}), None).await;
+    svc.audit
+        .record(a, || async {
+            r.put(&format!("vhosts/{}", seg(name)), &json!({})).await?;
+            Ok(Applied {
+                value: (),
+                after: Some(json!({"vhost": name}).to_string()),
+            })
+        })
+        .await
+}
+
+/// Deletes a vhost and everything in it, once its name is typed again.
+pub async fn delete_vhost(cluster: &str, name: &str, confirm: &str) -> Result<(), AppError> {
+    if confirm != name {
+        return Err(AppError::invalid(
+            "confirm",
+            format!("type the vhost name \"{name}\" exactly to delete it and everything in it"),
+        ));
+    }
+    if name == "/" {
+        return Err(AppError::invalid(
+            "name",
+            "zkmq does not delete the default vhost \"/\"",
+        ));
+    }
+    let (svc, r) = cluster_of(cluster)?;
+    let queues = r
+        .queues(
+            Some(name),
+            "",
+            crate::rabbitmq::model::QueueSort::Name,
+            false,
+            1,
+            1,
+        )
+        .await?;
+    let a = attempt(
+        cluster,
+        "delete_vhost",
+        name.to_string(),
+        json!({}),
+        Some(json!({"queues": queues.total})),
+    )
+    .await;
+    svc.audit
+        .record(a, || async {
+            r.delete(&format!("vhosts/{}", seg(name))).await?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        })
+        .await
+}
+
 pub async fn create_exchange(
     cluster: &str,
     vhost: &str,
@@ -259,7 +328,7 @@ pub async fn delete_queue(
 }
 
 /// Purges a queue once its name is typed again; records how many messages
-/// it held.
+/// it removed.
 pub async fn purge_queue(
     cluster: &str,
     vhost: &str,
@@ -274,7 +343,6 @@ pub async fn purge_queue(
     }
     let (svc, r) = cluster_of(cluster)?;
     let before = r.queue(vhost, name).await?;
-    let count = before.row.ready;
     let a = attempt(
         cluster,
         "purge_queue",
@@ -285,11 +353,12 @@ pub async fn purge_queue(
     .await;
     svc.audit
         .record(a, || async {
-            r.delete(&format!("queues/{}/{}/contents", seg(vhost), seg(name)))
-                .await?;
+            // AMQP's purge-ok carries the exact count removed; the management
+            // API's counters (the "before" above) lag by a stats interval.
+            let count = r.purge_raw(vhost, name).await?;
             Ok(Applied {
                 value: count,
-                after: Some(json!({"purged_ready": count}).to_string()),
+                after: Some(json!({"purged": count}).to_string()),
             })
         })
         .await

@@ -11,7 +11,7 @@ use crate::zookeeper::logic::encode_b64;
 use futures::StreamExt;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-    ConfirmSelectOptions,
+    ConfirmSelectOptions, QueuePurgeOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Confirmation, Connection, ConnectionProperties};
@@ -122,6 +122,28 @@ impl RabbitCluster {
                 ))),
                 Confirmation::NotRequested => Ok(true),
             }
+        })
+        .await;
+        let _ = conn.close(200, ShortString::from("bye")).await;
+        result
+    }
+
+    /// Purges over AMQP, which answers with the exact number of messages
+    /// removed (the management API's counters lag by a stats interval).
+    pub(super) async fn purge_raw(&self, vhost: &str, queue: &str) -> Result<u64, AppError> {
+        let conn = self.connect(vhost).await?;
+        let result = bounded(self.timeout, Backend::Rabbitmq, self.id(), async {
+            let ch = conn
+                .create_channel()
+                .await
+                .map_err(|e| amqp_error(self.id(), &e))?;
+            ch.queue_purge(
+                ShortString::from(queue.to_string()),
+                QueuePurgeOptions::default(),
+            )
+            .await
+            .map(u64::from)
+            .map_err(|e| amqp_error(self.id(), &e))
         })
         .await;
         let _ = conn.close(200, ShortString::from("bye")).await;
