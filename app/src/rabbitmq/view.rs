@@ -121,7 +121,8 @@ pub fn RabbitPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || summary.get().map(|r| r.map(|s| view! { <RabbitOverview summary=s /> }))}
-                {move || detail.get().map(|r| r.map(|d| {
+                // One banner is enough when the broker is down: the summary's.
+                {move || detail.get().and_then(|r| r.ok()).map(|d| {
                     let alarms: Vec<String> = d.nodes.iter().flat_map(|n| n.alarms.iter().map(move |a| format!("{}: {a} alarm", n.name))).collect();
                     view! {
                         {(!alarms.is_empty()).then(|| view! { <ErrorBanner message=format!("Alarms raised: {} — publishers are blocked until they clear.", alarms.join(", ")) /> })}
@@ -147,7 +148,7 @@ pub fn RabbitPage() -> impl IntoView {
                         <p class="text-sm">{"Listeners: "}{d.listeners.iter().map(|l| format!("{} {}:{}", l.protocol, l.ip, l.port)).collect::<Vec<_>>().join(" · ")}</p>
                         <p class="text-sm">{"Vhosts: "}{d.vhosts.join(", ")}</p>
                     }
-                }))}
+                })}
             </ErrorBoundary>
         </Transition>
         <Vhosts cluster=cluster.get_untracked() />
