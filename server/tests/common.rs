@@ -287,3 +287,62 @@ pub fn read_text_frame(s: &mut TcpStream) -> String {
     s.read_exact(&mut body).unwrap();
     String::from_utf8(body).unwrap()
 }
+
+/// A server-function call: (status, JSON body, or the body as a string).
+pub fn api(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(pairs)).unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
+/// `pairs` with `cluster=local` in front (the sandbox cluster's id).
+pub fn on_local<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut all = vec![("cluster", "local")];
+    all.extend_from_slice(pairs);
+    all
+}
+
+/// A call on the cluster "local" that must succeed; returns its JSON.
+pub fn ok_on_local(s: &Server, name: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
+    let (status, v) = api(s, name, &on_local(pairs));
+    assert_eq!(status, 200, "{name} {pairs:?}: {v}");
+    v
+}
+
+/// A call on the cluster "local" that must be refused; returns the error JSON.
+pub fn refused_on_local(s: &Server, name: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
+    let (status, v) = api(s, name, &on_local(pairs));
+    assert_eq!(status, 500, "{name} should be refused: {v}");
+    v
+}
+
+/// Audit records (attempt joined with its outcome), oldest first; `columns`
+/// picks from `a` (attempt) and `o` (outcome), e.g. "a.action, o.outcome".
+pub async fn audit_rows<T>(s: &Server, columns: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
+        .await
+        .unwrap();
+    // The columns are the tests' own constants, not input.
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {columns} FROM audit_log a \
+         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq"
+    )))
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+}
+
+/// Action, target, before, after and outcome of every audit record.
+pub type ChangeRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+pub const CHANGE_COLUMNS: &str = "a.action, a.target, a.before_value, o.after_value, o.outcome";

@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{Server, form, http, sandbox_config, start_server, unique};
+use common::{
+    CHANGE_COLUMNS, ChangeRow, Server, api, audit_rows, ok_on_local, on_local, refused_on_local,
+    sandbox_config, start_server, unique,
+};
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
@@ -25,52 +28,22 @@ fn start() -> Server {
 }
 
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
-    let mut all = vec![("cluster", "local")];
-    all.extend_from_slice(pairs);
-    let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(&all)).unwrap();
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
+    api(s, name, &on_local(pairs))
 }
 
 fn ok(s: &Server, name: &str, pairs: &[(&str, &str)]) -> Value {
-    let (status, v) = call(s, name, pairs);
-    assert_eq!(status, 200, "{name} {pairs:?}: {v}");
-    v
+    ok_on_local(s, name, pairs)
 }
 
 /// The `Invalid` error's (field, reason) of a refused call.
 fn invalid(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (String, String) {
-    let (status, v) = call(s, name, pairs);
-    assert_eq!(status, 500, "{name} should be refused: {v}");
+    let v = refused_on_local(s, name, pairs);
     let inv = &v["Invalid"];
     assert!(inv.is_object(), "expected Invalid, got {v}");
     (
         inv["field"].as_str().unwrap().into(),
         inv["reason"].as_str().unwrap().into(),
     )
-}
-
-async fn audit_rows(
-    s: &Server,
-) -> Vec<(
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-)> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
-        .await
-        .unwrap();
-    sqlx::query_as(
-        "SELECT a.action, a.target, a.before_value, o.after_value, o.outcome FROM audit_log a \
-         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap()
 }
 
 /// The first page of topics whose name contains `filter`.
@@ -137,7 +110,7 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
     );
     let page = list(&s, &topic);
     assert_eq!(page["matched"], 0, "a preview must not create: {page}");
-    assert!(audit_rows(&s).await.is_empty());
+    assert!(audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await.is_empty());
 
     args.pop();
     args.push(("preview", "false"));
@@ -379,7 +352,7 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
     assert_eq!(status, 500);
     assert!(v["NotFound"].is_object(), "{v}");
 
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
     let actions: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(
         actions,
@@ -642,7 +615,7 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
     );
     assert_eq!(f, "to");
 
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
     let resets: Vec<_> = rows.iter().filter(|r| r.0 == "reset_offsets").collect();
     assert_eq!(resets.len(), 2);
     let before: Value = serde_json::from_str(resets[0].2.as_deref().unwrap()).unwrap();

@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{Server, form, http, sandbox_config, start_server, unique};
+use common::{
+    CHANGE_COLUMNS, ChangeRow, Server, api, audit_rows, ok_on_local, on_local, refused_on_local,
+    sandbox_config, start_server, unique,
+};
 use serde_json::Value;
 
 fn start() -> Server {
@@ -19,25 +22,15 @@ fn start() -> Server {
 }
 
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
-    let mut all = vec![("cluster", "local")];
-    all.extend_from_slice(pairs);
-    let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(&all)).unwrap();
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
+    api(s, name, &on_local(pairs))
 }
 
 fn ok(s: &Server, name: &str, pairs: &[(&str, &str)]) -> Value {
-    let (status, v) = call(s, name, pairs);
-    assert_eq!(status, 200, "{name} {pairs:?}: {v}");
-    v
+    ok_on_local(s, name, pairs)
 }
 
 fn refused(s: &Server, name: &str, pairs: &[(&str, &str)]) -> Value {
-    let (status, v) = call(s, name, pairs);
-    assert_eq!(status, 500, "{name} should be refused: {v}");
-    v
+    refused_on_local(s, name, pairs)
 }
 
 fn queue(s: &Server, name: &str, args: &str) -> (u16, Value) {
@@ -52,27 +45,6 @@ fn queue(s: &Server, name: &str, args: &str) -> (u16, Value) {
             ("arguments", args),
         ],
     )
-}
-
-async fn audit_rows(
-    s: &Server,
-) -> Vec<(
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-)> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
-        .await
-        .unwrap();
-    sqlx::query_as(
-        "SELECT a.action, a.target, a.before_value, o.after_value, o.outcome FROM audit_log a \
-         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap()
 }
 
 #[tokio::test]
@@ -347,7 +319,7 @@ async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
     let v = refused(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
     assert!(v["NotFound"].is_object(), "{v}");
 
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
     let find = |action: &str| {
         rows.iter()
             .find(|r| r.0 == action)
@@ -699,7 +671,7 @@ async fn vhosts_and_exchange_to_exchange_bindings() {
         "{d}"
     );
     assert!(d["vhosts"].as_array().unwrap().iter().any(|v| v == "/"));
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
     assert_eq!(
         rows.iter()
             .filter(|r| r.0 == "delete_vhost" && r.4.as_deref() == Some("ok"))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Server, form, http, sandbox_config, start_server, unique};
+use common::{Server, api, audit_rows, sandbox_config, start_server, unique};
 use serde_json::Value;
 use zookeeper_client as zk;
 
@@ -29,11 +29,7 @@ fn at(s: &Server, name: &str, path: &str, more: &[(&str, &str)]) -> (u16, Value)
 }
 
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
-    let (status, body) = http(s.port, "POST", &format!("/api/{name}"), &form(pairs)).unwrap();
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
+    api(s, name, pairs)
 }
 
 /// `zkc` after a `sync` of `path`: ZooKeeper promises read-your-writes only
@@ -49,27 +45,6 @@ async fn client() -> zk::Client {
         .connect(&sandbox_config().zookeeper[0].hosts.join(","))
         .await
         .unwrap()
-}
-
-async fn audit_rows(
-    s: &Server,
-) -> Vec<(
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-)> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
-        .await
-        .unwrap();
-    sqlx::query_as(
-        "SELECT a.action, a.target, a.before_value, o.outcome, o.error FROM audit_log a \
-         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap()
 }
 
 #[tokio::test]
@@ -177,7 +152,14 @@ async fn read_edit_conflict_and_guards() {
     let (_, err) = call(&s, "get_znode", &[("cluster", "nope"), ("path", "/")]);
     assert_eq!(err["UnknownCluster"]["cluster"], "nope", "{err}");
 
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
+    .await;
     assert_eq!(
         rows.len(),
         3,
@@ -340,7 +322,14 @@ async fn create_kinds_delete_and_a_large_child_list() {
             .is_none()
     );
 
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
+    .await;
     let delete = rows
         .iter()
         .find(|r| r.0 == "delete_znode" && r.3.as_deref() == Some("ok"))
@@ -383,7 +372,14 @@ async fn create_kinds_delete_and_a_large_child_list() {
             .unwrap()
             .is_none()
     );
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
+    .await;
     let rec = rows.iter().find(|r| r.0 == "delete_subtree").unwrap();
     assert_eq!(rec.3.as_deref(), Some("ok"));
     let copy: Value = serde_json::from_str(rec.2.as_deref().unwrap()).unwrap();
@@ -482,7 +478,14 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     );
     assert_eq!(st, 200);
 
-    let rows = audit_rows(&s).await;
+    let rows = audit_rows::<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
+    .await;
     let acl_ok = rows
         .iter()
         .find(|r| r.0 == "set_znode_acl" && r.3.as_deref() == Some("ok"))

@@ -171,3 +171,25 @@ pub const BUTTON: &str =
 pub const BUTTON_SECONDARY: &str = "rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800 disabled:opacity-50";
 pub const BUTTON_DANGER: &str =
     "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-800 disabled:opacity-50";
+
+/// Section tabs of one cluster's pages; `current` is the active label.
+#[component]
+pub fn Tabs(
+    #[prop(into)] label: String,
+    tabs: Vec<(&'static str, String)>,
+    current: &'static str,
+) -> impl IntoView {
+    view! {
+        <nav aria-label=label class="mb-4 flex gap-4 border-b border-slate-200 dark:border-slate-800">
+            {tabs.into_iter().map(|(name, href)| {
+                let active = name == current;
+                view! {
+                    <a href=href aria-current=if active { Some("page") } else { None }
+                        class=if active { "border-b-2 border-sky-600 px-2 pb-1 font-semibold" } else { "px-2 pb-1 text-slate-600 dark:text-slate-400" }>
+                        {name}
+                    </a>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}

@@ -271,63 +271,73 @@ pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, AppError> {
 // ---------------------------------------------------------------------------
 // Lists
 
-/// Filters, sorts and pages the topic list (rows without message counts).
-pub fn page_topics(rows: &[TopicRow], q: &TopicQuery) -> (usize, Vec<TopicRow>) {
-    let needle = q.filter.to_lowercase();
-    let mut hits: Vec<&TopicRow> = rows
+/// Filters by name substring (case-insensitive) and `keep`, sorts by `key`
+/// then name (reversed when `descending`), and cuts one page. Returns the
+/// number that matched and the page.
+fn page_by<T: Clone>(
+    rows: &[T],
+    name: impl Fn(&T) -> &str,
+    filter: &str,
+    keep: impl Fn(&T) -> bool,
+    key: impl Fn(&T, &T) -> std::cmp::Ordering,
+    descending: bool,
+    offset: usize,
+    limit: usize,
+) -> (usize, Vec<T>) {
+    let needle = filter.to_lowercase();
+    let mut hits: Vec<&T> = rows
         .iter()
-        .filter(|r| q.include_internal || !r.internal)
-        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .filter(|r| keep(r))
+        .filter(|r| needle.is_empty() || name(r).to_lowercase().contains(&needle))
         .collect();
-    hits.sort_by(|a, b| {
-        let key = match q.sort {
-            TopicSort::Name => std::cmp::Ordering::Equal,
-            TopicSort::Partitions => a.partitions.cmp(&b.partitions),
-            TopicSort::Replication => a.replication.cmp(&b.replication),
-            TopicSort::UnderReplicated => a.under_replicated.cmp(&b.under_replicated),
-        };
-        key.then_with(|| a.name.cmp(&b.name))
-    });
-    if q.descending {
+    hits.sort_by(|a, b| key(a, b).then_with(|| name(a).cmp(name(b))));
+    if descending {
         hits.reverse();
     }
-    let limit = q.limit.clamp(1, MAX_PAGE);
     let matched = hits.len();
     let page = hits
         .into_iter()
-        .skip(q.offset)
-        .take(limit)
+        .skip(offset)
+        .take(limit.clamp(1, MAX_PAGE))
         .cloned()
         .collect();
     (matched, page)
 }
 
+/// Filters, sorts and pages the topic list (rows without message counts).
+pub fn page_topics(rows: &[TopicRow], q: &TopicQuery) -> (usize, Vec<TopicRow>) {
+    page_by(
+        rows,
+        |r| &r.name,
+        &q.filter,
+        |r| q.include_internal || !r.internal,
+        |a, b| match q.sort {
+            TopicSort::Name => std::cmp::Ordering::Equal,
+            TopicSort::Partitions => a.partitions.cmp(&b.partitions),
+            TopicSort::Replication => a.replication.cmp(&b.replication),
+            TopicSort::UnderReplicated => a.under_replicated.cmp(&b.under_replicated),
+        },
+        q.descending,
+        q.offset,
+        q.limit,
+    )
+}
+
 pub fn page_groups(rows: &[GroupRow], q: &GroupQuery) -> (usize, Vec<GroupRow>) {
-    let needle = q.filter.to_lowercase();
-    let mut hits: Vec<&GroupRow> = rows
-        .iter()
-        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
-        .collect();
-    hits.sort_by(|a, b| {
-        let key = match q.sort {
+    page_by(
+        rows,
+        |r| &r.name,
+        &q.filter,
+        |_| true,
+        |a, b| match q.sort {
             GroupSort::Name => std::cmp::Ordering::Equal,
             GroupSort::State => a.state.cmp(&b.state),
             GroupSort::Members => a.members.cmp(&b.members),
-        };
-        key.then_with(|| a.name.cmp(&b.name))
-    });
-    if q.descending {
-        hits.reverse();
-    }
-    let limit = q.limit.clamp(1, MAX_PAGE);
-    let matched = hits.len();
-    let page = hits
-        .into_iter()
-        .skip(q.offset)
-        .take(limit)
-        .cloned()
-        .collect();
-    (matched, page)
+        },
+        q.descending,
+        q.offset,
+        q.limit,
+    )
 }
 
 // ---------------------------------------------------------------------------

@@ -11,8 +11,8 @@ use super::model::{
     KafkaMessage, KafkaSummary, ResetRow, TopicDetail, TopicSort,
 };
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, TextArea, TextField,
-    error_banners,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
+    TextField, error_banners,
 };
 use crate::zookeeper::logic::{
     DataView, decode_b64, detect_view, format_millis, render_data, znode_href,
@@ -31,22 +31,12 @@ fn cluster_param() -> Memo<String> {
 /// Tabs shared by every Kafka page of a cluster.
 #[component]
 fn KafkaNav(cluster: String, current: &'static str) -> impl IntoView {
-    let tab = |label: &'static str, href: String| {
-        let active = label == current;
-        view! {
-            <a href=href aria-current=if active { Some("page") } else { None }
-                class=if active { "border-b-2 border-sky-600 px-2 pb-1 font-semibold" } else { "px-2 pb-1 text-slate-600 dark:text-slate-400" }>
-                {label}
-            </a>
-        }
-    };
-    view! {
-        <nav aria-label="Kafka" class="mb-4 flex gap-4 border-b border-slate-200 dark:border-slate-800">
-            {tab("Cluster", format!("/kafka/{cluster}"))}
-            {tab("Topics", topics_href(&cluster))}
-            {tab("Consumer groups", groups_href(&cluster))}
-        </nav>
-    }
+    let tabs = vec![
+        ("Cluster", format!("/kafka/{cluster}")),
+        ("Topics", topics_href(&cluster)),
+        ("Consumer groups", groups_href(&cluster)),
+    ];
+    view! { <Tabs label="Kafka" tabs=tabs current=current /> }
 }
 
 // ---------------------------------------------------------------------------

@@ -14,8 +14,8 @@ use super::model::{
     RabbitSummary,
 };
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, TextArea, TextField,
-    error_banners, use_ticker,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
+    TextField, error_banners, use_ticker,
 };
 use crate::kafka::logic::{last_segment, url_segment as seg};
 use crate::zookeeper::logic::{DataView, decode_b64, detect_view, render_data};
@@ -41,24 +41,14 @@ fn cluster_param() -> Memo<String> {
 
 #[component]
 fn RabbitNav(cluster: String, current: &'static str) -> impl IntoView {
-    let tab = |label: &'static str, href: String| {
-        let active = label == current;
-        view! {
-            <a href=href aria-current=if active { Some("page") } else { None }
-                class=if active { "border-b-2 border-sky-600 px-2 pb-1 font-semibold" } else { "px-2 pb-1 text-slate-600 dark:text-slate-400" }>
-                {label}
-            </a>
-        }
-    };
-    view! {
-        <nav aria-label="RabbitMQ" class="mb-4 flex gap-4 border-b border-slate-200 dark:border-slate-800">
-            {tab("Overview", format!("/rabbitmq/{cluster}"))}
-            {tab("Queues", format!("/rabbitmq/{cluster}/queues"))}
-            {tab("Exchanges", format!("/rabbitmq/{cluster}/exchanges"))}
-            {tab("Policies", format!("/rabbitmq/{cluster}/policies"))}
-            {tab("Definitions", format!("/rabbitmq/{cluster}/definitions"))}
-        </nav>
-    }
+    let tabs = vec![
+        ("Overview", format!("/rabbitmq/{cluster}")),
+        ("Queues", format!("/rabbitmq/{cluster}/queues")),
+        ("Exchanges", format!("/rabbitmq/{cluster}/exchanges")),
+        ("Policies", format!("/rabbitmq/{cluster}/policies")),
+        ("Definitions", format!("/rabbitmq/{cluster}/definitions")),
+    ];
+    view! { <Tabs label="RabbitMQ" tabs=tabs current=current /> }
 }
 
 /// A labelled checkbox bound to `value`.
