@@ -11,8 +11,25 @@ use leptos::prelude::*;
 /// Brokers, controller, cluster id, counts and the release line.
 #[server(endpoint = "get_kafka_summary")]
 pub async fn get_kafka_summary(cluster: String) -> Result<KafkaSummary, AppError> {
-    let kafka = crate::ssr::services()?.kafka(&cluster)?;
-    kafka.summary().await
+    let svc = crate::ssr::services()?;
+    let mut summary = svc.kafka(&cluster)?.summary().await?;
+    // Kafka's metadata has no racks; a ZooKeeper-mode cluster's registrations
+    // do, and the ensemble monitor already reads them.
+    let registered = svc
+        .ensembles
+        .iter()
+        .flat_map(|m| m.snapshot().kafka)
+        .find(|k| k.linked.as_ref().is_some_and(|c| c.id == cluster));
+    if let Some(k) = registered {
+        for b in &mut summary.brokers {
+            b.rack = k
+                .brokers
+                .iter()
+                .find(|r| r.id == b.id)
+                .and_then(|r| r.rack.clone());
+        }
+    }
+    Ok(summary)
 }
 
 /// One page of topics; `sort`: name, partitions, replication, under_replicated.
