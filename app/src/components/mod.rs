@@ -193,3 +193,23 @@ pub fn Tabs(
         </nav>
     }
 }
+
+/// Shows how a change ended: on success the line `on_ok` returns (it may
+/// also bump a refresh), on failure the error, each clearing the other.
+pub fn settle<T>(
+    result: Result<T, AppError>,
+    done: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+    on_ok: impl FnOnce(T) -> String,
+) {
+    match result {
+        Ok(v) => {
+            error.set(None);
+            done.set(Some(on_ok(v)));
+        }
+        Err(e) => {
+            done.set(None);
+            error.set(Some(e.to_string()));
+        }
+    }
+}

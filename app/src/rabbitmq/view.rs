@@ -15,7 +15,7 @@ use super::model::{
 };
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
-    TextField, error_banners, use_ticker,
+    TextField, error_banners, settle, use_ticker,
 };
 use crate::kafka::logic::{last_segment, url_segment as seg};
 use crate::zookeeper::logic::{DataView, decode_b64, detect_view, render_data};
@@ -794,7 +794,7 @@ fn Bindings(cluster: String) -> impl IntoView {
         let c = c1.clone();
         async move {
             error.set(None);
-            match create_binding(
+            let result = create_binding(
                 c,
                 vhost.get_untracked(),
                 source.get_untracked(),
@@ -803,17 +803,11 @@ fn Bindings(cluster: String) -> impl IntoView {
                 key.get_untracked(),
                 String::new(),
             )
-            .await
-            {
-                Ok(()) => {
-                    done.set(Some("Bound.".into()));
-                    refresh.update(|x| *x += 1);
-                }
-                Err(e) => {
-                    done.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+            .await;
+            settle(result, done, error, |_| {
+                refresh.update(|x| *x += 1);
+                "Bound.".into()
+            });
         }
     });
     view! {
@@ -882,7 +876,7 @@ fn CreateExchange(cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
         let c = cluster.clone();
         async move {
             error.set(None);
-            match create_exchange(
+            let result = create_exchange(
                 c,
                 vhost.get_untracked(),
                 name.get_untracked(),
@@ -892,17 +886,11 @@ fn CreateExchange(cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
                 internal.get_untracked(),
                 args.get_untracked(),
             )
-            .await
-            {
-                Ok(()) => {
-                    done.set(Some(format!("Created exchange {}.", name.get_untracked())));
-                    refresh.update(|x| *x += 1);
-                }
-                Err(e) => {
-                    done.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+            .await;
+            settle(result, done, error, |_| {
+                refresh.update(|x| *x += 1);
+                format!("Created exchange {}.", name.get_untracked())
+            });
         }
     });
     view! {
@@ -953,7 +941,7 @@ pub fn PoliciesPage() -> impl IntoView {
         let c = c.clone();
         async move {
             error.set(None);
-            match put_policy(
+            let result = put_policy(
                 c,
                 vhost.get_untracked(),
                 name.get_untracked(),
@@ -963,17 +951,11 @@ pub fn PoliciesPage() -> impl IntoView {
                 definition.get_untracked(),
                 operator.get_untracked(),
             )
-            .await
-            {
-                Ok(()) => {
-                    done.set(Some(format!("Saved policy {}.", name.get_untracked())));
-                    refresh.update(|x| *x += 1);
-                }
-                Err(e) => {
-                    done.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+            .await;
+            settle(result, done, error, |_| {
+                refresh.update(|x| *x += 1);
+                format!("Saved policy {}.", name.get_untracked())
+            });
         }
     });
     view! {
