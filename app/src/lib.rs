@@ -12,6 +12,7 @@ pub mod clusters;
 pub mod components;
 pub mod ensemble;
 pub mod error;
+pub mod fields;
 pub mod kafka;
 pub mod rabbitmq;
 pub mod zookeeper;

@@ -6,6 +6,7 @@ use super::model::{
     TopicSort,
 };
 use crate::error::AppError;
+use crate::fields::{parse_count, parse_time, url_segment};
 
 /// Turns `inter.broker.protocol.version` ("3.9-IV0", "3.9") into a version
 /// to display ("3.9"). Kafka exposes no version string over the protocol;
@@ -61,24 +62,6 @@ pub fn validate_topic_name(name: &str) -> Result<(), AppError> {
         ));
     }
     Ok(())
-}
-
-/// A whole number in `min..=max` typed into `field`.
-pub fn parse_count(field: &str, text: &str, min: i64, max: i64) -> Result<i64, AppError> {
-    let t = text.trim();
-    let n: i64 = t.parse().map_err(|_| {
-        AppError::invalid(
-            field,
-            format!("\"{t}\" is not a whole number ({min} to {max})"),
-        )
-    })?;
-    if n < min || n > max {
-        return Err(AppError::invalid(
-            field,
-            format!("{n} is out of range: {min} to {max}"),
-        ));
-    }
-    Ok(n)
 }
 
 /// The replication factor, checked against the brokers there are.
@@ -245,25 +228,6 @@ pub fn parse_config_lines(field: &str, text: &str) -> Result<Vec<(String, String
             ));
         }
         out.push((k.to_string(), v.to_string()));
-    }
-    Ok(out)
-}
-
-/// `name=value` header lines; a value may be empty, a name may not.
-pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, AppError> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let (k, v) = line.split_once('=').unwrap_or((line, ""));
-        if k.trim().is_empty() {
-            return Err(AppError::invalid(
-                "headers",
-                format!("line {}: a header needs a name before '='", i + 1),
-            ));
-        }
-        out.push((k.trim().to_string(), v.to_string()));
     }
     Ok(out)
 }
@@ -448,17 +412,6 @@ pub fn contains_text(key: Option<&[u8]>, value: Option<&[u8]>, needle: &str) -> 
 // ---------------------------------------------------------------------------
 // Links
 
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.');
-
-/// One URL path segment: everything but letters, digits, '-', '_' and '.'
-/// percent-encoded (so "/" in a vhost or group name stays one segment).
-pub fn url_segment(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
-}
-
 pub fn topics_href(cluster: &str) -> String {
     format!("/kafka/{}/topics", url_segment(cluster))
 }
@@ -484,61 +437,8 @@ pub fn group_href(cluster: &str, group: &str) -> String {
     )
 }
 
-/// The last segment of a URL path, percent-decoded (the group of a group page).
-pub fn last_segment(path: &str) -> String {
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    percent_encoding::percent_decode_str(last)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 // ---------------------------------------------------------------------------
 // Form values
-
-/// "2026-11-25T12:00:00Z", "2026-11-25 12:00" or milliseconds since the
-/// epoch → milliseconds since the epoch (UTC; no zones, so no guessing).
-pub fn parse_time(field: &str, text: &str) -> Result<i64, AppError> {
-    let t = text.trim();
-    if let Ok(ms) = t.parse::<i64>() {
-        return Ok(ms);
-    }
-    let bad = || {
-        AppError::invalid(
-            field,
-            format!(
-                "\"{t}\" is not a time: use UTC like 2026-11-25T12:00:00Z, or milliseconds since 1970"
-            ),
-        )
-    };
-    let t = t.trim_end_matches('Z').trim_end_matches(" UTC");
-    let (date, clock) = t.split_once(['T', ' ']).unwrap_or((t, "00:00:00"));
-    let d: Vec<i64> = date
-        .split('-')
-        .map(|x| x.parse().map_err(|_| bad()))
-        .collect::<Result<_, _>>()?;
-    let c: Vec<f64> = clock
-        .split(':')
-        .map(|x| x.parse().map_err(|_| bad()))
-        .collect::<Result<_, _>>()?;
-    if d.len() != 3
-        || c.is_empty()
-        || c.len() > 3
-        || !(1..=12).contains(&d[1])
-        || !(1..=31).contains(&d[2])
-    {
-        return Err(bad());
-    }
-    let (y, m, day) = (d[0] - i64::from(d[1] <= 2), d[1], d[2]);
-    // Days from civil (H. Hinnant's algorithm).
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = c[0] * 3600.0 + c.get(1).unwrap_or(&0.0) * 60.0 + c.get(2).unwrap_or(&0.0);
-    Ok(days * 86_400_000 + (secs * 1000.0).round() as i64)
-}
 
 /// The reset form's "to" choice and value.
 pub fn parse_reset_target(to: &str, value: &str) -> Result<ResetTarget, AppError> {
@@ -606,6 +506,7 @@ pub fn parse_filter(kind: &str, text: &str, field: &str) -> Result<MessageFilter
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::{last_segment, parse_headers};
 
     #[test]
     fn ibp_versions() {

@@ -5,7 +5,7 @@ use super::api::{
     add_partitions, alter_topic_config, browse_messages, create_topic, delete_topic, get_group,
     get_kafka_summary, get_topic, list_groups, list_topics, produce_message, reset_offsets,
 };
-use super::logic::{PAGE, group_href, groups_href, last_segment, topic_href, topics_href};
+use super::logic::{PAGE, group_href, groups_href, topic_href, topics_href};
 use super::model::{
     BrowseResult, BrowseStop, ChangePreview, ConfigRow, ConfigSource, GroupDetail, GroupSort,
     KafkaMessage, KafkaSummary, ResetRow, TopicDetail, TopicSort,
@@ -14,6 +14,7 @@ use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
     TextField, error_banners,
 };
+use crate::fields::last_segment;
 use crate::zookeeper::logic::{
     DataView, decode_b64, detect_view, format_millis, render_data, znode_href,
 };

@@ -276,15 +276,8 @@ pub async fn read_stream(
     let start = match from.as_str() {
         "first" => StreamStart::First,
         "last" => StreamStart::Last,
-        "offset" => StreamStart::Offset(crate::kafka::logic::parse_count(
-            "value",
-            &value,
-            0,
-            i64::MAX,
-        )?),
-        "timestamp" => {
-            StreamStart::Timestamp(crate::kafka::logic::parse_time("value", &value)? / 1000)
-        }
+        "offset" => StreamStart::Offset(crate::fields::parse_count("value", &value, 0, i64::MAX)?),
+        "timestamp" => StreamStart::Timestamp(crate::fields::parse_time("value", &value)? / 1000),
         other => {
             return Err(AppError::invalid(
                 "from",

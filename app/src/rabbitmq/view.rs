@@ -17,7 +17,7 @@ use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
     TextField, error_banners, settle, use_ticker,
 };
-use crate::kafka::logic::{last_segment, url_segment as seg};
+use crate::fields::{last_segment, url_segment as seg};
 use crate::zookeeper::logic::{DataView, decode_b64, detect_view, render_data};
 use leptos::prelude::*;
 use leptos_meta::Title;

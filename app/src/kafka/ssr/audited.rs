@@ -7,9 +7,10 @@
 use super::KafkaCluster;
 use crate::audit::ssr::{Applied, Attempt};
 use crate::error::{AppError, Backend};
+use crate::fields::{parse_count, parse_headers};
 use crate::kafka::logic::{
-    MAX_PARTITIONS, parse_config_lines, parse_count, parse_headers, parse_replication,
-    validate_topic_config, validate_topic_name,
+    MAX_PARTITIONS, parse_config_lines, parse_replication, validate_topic_config,
+    validate_topic_name,
 };
 use crate::kafka::model::{
     ChangePreview, NewTopicForm, ProduceForm, Produced, ResetRow, ResetTarget,

@@ -611,7 +611,7 @@ pub async fn publish(
             ),
         ));
     }
-    let headers = crate::kafka::logic::parse_headers(headers)?;
+    let headers = crate::fields::parse_headers(headers)?;
     let spec = PublishSpec {
         vhost: vhost.to_string(),
         exchange: exchange.to_string(),

@@ -43,11 +43,9 @@ pub struct RabbitCluster {
     http: reqwest::Client,
 }
 
-/// A path segment for the management API: vhosts and names may hold "/"
-/// (the default vhost is "/"), so everything but letters and digits is escaped.
-pub fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
+/// A path segment for the management API (vhosts and names may hold "/";
+/// the default vhost is "/").
+pub use crate::fields::url_segment as seg;
 
 impl RabbitCluster {
     pub fn new(config: RabbitClusterConfig, timeout: Duration) -> Result<Self, String> {
