@@ -115,3 +115,12 @@ mod server_fn_error {
     pub use leptos::server_fn::codec::JsonEncoding;
     pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 }
+
+/// Tests: the (field, reason) of an `Invalid` error; panics on any other.
+#[cfg(test)]
+pub fn invalid_parts(e: AppError) -> (String, String) {
+    match e {
+        AppError::Invalid { field, reason } => (field, reason),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}

@@ -213,3 +213,9 @@ pub fn settle<T>(
         }
     }
 }
+
+/// The `:cluster` route parameter of the current page.
+pub fn cluster_param() -> Memo<String> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| params.read().get("cluster").unwrap_or_default())
+}

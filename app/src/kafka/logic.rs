@@ -522,12 +522,7 @@ mod tests {
         assert!(!is_internal_topic("orders"));
     }
 
-    fn invalid(e: AppError) -> (String, String) {
-        match e {
-            AppError::Invalid { field, reason } => (field, reason),
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::error::invalid_parts as invalid;
 
     #[test]
     fn topic_names() {

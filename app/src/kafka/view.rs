@@ -12,22 +12,15 @@ use super::model::{
 };
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
-    TextField, error_banners,
+    TextField, cluster_param, error_banners,
 };
 use crate::fields::last_segment;
-use crate::zookeeper::logic::{
-    DataView, decode_b64, detect_view, format_millis, render_data, znode_href,
-};
+use crate::zookeeper::logic::{DataView, format_millis, render_b64, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
-
-fn cluster_param() -> Memo<String> {
-    let params = use_params_map();
-    Memo::new(move |_| params.read().get("cluster").unwrap_or_default())
-}
 
 /// Tabs shared by every Kafka page of a cluster.
 #[component]
@@ -555,17 +548,6 @@ fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
 // ---------------------------------------------------------------------------
 // Messages
 
-fn show_bytes(b64: &Option<String>, view: Option<DataView>) -> String {
-    match b64 {
-        None => "(null)".into(),
-        Some(s) => {
-            let bytes = decode_b64(s);
-            let v = view.unwrap_or_else(|| detect_view(&bytes));
-            render_data(&bytes, v).unwrap_or_else(|e| e)
-        }
-    }
-}
-
 #[component]
 fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
     let partition = RwSignal::new("0".to_string());
@@ -676,8 +658,8 @@ fn MessageTable(messages: Vec<KafkaMessage>, shown: RwSignal<Option<DataView>>) 
                         <tr class="border-b border-slate-200 align-top dark:border-slate-800" aria-label=format!("offset {}", m.offset)>
                             <th scope="row" class="py-1 pr-4 font-mono font-normal">{m.offset}</th>
                             <td class="py-1 pr-4 font-mono text-xs whitespace-nowrap">{ts}</td>
-                            <td class="py-1 pr-4"><pre class="font-mono text-xs whitespace-pre-wrap break-all">{move || show_bytes(&key, shown.get())}</pre></td>
-                            <td class="py-1 pr-4"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{move || show_bytes(&val, shown.get())}</pre></td>
+                            <td class="py-1 pr-4"><pre class="font-mono text-xs whitespace-pre-wrap break-all">{move || key.as_deref().map(|b| render_b64(b, shown.get())).unwrap_or_else(|| "(null)".into())}</pre></td>
+                            <td class="py-1 pr-4"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{move || val.as_deref().map(|b| render_b64(b, shown.get())).unwrap_or_else(|| "(null)".into())}</pre></td>
                             <td class="py-1"><pre class="font-mono text-xs whitespace-pre-wrap">{headers}</pre></td>
                         </tr>
                     }

@@ -522,12 +522,7 @@ pub fn plan_definitions(current: &Value, file: &Value) -> Result<Vec<DefinitionI
 mod tests {
     use super::*;
 
-    fn invalid(e: AppError) -> (String, String) {
-        match e {
-            AppError::Invalid { field, reason } => (field, reason),
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::error::invalid_parts as invalid;
 
     #[test]
     fn queue_arguments_are_typed_and_checked() {

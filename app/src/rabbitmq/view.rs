@@ -15,13 +15,13 @@ use super::model::{
 };
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
-    TextField, error_banners, settle, use_ticker,
+    TextField, cluster_param, error_banners, settle, use_ticker,
 };
 use crate::fields::{last_segment, url_segment as seg};
-use crate::zookeeper::logic::{DataView, decode_b64, detect_view, render_data};
+use crate::zookeeper::logic::render_b64;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate};
 
 const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
 
@@ -32,11 +32,6 @@ pub fn queue_href(cluster: &str, vhost: &str, name: &str) -> String {
         seg(vhost),
         seg(name)
     )
-}
-
-fn cluster_param() -> Memo<String> {
-    let params = use_params_map();
-    Memo::new(move |_| params.read().get("cluster").unwrap_or_default())
 }
 
 #[component]
@@ -527,11 +522,6 @@ fn Publish(cluster: String, vhost: String, exchange: String, routing_key: String
     }
 }
 
-fn show_payload(b64: &str, view: Option<DataView>) -> String {
-    let bytes = decode_b64(b64);
-    render_data(&bytes, view.unwrap_or_else(|| detect_view(&bytes))).unwrap_or_else(|e| e)
-}
-
 /// Reading messages: a real peek for streams (from an offset); for other
 /// queues only "get and requeue", named as such and confirmed.
 #[component]
@@ -618,7 +608,7 @@ fn Inspect(
                                     <td class="py-1 pr-4 font-mono">{m.routing_key}</td>
                                     <td class="py-1 pr-4">{m.redelivered.to_string()}</td>
                                     <td class="py-1 pr-4"><pre class="font-mono text-xs whitespace-pre-wrap break-all">{m.properties}</pre></td>
-                                    <td class="py-1"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{show_payload(&m.payload_b64, None)}</pre></td>
+                                    <td class="py-1"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{render_b64(&m.payload_b64, None)}</pre></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -232,6 +232,13 @@ impl DataView {
     }
 }
 
+/// Base64-carried bytes rendered in `view`, or in the view chosen for them;
+/// a view that would change the bytes says why instead.
+pub fn render_b64(b64: &str, view: Option<DataView>) -> String {
+    let bytes = decode_b64(b64);
+    render_data(&bytes, view.unwrap_or_else(|| detect_view(&bytes))).unwrap_or_else(|e| e)
+}
+
 /// Text is UTF-8 without control characters other than tab and line breaks.
 pub fn is_text(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {

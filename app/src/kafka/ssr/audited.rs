@@ -113,7 +113,7 @@ pub async fn delete_topic(cluster: &str, topic: &str, confirm: &str) -> Result<(
         ));
     }
     let (svc, k) = cluster_of(cluster)?;
-    let detail = k.topic_detail(topic).await?;
+    let detail = k.topic_state(topic).await?;
     let before = json!({
         "partitions": detail.partitions.len(),
         "replication": detail.partitions.iter().map(|p| p.replicas.len()).max(),
@@ -140,7 +140,7 @@ pub async fn add_partitions(
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
     let (svc, k) = cluster_of(cluster)?;
-    let detail = k.topic_detail(topic).await?;
+    let detail = k.topic_state(topic).await?;
     let current = detail.partitions.len() as i64;
     let total = parse_count("partitions", total, 1, MAX_PARTITIONS)?;
     if total <= current {

@@ -199,18 +199,32 @@ impl KafkaCluster {
 
     /// Partitions with watermarks, configs, and the groups that read it.
     pub async fn topic_detail(&self, name: &str) -> Result<TopicDetail, AppError> {
-        let meta = self.metadata().await?;
-        let Some(t) = meta.topic(name).cloned() else {
+        let mut d = self.topic_state(name).await?;
+        let wm: Watermarks = d
+            .partitions
+            .iter()
+            .filter_map(|p| Some(((d.name.clone(), p.id), (p.low?, p.high?))))
+            .collect();
+        (d.readers, d.readers_note) = self.readers_of(name, &wm).await;
+        Ok(d)
+    }
+
+    /// Partitions with watermarks and the configs, without the readers
+    /// (which read up to 200 groups' offsets): what a change records as its
+    /// before value.
+    pub async fn topic_state(&self, name: &str) -> Result<TopicDetail, AppError> {
+        let mut meta = self.metadata().await?;
+        if meta.topic(name).is_none() {
             // A topic created a moment ago may not be in the cached snapshot yet.
             self.invalidate();
-            let meta = self.metadata().await?;
-            if meta.topic(name).is_none() {
-                return Err(AppError::NotFound {
-                    what: format!("topic \"{name}\""),
-                });
-            }
-            return Box::pin(self.topic_detail(name)).await;
-        };
+            meta = self.metadata().await?;
+        }
+        let t = meta
+            .topic(name)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound {
+                what: format!("topic \"{name}\""),
+            })?;
         let parts: Vec<(String, i32)> = t
             .partitions
             .iter()
@@ -233,16 +247,14 @@ impl KafkaCluster {
             })
             .collect();
         partitions.sort_by_key(|p| p.id);
-        let configs = self.topic_configs(name).await?;
-        let (readers, readers_note) = self.readers_of(name, &wm).await;
         Ok(TopicDetail {
             cluster: self.cluster_ref(),
             name: t.name.clone(),
             internal: is_internal_topic(&t.name),
             partitions,
-            configs,
-            readers,
-            readers_note,
+            configs: self.topic_configs(name).await?,
+            readers: Vec::new(),
+            readers_note: None,
         })
     }
 
