@@ -9,6 +9,7 @@
 pub mod app;
 pub mod audit;
 pub mod clusters;
+pub mod codec;
 pub mod components;
 pub mod ensemble;
 pub mod error;

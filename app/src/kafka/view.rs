@@ -10,12 +10,13 @@ use super::model::{
     BrowseResult, BrowseStop, ChangePreview, ConfigRow, ConfigSource, GroupDetail, GroupSort,
     KafkaMessage, KafkaSummary, ResetRow, TopicDetail, TopicSort,
 };
+use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
     TextField, cluster_param, error_banners,
 };
 use crate::fields::last_segment;
-use crate::zookeeper::logic::{DataView, format_millis, render_b64, znode_href};
+use crate::zookeeper::logic::{format_millis, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};

@@ -13,12 +13,12 @@ use super::model::{
     DefinitionAction, DefinitionPlan, InspectMode, InspectResult, QueueDetail, QueueSort,
     RabbitSummary,
 };
+use crate::codec::render_b64;
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, TableHead, Tabs, TextArea,
     TextField, cluster_param, error_banners, settle, use_ticker,
 };
 use crate::fields::{last_segment, url_segment as seg};
-use crate::zookeeper::logic::render_b64;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate};

@@ -9,14 +9,14 @@ use super::api::{
 };
 use super::live_client::LiveZk;
 use super::logic::{
-    DataView, ancestors, decode_b64, detect_view, format_acl, format_millis, format_perms,
-    format_session, format_zxid, is_reserved, is_text, join, name, parent, parse_znode_href,
-    render_data, znode_href,
+    ancestors, format_acl, format_millis, format_perms, format_session, format_zxid, is_reserved,
+    join, name, parent, parse_znode_href, znode_href,
 };
 use super::model::{
     CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS,
     Znode,
 };
+use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
 use crate::components::{ErrorBanner, Field, TableHead, error_banners};
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -3,6 +3,7 @@
 //! stopped; produce one message.
 
 use super::{KafkaCluster, KafkaError, client_config};
+use crate::codec::encode_b64;
 use crate::error::AppError;
 use crate::kafka::logic::{
     BROWSE_TIME_BUDGET_MS, MAX_BROWSE, SCAN_BUDGET, contains_text, json_field_equals,
@@ -10,7 +11,6 @@ use crate::kafka::logic::{
 use crate::kafka::model::{
     BrowseRequest, BrowseResult, BrowseStart, BrowseStop, KafkaMessage, MessageFilter, Produced,
 };
-use crate::zookeeper::logic::encode_b64;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, Timestamp};
 use rdkafka::producer::FutureRecord;

@@ -4,10 +4,10 @@
 //! which consumes and requeues (and the page says so).
 
 use super::{RabbitCluster, seg};
+use crate::codec::encode_b64;
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::model::{InspectMode, InspectResult, RabbitMessage};
 use crate::ssr::bounded;
-use crate::zookeeper::logic::encode_b64;
 use futures::StreamExt;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,

@@ -3,8 +3,8 @@
 //! of the reserved `/zookeeper` subtree are recorded as denied.
 
 use super::super::logic::{
-    audit_value, check_size, decode_b64, encode_input, exported_bytes, format_acl, is_reserved,
-    is_text, parent, parse_acl, parse_export, reroot, validate_path,
+    audit_value, check_size, encode_input, exported_bytes, format_acl, is_reserved, parent,
+    parse_acl, parse_export, reroot, validate_path,
 };
 use super::super::model::{
     CreateKind, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode, ImportAction, ImportItem,
@@ -12,6 +12,7 @@ use super::super::model::{
 };
 use super::ZkCluster;
 use crate::audit::ssr::{Applied, Attempt};
+use crate::codec::{decode_b64, is_text};
 use crate::error::{AppError, Backend};
 use crate::ssr::{Services, services};
 use std::sync::Arc;

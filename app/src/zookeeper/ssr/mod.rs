@@ -4,9 +4,10 @@
 pub mod audited;
 pub mod live;
 
-use super::logic::{encode_b64, join, page_children};
+use super::logic::{join, page_children};
 use super::model::{AclEntry, ChildPage, CreateKind, Znode, ZnodeCopy, ZnodeStat};
 use crate::clusters::model::ClusterRef;
+use crate::codec::encode_b64;
 use crate::error::{AppError, Backend};
 use crate::ssr::{Secret, bounded};
 use serde::Deserialize;
