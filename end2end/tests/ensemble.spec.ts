@@ -151,10 +151,10 @@ test.describe("ensemble view", () => {
     await expect(page.getByRole("status", { name: "Quorum" })).toHaveText("3 of 3 voting members up; can lose 1 more");
   });
 
-  // Figures for docs/PERFORMANCE.md: scripts/bench-ensemble sets ZKMQ_BENCH_FAILOVER=<runs>.
+  // Figures for docs/PERFORMANCE.md: scripts/bench ensemble sets ZKMQ_BENCH_FAILOVER=<runs>.
   test("@bench leader kill to new leader on the page", async ({ page }) => {
     const runs = Number(process.env.ZKMQ_BENCH_FAILOVER ?? 0);
-    test.skip(!runs, "benchmark: run through scripts/bench-ensemble");
+    test.skip(!runs, "benchmark: run through scripts/bench ensemble");
     test.setTimeout(runs * 30_000 + 30_000);
     await openEnsemble(page);
     const times: number[] = [];

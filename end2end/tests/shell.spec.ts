@@ -68,5 +68,9 @@ test.describe("App shell", () => {
     expect(text).toMatch(/^# TYPE zkmq_cluster_up gauge$/m);
     expect(text).toMatch(/^zkmq_cluster_up\{backend="zookeeper",cluster="local"\} 1$/m);
     expect(text).toMatch(/^zkmq_audit_records\{outcome="ok"\} \d+$/m);
+    // Its own memory, in bytes: more than 1 MiB and less than 1 GiB for a fresh console.
+    const rss = Number(text.match(/^process_resident_memory_bytes (\d+)$/m)?.[1]);
+    expect(rss).toBeGreaterThan(1 << 20);
+    expect(rss).toBeLessThan(1 << 30);
   });
 });

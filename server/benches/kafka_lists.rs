@@ -1,4 +1,4 @@
-//! Kafka list benchmark against the sandbox's three brokers (`scripts/bench-kafka`
+//! Kafka list benchmark against the sandbox's three brokers (`scripts/bench kafka`
 //! runs it; figures go to docs/PERFORMANCE.md).
 //!
 //! Seeds 10,000 topics (admin batches of 500) and 15,000 consumer groups with

@@ -1,5 +1,5 @@
 //! ZooKeeper explorer benchmark against the real sandbox ensemble
-//! (`scripts/bench-zk` runs it; figures go to docs/PERFORMANCE.md).
+//! (`scripts/bench zk` runs it; figures go to docs/PERFORMANCE.md).
 //!
 //! Seeds 300,000 children under one znode and a 100,000-znode tree, then
 //! measures side by side, in one run:
