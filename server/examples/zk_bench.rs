@@ -130,7 +130,7 @@ async fn main() {
     let hosts =
         arg("--hosts").unwrap_or_else(|| "127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183".into());
     let c = zk::Client::connector()
-        .session_timeout(Duration::from_secs(30))
+        .with_session_timeout(Duration::from_secs(30))
         .connect(&hosts)
         .await
         .expect("ZooKeeper not reachable: scripts/sandbox start zk");
