@@ -158,8 +158,14 @@ async fn main() {
         Duration::from_secs(30),
     ));
     let body = "cluster=local&path=%2Fzkmq-bench%2Fwide&prefix=&offset=0";
-    let _ = http_post(port, "/api/list_znode_children", body); // warm-up (session)
-    let _ = adapter.list_children(&wide, "", 0, 100).await.unwrap();
+    // Warm-up: sessions, and the JIT of whichever members the three clients
+    // reached (a member restarted shortly before serves these lists several
+    // times slower until HotSpot has compiled its code paths).
+    for _ in 0..5 {
+        let _ = http_post(port, "/api/list_znode_children", body);
+        let _ = adapter.list_children(&wide, "", 0, 100).await.unwrap();
+        let _ = raw.list_children(&wide).await.unwrap();
+    }
     let (mut raw_ms, mut adapter_ms, mut http_ms) = (Vec::new(), Vec::new(), Vec::new());
     let mut page_bytes = 0;
     for _ in 0..RUNS {
