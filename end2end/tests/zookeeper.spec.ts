@@ -255,6 +255,20 @@ test.describe("ZooKeeper explorer, live", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByTestId("conflict-theirs")).toHaveText("three");
   });
+
+  test("a level re-read after a live change keeps what the user expanded below it", async ({ page }) => {
+    zkCli(`create ${root}/a x`, `create ${root}/a/inner x`);
+    await openHydrated(page, `/zookeeper/local${root}`);
+    await expect(page.getByTestId("zk-live")).toHaveText("live");
+    await page.getByRole("button", { name: "Expand children of a" }).click();
+    await expect(page.getByRole("treeitem", { name: "inner", exact: true })).toBeVisible();
+
+    // Another client adds a sibling: the level is read again, "a" stays open.
+    zkCli(`create ${root}/b x`);
+    await expect(page.getByRole("treeitem", { name: "b", exact: true })).toBeVisible({ timeout: 1_500 });
+    await expect(page.getByRole("treeitem", { name: "a", exact: true })).toHaveAttribute("aria-expanded", "true");
+    await expect(page.getByRole("treeitem", { name: "inner", exact: true })).toBeVisible();
+  });
 });
 
 test.describe("ZooKeeper explorer, search", () => {

@@ -237,12 +237,27 @@ fn Children(
         },
     );
     let filter_label = format!("Filter children of {} by prefix", name(&path));
+    // The shown children's paths, keyed by path below: when this level is
+    // re-read (a live change, paging back to the same names), the items that
+    // stay keep their own state — expanded levels, their loaded pages —
+    // instead of being rebuilt, which would re-read every level beneath.
+    let child_paths = move || {
+        children
+            .get()
+            .and_then(Result::ok)
+            .map(|pg| {
+                pg.names
+                    .iter()
+                    .map(|n| join(&pg.path, n))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
     view! {
         <ul role="group" class="ml-4 border-l border-slate-200 pl-1 dark:border-slate-800">
             <Transition fallback=|| view! { <li class="text-slate-500">"Loading…"</li> }>
                 <ErrorBoundary fallback=|errors| view! { <li>{error_banners(errors)}</li> }>
                     {move || {
-                        let cluster = cluster.clone();
                         children
                             .get()
                             .map(|r| {
@@ -257,37 +272,30 @@ fn Children(
                                     } else {
                                         format!("{first}–{last} of {}{}", pg.matching, if pg.matching != pg.total { format!(" (of {})", pg.total) } else { String::new() })
                                     };
-                                    let parent_path = pg.path.clone();
-                                    view! {
-                                        {show_tools.then(|| view! {
-                                            <li role="none" class="my-1 flex flex-wrap items-center gap-2 text-xs">
-                                                <label class="flex items-center gap-1">
-                                                    <span class="sr-only">{filter_label.clone()}</span>
-                                                    <input
-                                                        type="search"
-                                                        placeholder="prefix…"
-                                                        aria-label=filter_label.clone()
-                                                        class="w-28 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
-                                                        prop:value=move || prefix.get()
-                                                        on:change=move |ev| { prefix.set(event_target_value(&ev)); page.set(0); }
-                                                    />
-                                                </label>
-                                                <span>{summary}</span>
-                                                <button type="button" class="underline disabled:opacity-40" disabled=!has_prev on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                                                <button type="button" class="underline disabled:opacity-40" disabled=!has_next on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
-                                            </li>
-                                        })}
-                                        {pg.names
-                                            .into_iter()
-                                            .map(|n| {
-                                                let child = join(&parent_path, &n);
-                                                view! { <TreeNode cluster=cluster.clone() path=child selected level=level + 1 refresh /> }
-                                            })
-                                            .collect_view()}
-                                    }
+                                    show_tools.then(|| view! {
+                                        <li role="none" class="my-1 flex flex-wrap items-center gap-2 text-xs">
+                                            <label class="flex items-center gap-1">
+                                                <span class="sr-only">{filter_label.clone()}</span>
+                                                <input
+                                                    type="search"
+                                                    placeholder="prefix…"
+                                                    aria-label=filter_label.clone()
+                                                    class="w-28 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
+                                                    prop:value=move || prefix.get()
+                                                    on:change=move |ev| { prefix.set(event_target_value(&ev)); page.set(0); }
+                                                />
+                                            </label>
+                                            <span>{summary}</span>
+                                            <button type="button" class="underline disabled:opacity-40" disabled=!has_prev on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+                                            <button type="button" class="underline disabled:opacity-40" disabled=!has_next on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                        </li>
+                                    })
                                 })
                             })
                     }}
+                    <For each=child_paths key=|child| child.clone() let:child>
+                        <TreeNode cluster=cluster.clone() path=child selected level=level + 1 refresh />
+                    </For>
                 </ErrorBoundary>
             </Transition>
         </ul>
