@@ -271,7 +271,15 @@ async fn a_page_cannot_watch_more_than_its_budget() {
     assert_eq!(session.len(), WATCH_BUDGET);
     session.watch(format!("{base}/one-too-many"));
     assert_eq!(session.len(), WATCH_BUDGET);
-    match rx.recv().await {
+    // Each placed watch reports itself (`Watching`); the refusal is not lost among them.
+    let mut refusal = None;
+    while let Ok(Some(ev)) = tokio::time::timeout(TIMEOUT, rx.recv()).await {
+        if let LiveEvent::Refused { .. } = ev {
+            refusal = Some(ev);
+            break;
+        }
+    }
+    match refusal {
         Some(LiveEvent::Refused { path, reason }) => {
             assert_eq!(path, format!("{base}/one-too-many"));
             assert!(reason.contains("already watches 200 znodes"), "{reason}");
@@ -281,7 +289,14 @@ async fn a_page_cannot_watch_more_than_its_budget() {
     // Unwatching frees room; a bad path is refused with the reason.
     session.unwatch(&format!("{base}/n0"));
     session.watch("relative/path".into());
-    match rx.recv().await {
+    let mut refusal = None;
+    while let Ok(Some(ev)) = tokio::time::timeout(TIMEOUT, rx.recv()).await {
+        if let LiveEvent::Refused { .. } = ev {
+            refusal = Some(ev);
+            break;
+        }
+    }
+    match refusal {
         Some(LiveEvent::Refused { reason, .. }) => {
             assert!(reason.contains("must start with /"), "{reason}")
         }
@@ -289,4 +304,45 @@ async fn a_page_cannot_watch_more_than_its_budget() {
     }
     session.watch(format!("{base}/one-too-many"));
     assert_eq!(session.len(), WATCH_BUDGET);
+}
+
+/// A placed watch reports the zxids it saw, so a page can tell whether what
+/// it read before the watch existed is already out of date.
+#[tokio::test]
+async fn a_placed_watch_reports_the_zxids_it_saw() {
+    use app::zookeeper::model::{CreateKind, LiveEvent};
+    use app::zookeeper::ssr::live::WatchSession;
+    let zk = std::sync::Arc::new(zk());
+    let path = format!("/{}", unique("zkmq-it-watching"));
+    zk.create_with_acl(&path, b"one", CreateKind::Persistent, None, None)
+        .await
+        .unwrap();
+    let child = format!("{path}/c");
+    zk.create_with_acl(&child, b"", CreateKind::Persistent, None, None)
+        .await
+        .unwrap();
+    let read = zk.get_znode(&path).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let mut session = WatchSession::new(zk.clone(), tx);
+    session.watch(path.clone());
+    let absent = format!("{path}/absent");
+    session.watch(absent.clone());
+    let mut stamps = std::collections::HashMap::new();
+    while stamps.len() < 2 {
+        match tokio::time::timeout(TIMEOUT, rx.recv()).await {
+            Ok(Some(LiveEvent::Watching { path, mzxid, pzxid })) => {
+                stamps.insert(path, (mzxid, pzxid));
+            }
+            other => panic!("expected Watching events, got {other:?}"),
+        }
+    }
+    assert_eq!(stamps[&path], (read.stat.mzxid, read.stat.pzxid));
+    assert!(
+        read.stat.pzxid > read.stat.mzxid,
+        "the child came after the data"
+    );
+    assert_eq!(stamps[&absent], (0, 0));
+    drop(session);
+    zk.delete(&child).await.unwrap();
+    zk.delete(&path).await.unwrap();
 }

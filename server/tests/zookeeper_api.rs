@@ -297,6 +297,37 @@ async fn create_kinds_delete_and_a_large_child_list() {
     assert_eq!(page["matching"], 10);
     assert_eq!(page["names"][9], "n019");
 
+    // A deep link's tree in one call: the first page of every level from "/"
+    // down, each with the pzxid the live channel compares with its watch's.
+    let (st, levels) = at(&s, "list_znode_levels", &many, &[]);
+    assert_eq!(st, 200, "{levels}");
+    let paths: Vec<&str> = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/", root.as_str(), many.as_str()]);
+    let last = &levels[2];
+    assert_eq!(
+        (last["total"].as_u64(), last["names"][0].as_str()),
+        (Some(250), Some("n000"))
+    );
+    let stat = synced(&zkc, &many)
+        .await
+        .check_stat(&many)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last["pzxid"], stat.pzxid);
+    // A level that does not exist is left out, not an error.
+    let (st, levels) = at(&s, "list_znode_levels", &format!("{many}/nope"), &[]);
+    assert_eq!(
+        (st, levels.as_array().map(Vec::len)),
+        (200, Some(3)),
+        "{levels}"
+    );
+
     // Delete with the version read; a node with children is refused.
     let (_, err) = at(&s, "delete_znode", &many, &[("version", "0")]);
     assert!(

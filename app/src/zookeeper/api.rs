@@ -24,6 +24,25 @@ pub async fn list_znode_children(
     zk.list_children(&path, &prefix, offset, CHILD_PAGE).await
 }
 
+/// The first page of children of every level from `/` down to `path` — the
+/// tree a deep link opens — read concurrently in one call instead of one
+/// level after the other. Levels that cannot be read are left out: the tree
+/// then reads them itself and shows why.
+#[server(endpoint = "list_znode_levels")]
+pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<ChildPage>, AppError> {
+    super::logic::validate_path("path", &path)?;
+    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    zk.sync(&path).await?;
+    let levels = super::logic::ancestors(&path);
+    let pages = futures::future::join_all(
+        levels
+            .iter()
+            .map(|l| zk.list_children(l, "", 0, CHILD_PAGE)),
+    )
+    .await;
+    Ok(pages.into_iter().filter_map(Result::ok).collect())
+}
+
 /// Data (base64), stat and ACL of one znode.
 #[server(endpoint = "get_znode")]
 pub async fn get_znode(cluster: String, path: String) -> Result<Znode, AppError> {

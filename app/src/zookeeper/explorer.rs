@@ -4,17 +4,17 @@
 
 use super::api::{
     CHILD_PAGE, create_znode, delete_subtree, delete_znode, export_znodes, get_znode,
-    import_znodes, list_znode_children, plan_import_znodes, preview_delete_subtree, set_znode_acl,
-    set_znode_data,
+    import_znodes, list_znode_children, list_znode_levels, plan_import_znodes,
+    preview_delete_subtree, set_znode_acl, set_znode_data,
 };
-use super::live_client::LiveZk;
+use super::live_client::{LiveZk, Reader};
 use super::logic::{
     ancestors, format_acl, format_millis, format_perms, format_session, format_zxid, is_reserved,
     join, name, parent, parse_znode_href, znode_href,
 };
 use super::model::{
-    CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS,
-    Znode,
+    ChildPage, CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET,
+    SEARCH_TIME_BUDGET_MS, Znode,
 };
 use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
 use crate::components::{ErrorBanner, Field, TableHead, error_banners};
@@ -45,6 +45,10 @@ pub fn ZnodeExplorer() -> AnyView {
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
     let live = LiveZk::provide(&cluster.get_untracked());
+    provide_context(FirstLevels::new(
+        cluster.get_untracked(),
+        path.get_untracked(),
+    ));
     view! {
         <Title text=move || format!("{} · ZooKeeper {} · zkmq", path.get(), cluster.get()) />
         <div class="mb-3 flex flex-wrap items-baseline gap-4">
@@ -215,6 +219,44 @@ fn TreeNode(
     .into_any()
 }
 
+/// The first page of every tree level a deep link opens, read in one call
+/// when the explorer starts (instead of each level after its parent has
+/// rendered: one round trip instead of one per level). Each level uses it
+/// once; later reads (paging, filters, live changes) ask for themselves.
+#[derive(Clone, Copy)]
+struct FirstLevels {
+    pages: Resource<Result<Vec<ChildPage>, AppError>>,
+    claimed: StoredValue<std::collections::HashSet<String>>,
+}
+
+impl FirstLevels {
+    fn new(cluster: String, path: String) -> Self {
+        FirstLevels {
+            pages: Resource::new(
+                || (),
+                move |_| list_znode_levels(cluster.clone(), path.clone()),
+            ),
+            claimed: StoredValue::new(Default::default()),
+        }
+    }
+
+    /// True the first time `path` asks.
+    fn claim(&self, path: &str) -> bool {
+        let mut first = false;
+        self.claimed
+            .update_value(|c| first = c.insert(path.to_string()));
+        first
+    }
+
+    async fn level(self, path: &str) -> Option<ChildPage> {
+        self.pages
+            .await
+            .ok()?
+            .into_iter()
+            .find(|pg| pg.path == path)
+    }
+}
+
 /// A page of children with a prefix filter and paging controls.
 #[component]
 fn Children(
@@ -230,10 +272,28 @@ fn Children(
     let live = expect_context::<LiveZk>();
     live.follow(path.clone());
     let tick = live.tick(&path);
+    let first = expect_context::<FirstLevels>();
     let children = Resource::new(
         move || (prefix.get(), page.get(), refresh.get(), tick.get()),
-        move |(prefix, page, _, _)| {
-            list_znode_children(c.clone(), p.clone(), prefix, page * CHILD_PAGE)
+        move |(prefix, page, again, changed)| {
+            // The level's first read, before anything changed: the page's
+            // one call for every level of the deep link may already have it.
+            let initial = prefix.is_empty() && page == 0 && again == 0 && changed == 0;
+            let prefetched = initial && first.claim(&p);
+            let (c, p) = (c.clone(), p.clone());
+            async move {
+                let read = match prefetched {
+                    true => match first.level(&p).await {
+                        Some(pg) => Ok(pg),
+                        None => list_znode_children(c, p, prefix, 0).await,
+                    },
+                    false => list_znode_children(c, p, prefix, page * CHILD_PAGE).await,
+                };
+                if let Ok(pg) = &read {
+                    live.read_at(&pg.path, Reader::Children, 0, pg.pzxid);
+                }
+                read
+            }
         },
     );
     let filter_label = format!("Filter children of {} by prefix", name(&path));
@@ -397,7 +457,18 @@ fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -> impl Into
     let (c2, p2) = (cluster.clone(), path.clone());
     let node = Resource::new(
         move || (refresh.get(), shown_tick.get()),
-        move |_| get_znode(c.clone(), p.clone()),
+        move |_| {
+            let (c, p) = (c.clone(), p.clone());
+            async move {
+                let read = get_znode(c, p.clone()).await;
+                match &read {
+                    Ok(z) => live.read_at(&p, Reader::Node, z.stat.mzxid, z.stat.pzxid),
+                    Err(AppError::NotFound { .. }) => live.read_at(&p, Reader::Node, 0, 0),
+                    Err(_) => {}
+                }
+                read
+            }
+        },
     );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -18,6 +18,10 @@ pub struct LiveZk {
     pub connected: RwSignal<bool>,
     /// The running (or last) name search: its matches and progress.
     pub search: SearchState,
+    /// Per path, (mzxid, pzxid) when the server placed its watch, and what
+    /// the page's reads saw: a read older than the watch missed a change.
+    armed: StoredValue<HashMap<String, Stamp>>,
+    read: StoredValue<HashMap<(String, Reader), Stamp>>,
     #[cfg(feature = "hydrate")]
     conn: StoredValue<send_wrapper::SendWrapper<std::rc::Rc<browser::Conn>>>,
 }
@@ -31,6 +35,8 @@ impl LiveZk {
             notice: RwSignal::new(None),
             connected: RwSignal::new(false),
             search: SearchState::new(),
+            armed: StoredValue::new(HashMap::new()),
+            read: StoredValue::new(HashMap::new()),
             #[cfg(feature = "hydrate")]
             conn: StoredValue::new(send_wrapper::SendWrapper::new(browser::Conn::new())),
         };
@@ -61,9 +67,41 @@ impl LiveZk {
         }
     }
 
+    /// A tree level (`Reader::Children`, only its pzxid matters) or the
+    /// znode panel (`Reader::Node`) read `path` at these zxids (0, 0: absent).
+    pub fn read_at(&self, path: &str, reader: Reader, mzxid: i64, pzxid: i64) {
+        let key = (path.to_string(), reader);
+        self.read.update_value(|m| {
+            m.insert(key, Stamp { mzxid, pzxid });
+        });
+        self.reread_if_stale(path);
+    }
+
+    /// Re-reads `path` when a read of it is older than its watch: a change
+    /// fell between the read and the watch, and no event will report it.
+    fn reread_if_stale(&self, path: &str) {
+        let Some(armed) = self.armed.with_value(|m| m.get(path).copied()) else {
+            return;
+        };
+        let stale = [Reader::Children, Reader::Node].into_iter().any(|r| {
+            self.read
+                .with_value(|m| m.get(&(path.to_string(), r)).copied())
+                .is_some_and(|seen| missed_change(r, seen, armed))
+        });
+        if stale {
+            self.bump(path);
+        }
+    }
+
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn on_event(&self, ev: LiveEvent) {
         match ev {
+            LiveEvent::Watching { path, mzxid, pzxid } => {
+                self.armed.update_value(|m| {
+                    m.insert(path.clone(), Stamp { mzxid, pzxid });
+                });
+                self.reread_if_stale(&path);
+            }
             LiveEvent::Changed { path, what } => {
                 self.bump(&path);
                 if matches!(what.as_str(), "created" | "deleted") {
@@ -137,6 +175,29 @@ impl LiveZk {
     }
 }
 
+/// Who read a znode: what a change must be newer than to concern it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reader {
+    Children,
+    Node,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    mzxid: i64,
+    pzxid: i64,
+}
+
+/// Whether a read at `seen` is older than the watch placed at `armed`, in
+/// what concerns `reader`: a tree level shows children (pzxid), the panel
+/// data and stat (mzxid and pzxid). zxids only grow.
+fn missed_change(reader: Reader, seen: Stamp, armed: Stamp) -> bool {
+    match reader {
+        Reader::Children => seen.pzxid < armed.pzxid,
+        Reader::Node => seen.mzxid < armed.mzxid || seen.pzxid < armed.pzxid,
+    }
+}
+
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchProgress {
@@ -188,6 +249,8 @@ mod browser {
         counts: RefCell<HashMap<String, usize>>,
         alive: Cell<bool>,
         attempt: Cell<u32>,
+        /// Opened before: the next open is a reconnect.
+        opened: Cell<bool>,
     }
 
     impl Conn {
@@ -197,6 +260,7 @@ mod browser {
                 counts: RefCell::new(HashMap::new()),
                 alive: Cell::new(true),
                 attempt: Cell::new(0),
+                opened: Cell::new(false),
             })
         }
 
@@ -264,12 +328,17 @@ mod browser {
         let on_open = Closure::<dyn FnMut()>::new(move || {
             c.attempt.set(0);
             live.connected.set(true);
-            // (Re)announce everything on screen; after a reconnect re-read it all,
-            // since changes may have happened while the socket was down.
+            // Announce everything on screen. After a reconnect re-read it all,
+            // since changes may have happened while the socket was down; on the
+            // first open the server's `Watching` stamps tell which reads (made
+            // before the watches existed) missed a change.
+            let reconnect = c.opened.replace(true);
             let paths: Vec<String> = c.counts.borrow().keys().cloned().collect();
             for p in paths {
                 c.send(&LiveCommand::Watch(p.clone()));
-                live.bump(&p);
+                if reconnect {
+                    live.bump(&p);
+                }
             }
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -303,5 +372,31 @@ mod browser {
         let delay = retry_delay(n);
         let conn = send_wrapper::SendWrapper::new(conn);
         set_timeout(move || open(live, path, conn.take()), delay);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(mzxid: i64, pzxid: i64) -> Stamp {
+        Stamp { mzxid, pzxid }
+    }
+
+    #[test]
+    fn a_read_older_than_the_watch_missed_a_change() {
+        // Same zxids: nothing happened between the read and the watch.
+        assert!(!missed_change(Reader::Node, at(5, 7), at(5, 7)));
+        assert!(!missed_change(Reader::Children, at(0, 7), at(5, 7)));
+        // Data changed in between: the panel re-reads, the tree level does not.
+        assert!(missed_change(Reader::Node, at(5, 7), at(9, 7)));
+        assert!(!missed_change(Reader::Children, at(0, 7), at(9, 7)));
+        // A child came or went: both re-read.
+        assert!(missed_change(Reader::Children, at(0, 7), at(5, 8)));
+        assert!(missed_change(Reader::Node, at(5, 7), at(5, 8)));
+        // Read while absent (0, 0), created before the watch: re-read.
+        assert!(missed_change(Reader::Node, at(0, 0), at(9, 9)));
+        // A read newer than the watch (it came back after the watch): fine.
+        assert!(!missed_change(Reader::Node, at(9, 9), at(5, 7)));
     }
 }

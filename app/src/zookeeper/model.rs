@@ -48,6 +48,9 @@ pub struct ChildPage {
     /// Children in total, unfiltered.
     pub total: usize,
     pub offset: usize,
+    /// The znode's pzxid when the list was read (the last change to its
+    /// children): the live channel compares it with the watch's.
+    pub pzxid: i64,
 }
 
 /// Kinds of znode the console can create.
@@ -95,6 +98,14 @@ pub enum LiveCommand {
 pub enum LiveEvent {
     /// Something about this znode changed: re-read it.
     Changed { path: String, what: String },
+    /// The watch is in place; the znode's mzxid and pzxid when it was placed
+    /// (0 when it does not exist). A page that read the znode at an older
+    /// zxid missed a change and reads it again.
+    Watching {
+        path: String,
+        mzxid: i64,
+        pzxid: i64,
+    },
     /// The watch was not placed, and why (budget, bad path).
     Refused { path: String, reason: String },
     /// Matches found since the last batch.

@@ -43,13 +43,25 @@ impl WatchSession {
         self.watches.is_empty()
     }
 
+    /// Sends without blocking the caller and never drops the event: when the
+    /// page's channel is full (a burst of `Watching` and change events), a
+    /// task waits for room.
+    fn tell(&self, event: LiveEvent) {
+        if let Err(mpsc::error::TrySendError::Full(event)) = self.events.try_send(event) {
+            let events = self.events.clone();
+            tokio::spawn(async move {
+                let _ = events.send(event).await;
+            });
+        }
+    }
+
     /// Starts watching `path` (idempotent). Refusals are sent as events.
     pub fn watch(&mut self, path: String) {
         if self.watches.contains_key(&path) {
             return;
         }
         if let Err(e) = validate_path("path", &path) {
-            let _ = self.events.try_send(LiveEvent::Refused {
+            self.tell(LiveEvent::Refused {
                 path,
                 reason: e.to_string(),
             });
@@ -59,7 +71,7 @@ impl WatchSession {
             let reason = format!(
                 "this page already watches {WATCH_BUDGET} znodes; collapse some tree levels to follow more"
             );
-            let _ = self.events.try_send(LiveEvent::Refused { path, reason });
+            self.tell(LiveEvent::Refused { path, reason });
             return;
         }
         let task = tokio::spawn(watch_loop(
@@ -86,12 +98,12 @@ impl WatchSession {
         let matcher = match Matcher::new(&pattern, regex) {
             Ok(m) => m,
             Err(reason) => {
-                let _ = self.events.try_send(LiveEvent::SearchFailed { id, reason });
+                self.tell(LiveEvent::SearchFailed { id, reason });
                 return;
             }
         };
         if let Err(e) = validate_path("path", &path) {
-            let _ = self.events.try_send(LiveEvent::SearchFailed {
+            self.tell(LiveEvent::SearchFailed {
                 id,
                 reason: e.to_string(),
             });
@@ -244,6 +256,7 @@ async fn pause(backoff: Duration) -> Duration {
 
 async fn watch_loop(zk: Arc<ZkCluster>, path: String, events: mpsc::Sender<LiveEvent>) {
     let mut backoff = Duration::from_millis(200);
+    let mut placed = false;
     loop {
         let Ok(client) = zk.client().await else {
             backoff = pause(backoff).await;
@@ -251,18 +264,33 @@ async fn watch_loop(zk: Arc<ZkCluster>, path: String, events: mpsc::Sender<LiveE
         };
         let stat_watch = client.check_and_watch_stat(&path).await;
         let children_watch = match &stat_watch {
-            Ok((Some(_), _)) => client
-                .get_and_watch_children(&path)
-                .await
-                .ok()
-                .map(|(_, _, w)| w),
+            Ok((Some(_), _)) => client.get_and_watch_children(&path).await.ok(),
             _ => None,
         };
-        let Ok((_, stat_watcher)) = stat_watch else {
+        let Ok((stat, stat_watcher)) = stat_watch else {
             backoff = pause(backoff).await;
             continue;
         };
         backoff = Duration::from_millis(200);
+        // Once: the page compares these with what it read before the watch
+        // was in place (later changes arrive as events).
+        if !placed {
+            placed = true;
+            let watching = LiveEvent::Watching {
+                path: path.clone(),
+                mzxid: stat.as_ref().map_or(0, |s| s.mzxid),
+                // From the children read, which came after the stat read.
+                pzxid: children_watch
+                    .as_ref()
+                    .map(|(_, s, _)| s.pzxid)
+                    .or(stat.as_ref().map(|s| s.pzxid))
+                    .unwrap_or(0),
+            };
+            if events.send(watching).await.is_err() {
+                return;
+            }
+        }
+        let children_watch = children_watch.map(|(_, _, w)| w);
         let event = match children_watch {
             Some(cw) => tokio::select! { e = stat_watcher.changed() => e, e = cw.changed() => e },
             None => stat_watcher.changed().await,

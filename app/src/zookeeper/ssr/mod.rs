@@ -262,7 +262,10 @@ impl ZkCluster {
         offset: usize,
         limit: usize,
     ) -> Result<ChildPage, AppError> {
-        let names = self.list_all_children(path).await?;
+        let p = path.to_string();
+        let (names, stat) = self
+            .call(path, |c| async move { c.get_children(&p).await })
+            .await?;
         let (names, matching, total) = page_children(names, prefix, offset, limit);
         Ok(ChildPage {
             path: path.to_string(),
@@ -270,6 +273,7 @@ impl ZkCluster {
             matching,
             total,
             offset,
+            pzxid: stat.pzxid,
         })
     }
 
