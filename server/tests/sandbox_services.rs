@@ -257,6 +257,19 @@ async fn digest_credentials_from_config_open_znodes_restricted_to_them() {
     alice.delete(&path).await.unwrap();
 }
 
+/// The next refusal a watch session sends, skipping other events.
+async fn next_refusal(
+    rx: &mut tokio::sync::mpsc::Receiver<app::zookeeper::model::LiveEvent>,
+) -> Option<app::zookeeper::model::LiveEvent> {
+    use app::zookeeper::model::LiveEvent;
+    while let Ok(Some(ev)) = tokio::time::timeout(TIMEOUT, rx.recv()).await {
+        if let LiveEvent::Refused { .. } = ev {
+            return Some(ev);
+        }
+    }
+    None
+}
+
 #[tokio::test]
 async fn a_page_cannot_watch_more_than_its_budget() {
     use app::zookeeper::model::{LiveEvent, WATCH_BUDGET};
@@ -272,14 +285,7 @@ async fn a_page_cannot_watch_more_than_its_budget() {
     session.watch(format!("{base}/one-too-many"));
     assert_eq!(session.len(), WATCH_BUDGET);
     // Each placed watch reports itself (`Watching`); the refusal is not lost among them.
-    let mut refusal = None;
-    while let Ok(Some(ev)) = tokio::time::timeout(TIMEOUT, rx.recv()).await {
-        if let LiveEvent::Refused { .. } = ev {
-            refusal = Some(ev);
-            break;
-        }
-    }
-    match refusal {
+    match next_refusal(&mut rx).await {
         Some(LiveEvent::Refused { path, reason }) => {
             assert_eq!(path, format!("{base}/one-too-many"));
             assert!(reason.contains("already watches 200 znodes"), "{reason}");
@@ -289,14 +295,7 @@ async fn a_page_cannot_watch_more_than_its_budget() {
     // Unwatching frees room; a bad path is refused with the reason.
     session.unwatch(&format!("{base}/n0"));
     session.watch("relative/path".into());
-    let mut refusal = None;
-    while let Ok(Some(ev)) = tokio::time::timeout(TIMEOUT, rx.recv()).await {
-        if let LiveEvent::Refused { .. } = ev {
-            refusal = Some(ev);
-            break;
-        }
-    }
-    match refusal {
+    match next_refusal(&mut rx).await {
         Some(LiveEvent::Refused { reason, .. }) => {
             assert!(reason.contains("must start with /"), "{reason}")
         }
