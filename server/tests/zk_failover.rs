@@ -26,11 +26,17 @@ async fn member_of(session: i64, hosts: &[String]) -> Option<usize> {
     None
 }
 
+/// The next event other than a watch reporting itself (`Watching`), within `within` each.
 async fn next_change(
     rx: &mut tokio::sync::mpsc::Receiver<LiveEvent>,
     within: Duration,
 ) -> Option<LiveEvent> {
-    tokio::time::timeout(within, rx.recv()).await.ok().flatten()
+    loop {
+        match tokio::time::timeout(within, rx.recv()).await.ok().flatten()? {
+            LiveEvent::Watching { .. } => continue,
+            ev => return Some(ev),
+        }
+    }
 }
 
 #[tokio::test]
