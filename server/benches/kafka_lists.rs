@@ -9,6 +9,7 @@
 //! - the raw ListGroups+DescribeGroups of every group vs zkmq's first page of
 //!   the group list (which also reads 100 groups' offsets and the end offsets);
 //! - resident memory of zkmq and the brokers.
+//!
 //! It deletes what it created. Medians of several runs are reported.
 
 mod common;
@@ -165,7 +166,7 @@ async fn main() {
                     }
                     let topic = names[g % created.max(1)].clone();
                     let r = app::kafka::ssr::ffi::alter_group_offsets(
-                        admin.inner().native_ptr(),
+                        admin.inner().native_client(),
                         &format!("{GROUP_PREFIX}{g:05}"),
                         &[(topic, 0, 0)],
                         Duration::from_secs(30),

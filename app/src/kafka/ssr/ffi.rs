@@ -4,6 +4,7 @@
 //! blocking thread. Every pointer created here is destroyed here.
 
 use rdkafka::bindings as rd;
+use rdkafka::client::NativeClient;
 use rdkafka::error::RDKafkaErrorCode;
 use std::ffi::{CStr, CString};
 use std::time::Duration;
@@ -143,7 +144,7 @@ unsafe fn group_partitions(
 /// Committed offsets of every partition the group has committed (offset
 /// -1001 means "none"). Works for empty groups too (OffsetFetch, all topics).
 pub fn list_group_offsets(
-    rk: *mut rd::rd_kafka_t,
+    client: &NativeClient,
     group: &str,
     timeout: Duration,
 ) -> Result<Vec<(String, i32, i64)>, FfiError> {
@@ -151,7 +152,8 @@ pub fn list_group_offsets(
         code: None,
         message: "group name contains a NUL byte".into(),
     })?;
-    // SAFETY: rk is the caller's live client; all objects are freed by Request/here.
+    // SAFETY: the borrowed client is alive for the call; all objects are freed by Request/here.
+    let rk = client.ptr();
     unsafe {
         let mut req = Request::new(
             rk,
@@ -172,7 +174,7 @@ pub fn list_group_offsets(
 /// Sets the group's committed offsets. The broker refuses (UNKNOWN_MEMBER_ID
 /// or a "group not empty" code) while the group has members.
 pub fn alter_group_offsets(
-    rk: *mut rd::rd_kafka_t,
+    client: &NativeClient,
     group: &str,
     offsets: &[(String, i32, i64)],
     timeout: Duration,
@@ -190,6 +192,7 @@ pub fn alter_group_offsets(
             message: "topic name contains a NUL byte".into(),
         })?;
     // SAFETY: as above; the partition list is copied by _new and destroyed here.
+    let rk = client.ptr();
     unsafe {
         let list = rd::rd_kafka_topic_partition_list_new(offsets.len() as i32);
         for ((_, p, o), t) in offsets.iter().zip(&topics) {
@@ -214,8 +217,8 @@ pub fn alter_group_offsets(
 }
 
 /// The controller broker's id, if the client knows it within the timeout.
-pub fn controller_id(rk: *mut rd::rd_kafka_t, timeout: Duration) -> Option<i32> {
-    // SAFETY: rk is the caller's live client.
-    let id = unsafe { rd::rd_kafka_controllerid(rk, ms(timeout)) };
+pub fn controller_id(client: &NativeClient, timeout: Duration) -> Option<i32> {
+    // SAFETY: the borrowed client is alive for the call.
+    let id = unsafe { rd::rd_kafka_controllerid(client.ptr(), ms(timeout)) };
     (id >= 0).then_some(id)
 }

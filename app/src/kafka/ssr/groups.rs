@@ -101,7 +101,7 @@ impl KafkaCluster {
         let timeout = self.timeout;
         let g = group.to_string();
         self.blocking(move || {
-            ffi::list_group_offsets(admin.inner().native_ptr(), &g, timeout)
+            ffi::list_group_offsets(admin.inner().native_client(), &g, timeout)
                 .map(|v| v.into_iter().filter(|(_, _, o)| *o >= 0).collect())
                 .map_err(|e| match e.code {
                     Some(code) => KafkaError::broker(code, format!("group \"{g}\"")),
@@ -321,7 +321,7 @@ impl KafkaCluster {
             .map(|r| (r.topic.clone(), r.partition, r.new))
             .collect();
         self.blocking(move || {
-            ffi::alter_group_offsets(admin.inner().native_ptr(), &g, &offsets, timeout).map_err(
+            ffi::alter_group_offsets(admin.inner().native_client(), &g, &offsets, timeout).map_err(
                 |e| match e.code {
                     Some(code) => KafkaError::broker(code, format!("group \"{g}\"")),
                     None => KafkaError::Other(e.message),

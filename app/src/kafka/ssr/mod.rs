@@ -270,10 +270,10 @@ impl KafkaCluster {
 
     /// Brokers and topics, from the cache when it is younger than the TTL.
     async fn metadata(&self) -> Result<Arc<Meta>, AppError> {
-        if let Some((at, m)) = self.meta.lock().ok().and_then(|g| g.clone()) {
-            if at.elapsed() < METADATA_TTL {
-                return Ok(m);
-            }
+        if let Some((at, m)) = self.meta.lock().ok().and_then(|g| g.clone())
+            && at.elapsed() < METADATA_TTL
+        {
+            return Ok(m);
         }
         let admin = self.admin.clone();
         let timeout = self.timeout;
@@ -367,7 +367,7 @@ impl KafkaCluster {
         let (cluster_id, controller) = self
             .blocking(move || {
                 let id = admin.inner().fetch_cluster_id(timeout);
-                let controller = ffi::controller_id(admin.inner().native_ptr(), timeout);
+                let controller = ffi::controller_id(admin.inner().native_client(), timeout);
                 Ok((id, controller))
             })
             .await?;
