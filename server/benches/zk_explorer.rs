@@ -7,6 +7,7 @@
 //!   call (adapter, and the HTTP server function a browser uses);
 //! - name-search throughput over the tree (znodes visited per second);
 //! - resident memory of the zkmq server and of the ZooKeeper members.
+//!
 //! Medians of several runs are reported; the machine is shared and noisy.
 
 mod common;

@@ -165,10 +165,10 @@ impl Config {
                 2_000,
                 120_000,
             )?;
-            if let Some(d) = &z.digest {
-                if !d.expose().contains(':') {
-                    return Err((k("digest"), "must be \"user:password\"".into()));
-                }
+            if let Some(d) = &z.digest
+                && !d.expose().contains(':')
+            {
+                return Err((k("digest"), "must be \"user:password\"".into()));
             }
         }
         let mut kafka_ids = HashSet::new();
@@ -185,21 +185,21 @@ impl Config {
             for (j, h) in c.bootstrap_servers.iter().enumerate() {
                 check_host_port(&format!("kafka[{i}].bootstrap_servers[{j}]"), h)?;
             }
-            if let Some(z) = &c.zookeeper {
-                if !self.zookeeper.iter().any(|e| &e.id == z) {
-                    return Err((
-                        k("zookeeper"),
-                        format!("no [[zookeeper]] entry has id \"{z}\""),
-                    ));
-                }
+            if let Some(z) = &c.zookeeper
+                && !self.zookeeper.iter().any(|e| &e.id == z)
+            {
+                return Err((
+                    k("zookeeper"),
+                    format!("no [[zookeeper]] entry has id \"{z}\""),
+                ));
             }
-            if let Some(ch) = &c.zookeeper_chroot {
-                if !ch.starts_with('/') || (ch.len() > 1 && ch.ends_with('/')) {
-                    return Err((
-                        k("zookeeper_chroot"),
-                        format!("\"{ch}\" must start with / and not end with /"),
-                    ));
-                }
+            if let Some(ch) = &c.zookeeper_chroot
+                && (!ch.starts_with('/') || (ch.len() > 1 && ch.ends_with('/')))
+            {
+                return Err((
+                    k("zookeeper_chroot"),
+                    format!("\"{ch}\" must start with / and not end with /"),
+                ));
             }
         }
         let mut rabbit_ids = HashSet::new();

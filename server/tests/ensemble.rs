@@ -21,10 +21,10 @@ fn zk_config() -> app::zookeeper::ssr::ZkClusterConfig {
 /// The leader's client address according to the members themselves.
 async fn leader_by_srvr() -> String {
     for h in zk_config().hosts {
-        if let Ok(t) = four_letter_word(&h, "srvr").await {
-            if t.contains("Mode: leader") {
-                return h;
-            }
+        if let Ok(t) = four_letter_word(&h, "srvr").await
+            && t.contains("Mode: leader")
+        {
+            return h;
         }
     }
     panic!("no member says it leads");

@@ -33,6 +33,20 @@ fn refused(s: &Server, name: &str, pairs: &[(&str, &str)]) -> Value {
     refused_on_local(s, name, pairs)
 }
 
+/// Deletes a test queue in "/" unconditionally (through zkmq, audited).
+fn drop_queue(s: &Server, name: &str) {
+    ok(
+        s,
+        "delete_queue",
+        &[
+            ("vhost", "/"),
+            ("name", name),
+            ("if_empty", "false"),
+            ("if_unused", "false"),
+        ],
+    );
+}
+
 fn queue(s: &Server, name: &str, args: &str) -> (u16, Value) {
     call(
         s,
@@ -438,16 +452,7 @@ async fn stream_reads_do_not_consume() {
             .contains("classic queues only"),
         "{v}"
     );
-    ok(
-        &s,
-        "delete_queue",
-        &[
-            ("vhost", "/"),
-            ("name", &q),
-            ("if_empty", "false"),
-            ("if_unused", "false"),
-        ],
-    );
+    drop_queue(&s, &q);
 }
 
 #[tokio::test]
@@ -536,16 +541,7 @@ async fn queue_list_is_paged_and_filtered_by_the_broker() {
     let want: Vec<String> = (0..5).map(|i| format!("{p}-{i}")).collect();
     assert_eq!(names, want);
     for i in 0..5 {
-        ok(
-            &s,
-            "delete_queue",
-            &[
-                ("vhost", "/"),
-                ("name", &format!("{p}-{i}")),
-                ("if_empty", "false"),
-                ("if_unused", "false"),
-            ],
-        );
+        drop_queue(&s, &format!("{p}-{i}"));
     }
 }
 
@@ -617,16 +613,7 @@ async fn definitions_export_dry_run_and_import() {
     let v = refused(&s, "plan_definitions_import", &[("file", "not json")]);
     assert_eq!(v["Invalid"]["field"], "file");
     for n in [&q, &new_q] {
-        ok(
-            &s,
-            "delete_queue",
-            &[
-                ("vhost", "/"),
-                ("name", n),
-                ("if_empty", "false"),
-                ("if_unused", "false"),
-            ],
-        );
+        drop_queue(&s, n);
     }
 }
 

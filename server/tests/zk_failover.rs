@@ -17,10 +17,10 @@ use zookeeper_client as zk;
 async fn member_of(session: i64, hosts: &[String]) -> Option<usize> {
     let needle = format!("sid=0x{session:x}");
     for (i, h) in hosts.iter().enumerate() {
-        if let Ok(text) = app::zookeeper::ssr::four_letter_word(h, "cons").await {
-            if text.contains(&needle) {
-                return Some(i);
-            }
+        if let Ok(text) = app::zookeeper::ssr::four_letter_word(h, "cons").await
+            && text.contains(&needle)
+        {
+            return Some(i);
         }
     }
     None
@@ -32,7 +32,11 @@ async fn next_change(
     within: Duration,
 ) -> Option<LiveEvent> {
     loop {
-        match tokio::time::timeout(within, rx.recv()).await.ok().flatten()? {
+        match tokio::time::timeout(within, rx.recv())
+            .await
+            .ok()
+            .flatten()?
+        {
             LiveEvent::Watching { .. } => continue,
             ev => return Some(ev),
         }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Server, api, audit_rows, sandbox_config, start_server, unique};
+use common::{ChangeRow, Server, api, audit_rows, sandbox_config, start_server, unique};
 use serde_json::Value;
 use zookeeper_client as zk;
 
@@ -26,6 +26,11 @@ fn at(s: &Server, name: &str, path: &str, more: &[(&str, &str)]) -> (u16, Value)
     let mut pairs = vec![("cluster", "local"), ("path", path)];
     pairs.extend_from_slice(more);
     call(s, name, &pairs)
+}
+
+/// Audit rows as (action, target, before, outcome, error).
+async fn outcome_rows(s: &Server) -> Vec<ChangeRow> {
+    audit_rows::<ChangeRow>(s, "a.action, a.target, a.before_value, o.outcome, o.error").await
 }
 
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
@@ -152,14 +157,7 @@ async fn read_edit_conflict_and_guards() {
     let (_, err) = call(&s, "get_znode", &[("cluster", "nope"), ("path", "/")]);
     assert_eq!(err["UnknownCluster"]["cluster"], "nope", "{err}");
 
-    let rows = audit_rows::<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
-    .await;
+    let rows = outcome_rows(&s).await;
     assert_eq!(
         rows.len(),
         3,
@@ -353,14 +351,7 @@ async fn create_kinds_delete_and_a_large_child_list() {
             .is_none()
     );
 
-    let rows = audit_rows::<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
-    .await;
+    let rows = outcome_rows(&s).await;
     let delete = rows
         .iter()
         .find(|r| r.0 == "delete_znode" && r.3.as_deref() == Some("ok"))
@@ -403,14 +394,7 @@ async fn create_kinds_delete_and_a_large_child_list() {
             .unwrap()
             .is_none()
     );
-    let rows = audit_rows::<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
-    .await;
+    let rows = outcome_rows(&s).await;
     let rec = rows.iter().find(|r| r.0 == "delete_subtree").unwrap();
     assert_eq!(rec.3.as_deref(), Some("ok"));
     let copy: Value = serde_json::from_str(rec.2.as_deref().unwrap()).unwrap();
@@ -509,14 +493,7 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
     );
     assert_eq!(st, 200);
 
-    let rows = audit_rows::<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>(&s, "a.action, a.target, a.before_value, o.outcome, o.error")
-    .await;
+    let rows = outcome_rows(&s).await;
     let acl_ok = rows
         .iter()
         .find(|r| r.0 == "set_znode_acl" && r.3.as_deref() == Some("ok"))

@@ -10,13 +10,13 @@ pub const AUDIT_PAGE: i64 = 100;
 /// The newest records, or those older than `before_id` (for paging).
 #[server(endpoint = "list_audit_records")]
 pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecord>, AppError> {
-    if let Some(id) = before_id {
-        if id < 1 {
-            return Err(AppError::invalid(
-                "before_id",
-                "must be a record id of 1 or more",
-            ));
-        }
+    if let Some(id) = before_id
+        && id < 1
+    {
+        return Err(AppError::invalid(
+            "before_id",
+            "must be a record id of 1 or more",
+        ));
     }
     crate::ssr::services()?
         .audit

@@ -63,9 +63,8 @@ pub fn verify_chain<'a>(
     hash: impl Fn(&[u8]) -> String,
 ) -> (u64, Option<(i64, String)>) {
     let mut expected_prev = GENESIS_HASH.to_string();
-    let mut expected_seq = 1;
     let mut n = 0;
-    for (row, stored) in rows {
+    for (expected_seq, (row, stored)) in (1..).zip(rows) {
         n += 1;
         if row.seq != expected_seq {
             return (
@@ -96,7 +95,6 @@ pub fn verify_chain<'a>(
             );
         }
         expected_prev = stored.to_string();
-        expected_seq += 1;
     }
     (n, None)
 }

@@ -1096,11 +1096,11 @@ mod tests {
             },
         ];
         assert_eq!(
-            link_kafka("local", "/kafka", &[b.clone()], &configured).map(|c| c.id),
+            link_kafka("local", "/kafka", std::slice::from_ref(&b), &configured).map(|c| c.id),
             Some("local".into())
         );
         assert_eq!(
-            link_kafka("zk2", "/", &[b.clone()], &configured).map(|c| c.id),
+            link_kafka("zk2", "/", std::slice::from_ref(&b), &configured).map(|c| c.id),
             Some("byaddr".into())
         );
         assert_eq!(link_kafka("zk2", "/", &[], &configured), None);

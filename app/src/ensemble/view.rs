@@ -493,7 +493,7 @@ fn KafkaPanel(kafka: KafkaInZk, zk: String) -> impl IntoView {
                 )}
                 <a class="underline" href=znode_href(&zk, &ids_path)>"metadata in the explorer"</a>
                 {link.map(|l| view! { " · " {l} })}
-                {kafka.linked.is_none().then(|| " · not configured in zkmq")}
+                {kafka.linked.is_none().then_some(" · not configured in zkmq")}
             </p>
             <table class="w-full border-collapse text-left text-sm">
                 <caption class="sr-only">{format!("Brokers of the Kafka cluster at {}", kafka.chroot)}</caption>

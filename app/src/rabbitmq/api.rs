@@ -1,6 +1,10 @@
 //! RabbitMQ server functions. Reads go to the adapter; every change goes
 //! through `ssr::audited`.
 
+// A server function takes its form's fields as arguments, however many there are
+// (the #[server] macro drops per-function allows on the browser side).
+#![allow(clippy::too_many_arguments)]
+
 use super::model::{
     BindingRow, DefinitionPlan, ExchangeRow, InspectResult, PolicyRow, QueueDetail, QueuePage,
     QueueSort, RabbitDetail, RabbitSummary,
@@ -42,7 +46,6 @@ pub async fn list_exchanges(cluster: String) -> Result<Vec<ExchangeRow>, AppErro
 
 /// Declares an exchange (`kind`: direct, fanout, topic, headers).
 #[server(endpoint = "create_exchange")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_exchange(
     cluster: String,
     vhost: String,
@@ -201,7 +204,6 @@ pub async fn list_policies(cluster: String) -> Result<Vec<PolicyRow>, AppError> 
 
 /// Creates or replaces a policy; `definition` is `key=value` per line.
 #[server(endpoint = "put_policy")]
-#[allow(clippy::too_many_arguments)]
 pub async fn put_policy(
     cluster: String,
     vhost: String,
@@ -237,7 +239,6 @@ pub async fn delete_policy(
 
 /// Publishes a text message over AMQP; returns whether a queue took it.
 #[server(endpoint = "publish_message")]
-#[allow(clippy::too_many_arguments)]
 pub async fn publish_message(
     cluster: String,
     vhost: String,

@@ -412,10 +412,10 @@ fn tree_keys(ev: leptos::ev::KeyboardEvent) {
                 let Some(item) = item else { return };
                 let expanded = item.get_attribute("aria-expanded").as_deref() == Some("true");
                 if (key == "ArrowRight") != expanded {
-                    if let Ok(Some(btn)) = item.query_selector(":scope > div > button") {
-                        if let Ok(btn) = btn.dyn_into::<web_sys::HtmlElement>() {
-                            btn.click();
-                        }
+                    if let Ok(Some(btn)) = item.query_selector(":scope > div > button")
+                        && let Ok(btn) = btn.dyn_into::<web_sys::HtmlElement>()
+                    {
+                        btn.click();
                     }
                 } else if key == "ArrowLeft" {
                     // Already collapsed: go to the parent item.
@@ -502,7 +502,7 @@ fn NodeDetails(
         <h2 class="break-all font-mono text-xl font-semibold">{znode.path.clone()}</h2>
         <p class="text-sm text-slate-600 dark:text-slate-400">
             {format!("{} bytes · version {} · {} children", bytes.len(), s.version, s.num_children)}
-            {read_only.then(|| " · read-only in zkmq")}
+            {read_only.then_some(" · read-only in zkmq")}
         </p>
 
         <h3 class="mt-4 font-semibold">"Data"</h3>

@@ -104,10 +104,10 @@ impl LiveZk {
             }
             LiveEvent::Changed { path, what } => {
                 self.bump(&path);
-                if matches!(what.as_str(), "created" | "deleted") {
-                    if let Some(p) = parent(&path) {
-                        self.bump(p);
-                    }
+                if matches!(what.as_str(), "created" | "deleted")
+                    && let Some(p) = parent(&path)
+                {
+                    self.bump(p);
                 }
             }
             LiveEvent::Refused { reason, .. } => self.notice.set(Some(reason)),
@@ -265,10 +265,10 @@ mod browser {
         }
 
         pub fn send(&self, cmd: &LiveCommand) {
-            if let Some(ws) = self.socket.borrow().as_ref() {
-                if ws.ready_state() == WebSocket::OPEN {
-                    let _ = ws.send_with_str(&encode(cmd));
-                }
+            if let Some(ws) = self.socket.borrow().as_ref()
+                && ws.ready_state() == WebSocket::OPEN
+            {
+                let _ = ws.send_with_str(&encode(cmd));
             }
         }
 
@@ -344,10 +344,10 @@ mod browser {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         on_open.forget();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            if let Some(text) = ev.data().as_string() {
-                if let Ok(event) = serde_json::from_str::<LiveEvent>(&text) {
-                    live.on_event(event);
-                }
+            if let Some(text) = ev.data().as_string()
+                && let Ok(event) = serde_json::from_str::<LiveEvent>(&text)
+            {
+                live.on_event(event);
             }
         });
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -305,10 +305,10 @@ pub fn parse_acl(field: &str, text: &str) -> Result<Vec<AclEntry>, AppError> {
                     ))
                 })?;
                 let max = if ip.is_ipv4() { 32 } else { 128 };
-                if let Some(b) = bits {
-                    if !b.parse::<u8>().is_ok_and(|n| n <= max) {
-                        return Err(bad(format!("has prefix length /{b}; allowed 0 to {max}")));
-                    }
+                if let Some(b) = bits
+                    && !b.parse::<u8>().is_ok_and(|n| n <= max)
+                {
+                    return Err(bad(format!("has prefix length /{b}; allowed 0 to {max}")));
                 }
             }
             other => {
@@ -483,7 +483,7 @@ mod tests {
             ("/a\u{7}", "U+0007"),
         ];
         for (p, why) in cases {
-            let e = validate_path("path", &p).unwrap_err().to_string();
+            let e = validate_path("path", p).unwrap_err().to_string();
             assert!(e.starts_with("path: "), "{e}");
             assert!(e.contains(why), "{p:?}: {e}");
         }
@@ -555,7 +555,11 @@ mod tests {
                 x = x
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                format!("{}-{}", if x % 3 == 0 { "job" } else { "node" }, x >> 40)
+                format!(
+                    "{}-{}",
+                    if x.is_multiple_of(3) { "job" } else { "node" },
+                    x >> 40
+                )
             })
             .collect();
         for prefix in ["", "job", "nope"] {

@@ -358,12 +358,12 @@ impl EnsembleMonitor {
             }
         }))
         .await;
-        let rediscover = n % KAFKA_REDISCOVER == 0;
+        let rediscover = n.is_multiple_of(KAFKA_REDISCOVER);
         let chroots = {
             let slow = self.slow.lock().unwrap_or_else(|p| p.into_inner());
             slow.kafka_chroots.clone()
         };
-        let chroots = if rediscover || chroots.is_empty() && n % 2 == 0 {
+        let chroots = if rediscover || chroots.is_empty() && n.is_multiple_of(2) {
             self.kafka_chroots().await.unwrap_or(chroots)
         } else {
             chroots
@@ -392,12 +392,12 @@ impl EnsembleMonitor {
                 .map(|c| format!("/{c}")),
         );
         for k in &self.kafka_links {
-            if k.zookeeper.as_deref() == Some(self.id()) {
-                if let Some(c) = &k.chroot {
-                    let c = c.trim_end_matches('/').to_string();
-                    if !c.is_empty() && !candidates.contains(&c) {
-                        candidates.push(c);
-                    }
+            if k.zookeeper.as_deref() == Some(self.id())
+                && let Some(c) = &k.chroot
+            {
+                let c = c.trim_end_matches('/').to_string();
+                if !c.is_empty() && !candidates.contains(&c) {
+                    candidates.push(c);
                 }
             }
         }

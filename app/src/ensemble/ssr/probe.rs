@@ -152,10 +152,10 @@ pub async fn probe_slow(
     timeout: Duration,
 ) -> Option<SlowFigures> {
     let work = async {
-        if let Some(base) = admin {
-            if let Ok(Ok(v)) = admin_get(http, base, "monitor").await {
-                return Some(parse_admin_monitor(&v));
-            }
+        if let Some(base) = admin
+            && let Ok(Ok(v)) = admin_get(http, base, "monitor").await
+        {
+            return Some(parse_admin_monitor(&v));
         }
         let text = four_letter_word(address, "mntr").await.ok()?;
         parse_mntr(&text).ok()

@@ -199,10 +199,10 @@ pub async fn alter_topic_config(
         .collect();
     for key in &remove {
         // Any value of the right key passes; only the key is checked here.
-        if let Err(AppError::Invalid { reason, .. }) = validate_topic_config("remove", key, "0") {
-            if reason.contains("is not a topic config") {
-                return Err(AppError::invalid("remove", reason));
-            }
+        if let Err(AppError::Invalid { reason, .. }) = validate_topic_config("remove", key, "0")
+            && reason.contains("is not a topic config")
+        {
+            return Err(AppError::invalid("remove", reason));
         }
     }
     if set.is_empty() && remove.is_empty() {

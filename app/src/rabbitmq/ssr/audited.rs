@@ -12,6 +12,7 @@ use crate::rabbitmq::logic::{
 };
 use crate::rabbitmq::model::{DefinitionAction, DefinitionPlan, InspectResult};
 use crate::ssr::{Services, services};
+use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -43,6 +44,27 @@ async fn attempt(
         before.map(|b| b.to_string()),
     )
     .await
+}
+
+/// Records `a` around one management-API call that is the whole change: PUT
+/// or POST `body` (recorded as the after value), or DELETE (nothing after).
+async fn record_call(
+    svc: &Services,
+    r: &RabbitCluster,
+    a: Attempt,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<(), AppError> {
+    svc.audit
+        .record(a, || async {
+            r.call(method, path, body.as_ref()).await?;
+            Ok(Applied {
+                value: (),
+                after: body.as_ref().map(Value::to_string),
+            })
+        })
+        .await
 }
 
 fn check_vhost(vhost: &str) -> Result<(), AppError> {
@@ -115,35 +137,20 @@ pub async fn delete_vhost(cluster: &str, name: &str, confirm: &str) -> Result<()
         ));
     }
     let (svc, r) = cluster_of(cluster)?;
-    let queues = r
-        .queues(
-            Some(name),
-            "",
-            crate::rabbitmq::model::QueueSort::Name,
-            false,
-            1,
-            1,
-        )
-        .await?;
+    let queues = r.queue_count(name).await?;
     let a = attempt(
         cluster,
         "delete_vhost",
         name.to_string(),
         json!({}),
-        Some(json!({"queues": queues.total})),
+        Some(json!({"queues": queues})),
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.delete(&format!("vhosts/{}", seg(name))).await?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
-        })
-        .await
+    let path = format!("vhosts/{}", seg(name));
+    record_call(&svc, &r, a, Method::DELETE, &path, None).await
 }
 
+#[allow(clippy::too_many_arguments)] // the form's fields, as the server function receives them
 pub async fn create_exchange(
     cluster: &str,
     vhost: &str,
@@ -173,16 +180,8 @@ pub async fn create_exchange(
         None,
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.put(&format!("exchanges/{}/{}", seg(vhost), seg(name)), &body)
-                .await?;
-            Ok(Applied {
-                value: (),
-                after: Some(body.to_string()),
-            })
-        })
-        .await
+    let path = format!("exchanges/{}/{}", seg(vhost), seg(name));
+    record_call(&svc, &r, a, Method::PUT, &path, Some(body)).await
 }
 
 pub async fn delete_exchange(
@@ -208,20 +207,12 @@ pub async fn delete_exchange(
         Some(serde_json::to_value(&before).unwrap_or_default()),
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.delete(&format!(
-                "exchanges/{}/{}?if-unused={if_unused}",
-                seg(vhost),
-                seg(name)
-            ))
-            .await?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
-        })
-        .await
+    let path = format!(
+        "exchanges/{}/{}?if-unused={if_unused}",
+        seg(vhost),
+        seg(name)
+    );
+    record_call(&svc, &r, a, Method::DELETE, &path, None).await
 }
 
 pub async fn create_queue(
@@ -259,7 +250,7 @@ pub async fn create_queue(
     svc.audit
         .record(a, || async {
             let (status, _) = r
-                .call(reqwest::Method::PUT, &format!("queues/{}/{}", seg(vhost), seg(name)), Some(&body))
+                .call(Method::PUT, &format!("queues/{}/{}", seg(vhost), seg(name)), Some(&body))
                 .await?;
             if status == 204 {
                 // RabbitMQ answers 204 to a declare of a queue that already has these settings.
@@ -423,15 +414,7 @@ pub async fn create_binding(
         None,
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.post(&path, &body).await?;
-            Ok(Applied {
-                value: (),
-                after: Some(body.to_string()),
-            })
-        })
-        .await
+    record_call(&svc, &r, a, Method::POST, &path, Some(body)).await
 }
 
 pub async fn delete_binding(
@@ -466,15 +449,8 @@ pub async fn delete_binding(
         Some(serde_json::to_value(&before).unwrap_or_default()),
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.delete(&format!("{path}/{}", seg(properties_key))).await?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
-        })
-        .await
+    let path = format!("{path}/{}", seg(properties_key));
+    record_call(&svc, &r, a, Method::DELETE, &path, None).await
 }
 
 /// Creates or replaces a (user or operator) policy.
@@ -534,16 +510,8 @@ pub async fn put_policy(
         before.map(|b| serde_json::to_value(&b).unwrap_or_default()),
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.put(&format!("{kind}/{}/{}", seg(vhost), seg(name)), &body)
-                .await?;
-            Ok(Applied {
-                value: (),
-                after: Some(body.to_string()),
-            })
-        })
-        .await
+    let path = format!("{kind}/{}/{}", seg(vhost), seg(name));
+    record_call(&svc, &r, a, Method::PUT, &path, Some(body)).await
 }
 
 pub async fn delete_policy(
@@ -577,16 +545,8 @@ pub async fn delete_policy(
         Some(serde_json::to_value(&before).unwrap_or_default()),
     )
     .await;
-    svc.audit
-        .record(a, || async {
-            r.delete(&format!("{kind}/{}/{}", seg(vhost), seg(name)))
-                .await?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
-        })
-        .await
+    let path = format!("{kind}/{}/{}", seg(vhost), seg(name));
+    record_call(&svc, &r, a, Method::DELETE, &path, None).await
 }
 
 /// Publishes one text message; says whether a queue took it.

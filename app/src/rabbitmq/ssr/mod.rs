@@ -217,6 +217,7 @@ impl RabbitCluster {
         page: u64,
         page_size: u64,
     ) -> Result<QueuePage, AppError> {
+        let joined = sort == QueueSort::Consumers;
         let (sort, stats) = match sort {
             QueueSort::Name => ("name", "disable_stats=true&columns=name,vhost".to_string()),
             // Message totals come from the queues themselves, without statistics.
@@ -226,7 +227,6 @@ impl RabbitCluster {
             ),
             QueueSort::Consumers => ("consumers", format!("columns={QUEUE_COLUMNS}")),
         };
-        let joined = sort == "consumers";
         let base = match vhost {
             Some(v) => format!("queues/{}", seg(v)),
             None => "queues".into(),
@@ -256,6 +256,17 @@ impl RabbitCluster {
             page_count: v["page_count"].as_u64().unwrap_or(1),
             rows,
         })
+    }
+
+    /// How many queues `vhost` holds (one page of one name, no statistics).
+    pub async fn queue_count(&self, vhost: &str) -> Result<u64, AppError> {
+        let v = self
+            .get_json(&format!(
+                "queues/{}?page=1&page_size=1&pagination=true&disable_stats=true&columns=name",
+                seg(vhost)
+            ))
+            .await?;
+        Ok(v["total_count"].as_u64().unwrap_or(0))
     }
 
     /// The shown figures of one queue named in a page. A queue deleted since

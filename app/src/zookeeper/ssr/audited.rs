@@ -69,7 +69,7 @@ pub async fn create(
         None => None,
     };
     let params = serde_json::json!({"kind": kind, "encoding": encoding, "ttl_ms": ttl_ms, "acl": acl.as_deref().map(format_acl)});
-    if kind == CreateKind::PersistentTtl && !ttl_ms.is_some_and(|t| t > 0) {
+    if kind == CreateKind::PersistentTtl && ttl_ms.is_none_or(|t| t == 0) {
         return Err(AppError::invalid(
             "ttl_ms",
             "a TTL node needs a time to live in milliseconds, greater than 0",
@@ -437,13 +437,13 @@ pub async fn apply_import(
                                 .await
                                 .map(|_| ());
                         }
-                        if r.is_ok() {
-                            if let Some(a) = acl.filter(|a| *a != cur.acl.as_slice()) {
-                                r = zk
-                                    .set_acl(&s.item.path, a, cur.stat.aversion)
-                                    .await
-                                    .map(|_| ());
-                            }
+                        if r.is_ok()
+                            && let Some(a) = acl.filter(|a| *a != cur.acl.as_slice())
+                        {
+                            r = zk
+                                .set_acl(&s.item.path, a, cur.stat.aversion)
+                                .await
+                                .map(|_| ());
                         }
                         r
                     }
