@@ -13,6 +13,9 @@ export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
   expect: { timeout: 10_000 },
+  // A stray test.only must not shrink CI to one test (.ci/run exports CI=true);
+  // locally it stays usable for debugging.
+  forbidOnly: !!process.env.CI,
   // Specs stop and start real services: one at a time.
   workers: 1,
   fullyParallel: false,

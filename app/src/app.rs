@@ -1,11 +1,11 @@
 //! The shell, router and layout: navigation, cluster picker, theme.
 
 use crate::audit::view::AuditPage;
-use crate::clusters::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::components::ThemeToggle;
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
 use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
+use crate::overview::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::rabbitmq::view::{
     DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitPage,
 };

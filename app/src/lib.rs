@@ -15,10 +15,14 @@ pub mod ensemble;
 pub mod error;
 pub mod fields;
 pub mod kafka;
+pub mod overview;
+pub mod plan;
 pub mod rabbitmq;
 pub mod zookeeper;
 
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod runtime;
+#[cfg(feature = "ssr")]
+pub mod services;
 
 pub use app::{App, shell};

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 
 /**
  * Playwright's `test`, failing any test whose page threw an uncaught error
@@ -58,4 +58,59 @@ export function zkCli(...commands: string[]): string {
 /** A znode root unique to this run, so specs never see each other's data. */
 export function uniqueRoot(prefix: string): string {
   return `/${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+/**
+ * The audit page's row for `action` (the Action cell, exactly) on `target`
+ * (the Target cell: exactly when a string, matching when a RegExp). Its
+ * outcome is `auditRow(…).getByTestId("outcome")` (exactly ok / error /
+ * denied / pending), a failure's reason `getByTestId("outcome-error")`.
+ */
+export function auditRow(page: Page, action: string, target: string | RegExp): Locator {
+  const targetCell =
+    typeof target === "string"
+      ? page.getByRole("cell", { name: target, exact: true })
+      : page.getByRole("cell", { name: target });
+  return page
+    .getByRole("row")
+    .filter({ has: page.getByRole("cell", { name: action, exact: true }) })
+    .filter({ has: targetCell });
+}
+
+/** Escapes `s` for use inside a RegExp. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export interface SandboxVersions {
+  /** e.g. "3.8.0", from `srvr`'s first line up to the `-`. */
+  zookeeper: string;
+  /** e.g. "3.9.2", the release scripts/sandbox runs. */
+  kafka: string;
+  /** The release line zkmq shows for Kafka, e.g. "3.9". */
+  kafkaLine: string;
+  /** e.g. "3.10.8", from the management API's overview. */
+  rabbitmq: string;
+}
+
+let versions: SandboxVersions | undefined;
+
+/** The versions the sandbox's servers report, read from them (once per run). */
+export function sandboxVersions(): SandboxVersions {
+  if (versions) return versions;
+  const srvr = execFileSync("sh", ["-c", "echo srvr | nc 127.0.0.1 2181"], { encoding: "utf8", timeout: 10_000 });
+  const zookeeper = srvr.split("\n")[0].match(/version:\s*([^-,\s]+)/)?.[1];
+  const env = execFileSync(path.join(root, "scripts", "sandbox"), ["env"], { encoding: "utf8", timeout: 30_000 });
+  const kafka = env.match(/^ZKMQ_KAFKA_VERSION=(.+)$/m)?.[1]?.trim();
+  const overview = execFileSync(
+    "curl",
+    ["-sf", "-u", "guest:guest", "http://127.0.0.1:15672/api/overview"],
+    { encoding: "utf8", timeout: 10_000 },
+  );
+  const rabbitmq: string | undefined = JSON.parse(overview).rabbitmq_version;
+  if (!zookeeper || !kafka || !rabbitmq) {
+    throw new Error(`cannot read the sandbox versions: srvr ${JSON.stringify(srvr)}, kafka ${kafka}, rabbitmq ${rabbitmq}`);
+  }
+  versions = { zookeeper, kafka, kafkaLine: kafka.split(".").slice(0, 2).join("."), rabbitmq };
+  return versions;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { type Page } from "@playwright/test";
-import { expect, openHydrated, root, test } from "./helpers";
+import { auditRow, expect, openHydrated, root, test } from "./helpers";
 
 /**
  * A real Kafka consumer (server/examples/kafka_consume.rs, built by `cargo
@@ -90,8 +90,8 @@ test.describe("Kafka console", () => {
     await expect(page.getByRole("row", { name: "retention.ms", exact: true }).first()).toContainText("7200000");
 
     await page.goto("/audit");
-    const altered = page.getByRole("row").filter({ hasText: "alter_topic_config" }).filter({ hasText: topic });
-    await expect(altered).toContainText("ok");
+    const altered = auditRow(page, "alter_topic_config", topic);
+    await expect(altered.getByTestId("outcome")).toHaveText("ok");
     await altered.getByText("values").click();
     await expect(altered).toContainText('before: {"retention.ms":"3600000"}');
     await expect(altered).toContainText('after: {"retention.ms":"7200000"}');

@@ -1,6 +1,6 @@
 import { type Page } from "@playwright/test";
 import * as fs from "node:fs";
-import { test, expect, openHydrated, uniqueRoot, zkCli } from "./helpers";
+import { test, expect, auditRow, openHydrated, uniqueRoot, zkCli } from "./helpers";
 
 const treeItem = (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true });
 
@@ -131,12 +131,30 @@ test.describe("ZooKeeper explorer", () => {
     await expect(page).toHaveURL(new RegExp(`/zookeeper/local${root}$`));
     expect(zkCli(`ls ${root}`)).not.toContain("made-by-e2e");
 
+    // Creating a child that exists already: ZooKeeper refuses, the page says so.
+    await page.goto(`/zookeeper/local${root}`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByText("Create a child znode").click();
+    await page.getByLabel("Name", { exact: true }).fill("app");
+    await page.getByLabel("Data", { exact: true }).fill("again");
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page.getByRole("alert")).toContainText(`znode ${root}/app already exists`);
+
+    // The audit page's outcome column: exactly "ok" for the changes that worked,
+    // exactly "error" with the reason for the one that failed.
     await page.goto("/audit");
-    const created = page.getByRole("row").filter({ hasText: `${root}/made-by-e2e` });
-    await expect(created.filter({ hasText: "create_znode" })).toContainText("ok");
-    await expect(created.filter({ hasText: "delete_znode" })).toContainText("ok");
-    await created.filter({ hasText: "delete_znode" }).getByText("values").click();
-    await expect(created.filter({ hasText: "delete_znode" })).toContainText('"data":"fresh"');
+    const created = auditRow(page, "create_znode", `${root}/made-by-e2e`);
+    const deleted = auditRow(page, "delete_znode", `${root}/made-by-e2e`);
+    await expect(created.getByTestId("outcome")).toHaveText("ok");
+    await expect(created.getByTestId("outcome-error")).toHaveCount(0);
+    await expect(deleted.getByTestId("outcome")).toHaveText("ok");
+    const failed = auditRow(page, "create_znode", `${root}/app`);
+    await expect(failed).toHaveCount(1);
+    await expect(failed.getByTestId("outcome")).toHaveText("error");
+    await expect(failed.getByTestId("outcome-error")).toContainText(`znode ${root}/app already exists`);
+    expect(zkCli(`get ${root}/app`)).not.toContain("again");
+    await deleted.getByText("values").click();
+    await expect(deleted).toContainText('"data":"fresh"');
   });
 
   test("delete a subtree after a preview that counts it and a typed confirmation", async ({ page }) => {
@@ -156,8 +174,8 @@ test.describe("ZooKeeper explorer", () => {
 
     // The audit record keeps the deleted subtree, data included.
     await page.goto("/audit");
-    const row = page.getByRole("row").filter({ hasText: "delete_subtree" }).filter({ hasText: `${root}/app` });
-    await expect(row).toContainText("ok");
+    const row = auditRow(page, "delete_subtree", `${root}/app`);
+    await expect(row.getByTestId("outcome")).toHaveText("ok");
     await row.getByText("values").click();
     await expect(row).toContainText(`"path":"${root}/app/config/deep"`);
     await expect(row).toContainText("<b>not bold</b>");
@@ -209,8 +227,8 @@ test.describe("ZooKeeper explorer", () => {
     expect(zkCli(`get ${root}/app/config/deep`)).toContain("<b>not bold</b>");
 
     await page.goto("/audit");
-    const row = page.getByRole("row").filter({ hasText: "import_znodes" }).filter({ hasText: root });
-    await expect(row).toContainText("ok");
+    const row = auditRow(page, "import_znodes", root);
+    await expect(row.getByTestId("outcome")).toHaveText("ok");
     await row.getByText("values").click();
     await expect(row).toContainText('"data":"changed"');
   });

@@ -3,6 +3,10 @@
 //! commits them synchronously, leaves the group and prints how many it read.
 //!
 //!     kafka_consume --bootstrap 127.0.0.1:9092 --topic t --group g --count 3
+//!
+//! With `--groups N` instead of `--count`, it creates N consumer groups
+//! `<group>-000` … without joining them: each commits offset 0 of partition 0
+//! (what a simple, assign-based consumer does), so each lists as Empty.
 
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
@@ -19,7 +23,28 @@ fn arg(name: &str) -> String {
         })
 }
 
+fn commit_groups(n: usize) {
+    use rdkafka::{Offset, TopicPartitionList};
+    let topic = arg("--topic");
+    for i in 0..n {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", arg("--bootstrap"))
+            .set("group.id", format!("{}-{i:03}", arg("--group")))
+            .set("enable.auto.commit", "false")
+            .create()
+            .expect("consumer");
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(&topic, 0, Offset::Offset(0))
+            .expect("partition");
+        consumer.commit(&tpl, CommitMode::Sync).expect("commit");
+    }
+    println!("committed {n} groups");
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--groups") {
+        return commit_groups(arg("--groups").parse().expect("--groups is a number"));
+    }
     let count: usize = arg("--count").parse().expect("--count is a number");
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", arg("--bootstrap"))

@@ -6,7 +6,7 @@
 
 use app::kafka::ssr::KafkaClusterConfig;
 use app::rabbitmq::ssr::RabbitClusterConfig;
-use app::ssr::Secret;
+use app::runtime::Secret;
 use app::zookeeper::ssr::ZkClusterConfig;
 use serde::Deserialize;
 use std::collections::HashSet;

@@ -89,7 +89,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             .route("/healthz", get(routes::healthz))
             .route("/metrics", get(routes::metrics))
             .route(
-                app::clusters::model::OVERVIEW_WS_PATH,
+                app::overview::model::OVERVIEW_WS_PATH,
                 get(routes::overview_ws),
             )
             .route("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws))

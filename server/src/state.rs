@@ -2,12 +2,12 @@
 
 use crate::config::Config;
 use app::audit::ssr::AuditLog;
-use app::clusters::ssr::{Probed, StatusHub};
 use app::ensemble::ssr::EnsembleMonitor;
 use app::ensemble::ssr::history::LeaderHistory;
 use app::kafka::ssr::KafkaCluster;
+use app::overview::ssr::{Probed, StatusHub};
 use app::rabbitmq::ssr::RabbitCluster;
-use app::ssr::Services;
+use app::services::Services;
 use app::zookeeper::ssr::ZkCluster;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;

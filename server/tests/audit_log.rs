@@ -6,7 +6,7 @@ mod common;
 use app::audit::model::Outcome;
 use app::audit::ssr::{Applied, Attempt, AuditLog};
 use app::error::{AppError, Backend};
-use app::ssr::Actor;
+use app::runtime::Actor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -346,3 +346,145 @@ pub type ChangeRow = (
     Option<String>,
 );
 pub const CHANGE_COLUMNS: &str = "a.action, a.target, a.before_value, o.after_value, o.outcome";
+
+/// Standard base64 (with padding) of `bytes`, for test data and credentials.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The versions the sandbox's servers report about themselves, read from
+/// them (not from what the tests expect): ZooKeeper's `srvr` answer, the
+/// Kafka release `scripts/sandbox` runs, RabbitMQ's management overview.
+#[derive(Debug, Clone)]
+pub struct SandboxVersions {
+    /// e.g. "3.8.0" (`srvr`'s "Zookeeper version: 3.8.0-<commit>, built on …").
+    pub zookeeper: String,
+    /// e.g. "3.9.2".
+    pub kafka: String,
+    /// The release line zkmq shows for Kafka, e.g. "3.9".
+    pub kafka_line: String,
+    /// e.g. "3.10.8".
+    pub rabbitmq: String,
+}
+
+pub fn sandbox_versions() -> SandboxVersions {
+    let cfg = sandbox_config();
+    // ZooKeeper: the first line of `srvr`, up to the `-`.
+    let zk_host = cfg.zookeeper[0].hosts[0].clone();
+    let mut s = TcpStream::connect(&zk_host).expect("ZooKeeper srvr");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"srvr").unwrap();
+    let mut srvr = String::new();
+    s.read_to_string(&mut srvr).unwrap();
+    let zookeeper = srvr
+        .lines()
+        .next()
+        .and_then(|l| l.split_once("version:"))
+        .map(|(_, v)| v.trim())
+        .and_then(|v| v.split(['-', ',', ' ']).next())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| panic!("no version in srvr's answer: {srvr}"))
+        .to_string();
+    // Kafka: the release scripts/sandbox installs and runs.
+    let env = Command::new(workspace_root().join("scripts/sandbox"))
+        .arg("env")
+        .output()
+        .unwrap();
+    let env = String::from_utf8_lossy(&env.stdout);
+    let kafka = env
+        .lines()
+        .find_map(|l| l.strip_prefix("ZKMQ_KAFKA_VERSION="))
+        .unwrap_or_else(|| panic!("no ZKMQ_KAFKA_VERSION in scripts/sandbox env: {env}"))
+        .trim()
+        .to_string();
+    let kafka_line = kafka.split('.').take(2).collect::<Vec<_>>().join(".");
+    // RabbitMQ: the management API's overview.
+    let r = &cfg.rabbitmq[0];
+    let url = url::Url::parse(&r.management_url).unwrap();
+    let addr = format!(
+        "{}:{}",
+        url.host_str().unwrap(),
+        url.port_or_known_default().unwrap()
+    );
+    let mut s = TcpStream::connect(&addr).expect("RabbitMQ management API");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let auth = base64_encode(format!("{}:{}", r.username, r.password.expose()).as_bytes());
+    write!(
+        s,
+        "GET /api/overview HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("overview: {e}: {raw}"));
+    let rabbitmq = v["rabbitmq_version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no rabbitmq_version in {body}"))
+        .to_string();
+    SandboxVersions {
+        zookeeper,
+        kafka,
+        kafka_line,
+        rabbitmq,
+    }
+}
+
+/// Sends one masked client text frame (clients must mask, RFC 6455 5.3).
+pub fn send_text_frame(s: &mut TcpStream, text: &str) {
+    let payload = text.as_bytes();
+    let mut frame = vec![0x81u8];
+    match payload.len() {
+        n if n < 126 => frame.push(0x80 | n as u8),
+        n if n <= u16::MAX as usize => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            frame.push(0x80 | 127);
+            frame.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    let mask = [0x37u8, 0xfa, 0x21, 0x3d];
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    s.write_all(&frame).unwrap();
+}
+
+/// Splits raw server→client websocket bytes into (opcode, payload) frames;
+/// panics on a truncated frame.
+pub fn parse_server_frames(mut raw: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut frames = Vec::new();
+    while !raw.is_empty() {
+        assert!(raw.len() >= 2, "truncated frame header: {raw:?}");
+        let opcode = raw[0] & 0x0f;
+        assert_eq!(raw[1] & 0x80, 0, "server frames are not masked");
+        let (len, head) = match raw[1] & 0x7f {
+            126 => (u16::from_be_bytes([raw[2], raw[3]]) as usize, 4),
+            127 => (
+                u64::from_be_bytes(raw[2..10].try_into().unwrap()) as usize,
+                10,
+            ),
+            n => (n as usize, 2),
+        };
+        assert!(raw.len() >= head + len, "truncated frame body");
+        frames.push((opcode, raw[head..head + len].to_vec()));
+        raw = &raw[head + len..];
+    }
+    frames
+}

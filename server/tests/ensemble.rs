@@ -7,10 +7,10 @@ mod common;
 
 use app::ensemble::logic::zxid_lag;
 use app::ensemble::model::{QuorumState, Role, Source, ZxidLag};
-use app::zookeeper::ssr::{ZkCluster, four_letter_word};
+use app::zookeeper::ssr::four_letter_word;
 use common::{
-    TIMEOUT, http, open_ws, read_text_frame, sandbox, sandbox_config, start_monitor, start_server,
-    unique, wait_snapshot,
+    http, open_ws, read_text_frame, sandbox, sandbox_config, sandbox_versions, start_monitor,
+    start_server, unique, wait_snapshot,
 };
 use std::time::{Duration, Instant};
 
@@ -62,9 +62,10 @@ async fn roles_from_the_admin_server_one_leader_two_followers() {
         ),
         (3, 3, 2, 1)
     );
+    let version = sandbox_versions().zookeeper;
     for mem in &s.members {
         assert_eq!(mem.source, Some(Source::AdminServer), "{mem:?}");
-        assert_eq!(mem.figures.version.as_deref(), Some("3.8.0"));
+        assert_eq!(mem.figures.version.as_deref(), Some(version.as_str()));
         assert!(
             mem.figures.zxid.is_some()
                 && mem.figures.uptime_ms.is_some()
@@ -141,11 +142,17 @@ async fn zxids_advance_and_lag_is_measured_against_the_leader() {
         assert_eq!(mem.lag, Some(expected), "{mem:?}");
     }
     // 20 writes: the leader's zxid must move by at least 20 transactions.
-    let zk = ZkCluster::new(zk_config(), TIMEOUT);
+    // Written by a plain client: the load comes from "another application".
+    let zk = zookeeper_client::Client::connector()
+        .connect(&zk_config().hosts.join(","))
+        .await
+        .unwrap();
+    let anyone =
+        zookeeper_client::CreateMode::Persistent.with_acls(zookeeper_client::Acls::anyone_all());
     let root = format!("/{}", unique("zkmq-it-ens"));
-    zk.create_persistent(&root, b"").await.unwrap();
+    zk.create(&root, b"", &anyone).await.unwrap();
     for i in 0..19 {
-        zk.create_persistent(&format!("{root}/n{i}"), b"x")
+        zk.create(&format!("{root}/n{i}"), b"x", &anyone)
             .await
             .unwrap();
     }
@@ -165,7 +172,7 @@ async fn zxids_advance_and_lag_is_measured_against_the_leader() {
     let mut nodes: Vec<_> = (0..19).map(|i| format!("{root}/n{i}")).collect();
     nodes.push(root);
     for n in nodes {
-        zk.delete(&n).await.unwrap();
+        zk.delete(&n, None).await.unwrap();
     }
 }
 
@@ -319,7 +326,29 @@ fn snapshot_server_function_and_websocket_answer_for_the_sandbox() {
     )
     .unwrap();
     assert_eq!(code, 200, "{body}");
-    assert!(body.starts_with('['), "{body}");
+    // A fresh database: only changes this server saw itself. Nothing in this
+    // binary moves the leader (ensemble_history_api.rs kills one and checks
+    // the rows' content); whatever is there has the shape of a change.
+    let changes: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let changes = changes
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {body}"));
+    assert!(changes.len() <= 10, "limit=10 ignored: {body}");
+    for c in changes {
+        assert!(c["id"].is_i64(), "{c}");
+        assert!(c["at"].as_str().is_some_and(|t| t.contains('T')), "{c}");
+        assert!(c["ongoing"].is_boolean(), "{c}");
+        for k in ["old_leader", "new_leader"] {
+            assert!(
+                c[k].is_null()
+                    || c[k]
+                        .as_str()
+                        .is_some_and(|a| a.starts_with("127.0.0.1:218")),
+                "{k}: {c}"
+            );
+        }
+        assert_eq!(c["ongoing"] == true, c["new_leader"].is_null(), "{c}");
+    }
     let (_, head) = open_ws(server.port, "/ws/ensemble/nope");
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
     // The live feed: the current snapshot at once, then one per probe round.

@@ -47,6 +47,18 @@ fn invalid(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (String, String) {
 }
 
 /// The first page of topics whose name contains `filter`.
+/// Resets a group's offsets the way the page does: preview, then apply
+/// that preview's plan (its hash).
+fn apply_reset(s: &Server, pairs: &[(&str, &str)]) -> Value {
+    let mut with = pairs.to_vec();
+    with.push(("preview", "true"));
+    let plan = ok(s, "reset_offsets", &with);
+    let hash = plan["hash"].as_str().unwrap().to_string();
+    with.pop();
+    with.extend([("preview", "false"), ("plan_hash", hash.as_str())]);
+    ok(s, "reset_offsets", &with)
+}
+
 fn list(s: &Server, filter: &str) -> Value {
     ok(
         s,
@@ -253,6 +265,8 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
             (p["partition"].as_i64(), p["offset"].as_i64()),
             (Some(1), Some(i as i64))
         );
+        // Distinct CreateTimes, so "from a time" can start between two messages.
+        std::thread::sleep(Duration::from_millis(20));
     }
     let browse = |from: &str, value: &str, filter: &str, text: &str, field: &str| {
         ok(
@@ -270,10 +284,40 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
             ],
         )
     };
-    let b = browse("newest", "10", "none", "", "");
-    assert_eq!(b["messages"].as_array().unwrap().len(), 3);
+    let offsets = |b: &Value| -> Vec<i64> {
+        b["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["offset"].as_i64().unwrap())
+            .collect()
+    };
+    let all = browse("offset", "0", "none", "", "");
+    assert_eq!(offsets(&all), [0, 1, 2], "{all}");
+    assert_eq!(all["stopped"], "end");
+    // The newest N, with N smaller than the partition: exactly the last N.
+    let b = browse("newest", "2", "none", "", "");
+    assert_eq!(offsets(&b), [1, 2], "{b}");
     assert_eq!(b["stopped"], "end");
-    let m0 = &b["messages"][0];
+    let b = browse("newest", "1", "none", "", "");
+    assert_eq!(offsets(&b), [2], "{b}");
+    let stamps: Vec<i64> = all["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["timestamp"].as_i64().unwrap())
+        .collect();
+    assert!(
+        stamps.windows(2).all(|w| w[0] < w[1]),
+        "produced 20 ms apart: {stamps:?}"
+    );
+    // From a time between the first and the second message: the later two only;
+    // from the third's own time: the third only.
+    let b = browse("timestamp", &(stamps[0] + 1).to_string(), "none", "", "");
+    assert_eq!(offsets(&b), [1, 2], "{b}");
+    let b = browse("timestamp", &stamps[2].to_string(), "none", "", "");
+    assert_eq!(offsets(&b), [2], "{b}");
+    let m0 = &all["messages"][0];
     assert_eq!(m0["key_b64"], "azA="); // "k0"
     assert_eq!(m0["headers"][0], serde_json::json!(["trace", "abc"]));
     assert_eq!(m0["timestamp_type"], "CreateTime");
@@ -465,6 +509,8 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
                 ("headers", ""),
             ],
         );
+        // Distinct CreateTimes, for the reset to a time below.
+        std::thread::sleep(Duration::from_millis(20));
     }
     // A real consumer in the group reads 4 of the 6 and commits.
     let k = &sandbox_config().kafka[0];
@@ -556,7 +602,7 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
             ("preview", "true"),
         ],
     );
-    let rows = preview.as_array().unwrap();
+    let rows = preview["items"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r["new"] == 0), "{preview}");
     assert_eq!(
@@ -570,37 +616,126 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
         2,
         "a preview changes nothing"
     );
-    ok(
+    apply_reset(
         &s,
-        "reset_offsets",
         &[
             ("group", &group),
             ("topic", &topic),
             ("to", "earliest"),
             ("value", ""),
-            ("preview", "false"),
         ],
     );
     assert_eq!(ok(&s, "get_group", &[("group", &group)])["total_lag"], 6);
-    ok(
+    apply_reset(
         &s,
-        "reset_offsets",
         &[
             ("group", &group),
             ("topic", &topic),
             ("to", "offset"),
             ("value", "2"),
-            ("preview", "false"),
         ],
     );
-    let d = ok(&s, "get_group", &[("group", &group)]);
-    assert!(
-        d["offsets"]
+    // (partition, committed, end) of every partition the group has offsets for.
+    let committed = || -> Vec<(i64, Option<i64>, Option<i64>)> {
+        let d = ok(&s, "get_group", &[("group", &group)]);
+        let mut v: Vec<_> = d["offsets"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|o| o["committed"] == 2),
-        "{d}"
+            .map(|o| {
+                (
+                    o["partition"].as_i64().unwrap(),
+                    o["committed"].as_i64(),
+                    o["end"].as_i64(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        committed(),
+        [(0, Some(2), Some(3)), (1, Some(2), Some(3))],
+        "reset to offset 2"
+    );
+
+    // To latest: every committed offset equals its partition's end offset.
+    let preview = ok(
+        &s,
+        "reset_offsets",
+        &[
+            ("group", &group),
+            ("topic", &topic),
+            ("to", "latest"),
+            ("value", ""),
+            ("preview", "true"),
+        ],
+    );
+    assert_eq!(
+        preview["items"].as_array().map(Vec::len),
+        Some(2),
+        "{preview}"
+    );
+    apply_reset(
+        &s,
+        &[
+            ("group", &group),
+            ("topic", &topic),
+            ("to", "latest"),
+            ("value", ""),
+        ],
+    );
+    assert_eq!(
+        committed(),
+        [(0, Some(3), Some(3)), (1, Some(3), Some(3))],
+        "reset to latest"
+    );
+    assert_eq!(ok(&s, "get_group", &[("group", &group)])["total_lag"], 0);
+
+    // To a time: per partition, the first offset whose timestamp is at or
+    // after it. The time of m3 (partition 1, offset 1) is after m2 (partition
+    // 0, offset 1) and before m4 (partition 0, offset 2): 2 on partition 0, 1 on 1.
+    let stamps = |partition: &str| -> Vec<i64> {
+        ok(
+            &s,
+            "browse_messages",
+            &[
+                ("topic", &topic),
+                ("partition", partition),
+                ("from", "offset"),
+                ("value", "0"),
+                ("limit", "10"),
+                ("filter", "none"),
+                ("text", ""),
+                ("field", ""),
+            ],
+        )["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["timestamp"].as_i64().unwrap())
+            .collect()
+    };
+    let (p0, p1) = (stamps("0"), stamps("1"));
+    assert_eq!((p0.len(), p1.len()), (3, 3), "{p0:?} {p1:?}");
+    let at = p1[1];
+    assert!(
+        p0[1] < at && at <= p0[2],
+        "produced 20 ms apart: {p0:?} {p1:?}"
+    );
+    apply_reset(
+        &s,
+        &[
+            ("group", &group),
+            ("topic", &topic),
+            ("to", "timestamp"),
+            ("value", &at.to_string()),
+        ],
+    );
+    assert_eq!(
+        committed(),
+        [(0, Some(2), Some(3)), (1, Some(1), Some(3))],
+        "reset to the time {at}"
     );
     let (f, _) = invalid(
         &s,
@@ -617,7 +752,7 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
 
     let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
     let resets: Vec<_> = rows.iter().filter(|r| r.0 == "reset_offsets").collect();
-    assert_eq!(resets.len(), 2);
+    assert_eq!(resets.len(), 4, "earliest, offset, latest, time");
     let before: Value = serde_json::from_str(resets[0].2.as_deref().unwrap()).unwrap();
     let after: Value = serde_json::from_str(resets[0].3.as_deref().unwrap()).unwrap();
     assert_eq!(
@@ -629,7 +764,22 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
             .sum::<i64>(),
         4
     );
+    assert_eq!(after.as_array().map(Vec::len), Some(2), "{after}");
     assert!(after.as_array().unwrap().iter().all(|o| o["offset"] == 0));
+    let after_time: Value = serde_json::from_str(resets[3].3.as_deref().unwrap()).unwrap();
+    let mut moved: Vec<(i64, i64)> = after_time
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["partition"].as_i64().unwrap(),
+                o["offset"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    moved.sort();
+    assert_eq!(moved, [(0, 2), (1, 1)], "{after_time}");
     ok(
         &s,
         "delete_topic",

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Server, open_ws, read_text_frame, start_server};
+use common::{Server, open_ws, parse_server_frames, read_text_frame, start_server};
 use std::io::Read;
 use std::net::TcpStream;
 use std::process::Command;
@@ -65,8 +65,25 @@ fn sigterm_stops_the_server_promptly_even_with_a_websocket_open() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status:?}");
-    // The websocket was closed by the server (close frame or EOF), not left dangling.
+    // The websocket was closed by the server, not left dangling: the stream
+    // ends (EOF, not the 5 s read timeout) within the deadline, and what came
+    // after the first snapshot is more snapshots ending in a close frame.
     let mut rest = Vec::new();
-    let _ = ws.read_to_end(&mut rest);
+    let read = ws.read_to_end(&mut rest);
+    assert!(
+        read.is_ok(),
+        "the websocket did not end after the server exited: {read:?}"
+    );
     assert!(sent.elapsed() < Duration::from_secs(10));
+    let frames = parse_server_frames(&rest);
+    let opcodes: Vec<u8> = frames.iter().map(|f| f.0).collect();
+    assert_eq!(
+        opcodes.last(),
+        Some(&0x8),
+        "no close frame from the server before EOF; frames after the first: {opcodes:?}"
+    );
+    assert!(
+        opcodes[..opcodes.len() - 1].iter().all(|&o| o == 0x1),
+        "only text frames may precede the close: {opcodes:?}"
+    );
 }

@@ -272,6 +272,47 @@ async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
             .contains("\"max-length\":1000"),
         "{effective}"
     );
+    // Replacing the policy (same name, another definition): the second wins,
+    // on the policy list and on the live queue, and the audit keeps the first.
+    ok(
+        &s,
+        "put_policy",
+        &[
+            ("vhost", "/"),
+            ("name", &pol),
+            ("pattern", &format!("^{p}-q$")),
+            ("apply_to", "queues"),
+            ("priority", "5"),
+            ("definition", "max-length=3000"),
+            ("operator", "false"),
+        ],
+    );
+    let listed = ok(&s, "list_policies", &[]);
+    let mine: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == pol.as_str())
+        .collect();
+    assert_eq!(mine.len(), 1, "one policy of that name: {listed}");
+    assert_eq!(mine[0]["definition"], r#"{"max-length":3000}"#, "{listed}");
+    let mut replaced = Value::Null;
+    for _ in 0..150 {
+        let d = ok(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
+        if d["effective_policy"]
+            .as_str()
+            .is_some_and(|e| e.contains("\"max-length\":3000"))
+        {
+            replaced = d;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let effective = replaced["effective_policy"].as_str().unwrap_or("");
+    assert!(
+        effective.contains("\"max-length\":3000") && !effective.contains("overflow"),
+        "the replaced definition applies as a whole: {replaced}"
+    );
     let v = refused(
         &s,
         "put_policy",
@@ -346,12 +387,43 @@ async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
         "{purge:?}"
     );
     assert_eq!(purge.3.as_deref(), Some(r#"{"purged":1}"#));
+    let puts: Vec<&ChangeRow> = rows.iter().filter(|r| r.0 == "put_policy").collect();
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    assert_eq!(
+        puts[0].2, None,
+        "a new policy has no before value: {:?}",
+        puts[0]
+    );
     assert!(
-        find("put_policy")
+        puts[0]
             .3
             .as_deref()
             .unwrap()
-            .contains("\"max-length\":1000")
+            .contains("\"max-length\":1000"),
+        "{:?}",
+        puts[0]
+    );
+    // The replacement's before value is the first definition, its after the second.
+    let before = puts[1].2.as_deref().unwrap_or("");
+    assert!(
+        before.contains("max-length")
+            && before.contains("1000")
+            && before.contains("reject-publish"),
+        "{:?}",
+        puts[1]
+    );
+    assert!(
+        puts[1]
+            .3
+            .as_deref()
+            .unwrap()
+            .contains("\"max-length\":3000"),
+        "{:?}",
+        puts[1]
+    );
+    assert_eq!(
+        (puts[0].4.as_deref(), puts[1].4.as_deref()),
+        (Some("ok"), Some("ok"))
     );
     assert!(
         find("delete_policy")
@@ -591,21 +663,21 @@ async fn definitions_export_dry_run_and_import() {
     let v = refused(
         &s,
         "import_definitions",
-        &[("file", &file), ("fingerprint", "stale")],
+        &[("file", &file), ("plan_hash", "stale")],
     );
     assert!(
         v["Conflict"]
             .as_str()
             .unwrap()
-            .contains("run the dry run again"),
+            .contains("changed since the preview (dry run)"),
         "{v}"
     );
-    let fp = plan["fingerprint"].as_str().unwrap();
+    let fp = plan["hash"].as_str().unwrap();
     assert_eq!(
         ok(
             &s,
             "import_definitions",
-            &[("file", &file), ("fingerprint", fp)]
+            &[("file", &file), ("plan_hash", fp)]
         ),
         1
     );
@@ -655,12 +727,24 @@ async fn vhosts_and_exchange_to_exchange_bindings() {
             ("arguments", ""),
         ],
     );
+    ok(
+        &s,
+        "create_binding",
+        &[
+            ("vhost", &vh),
+            ("source", "up"),
+            ("destination_type", "exchange"),
+            ("destination", "down"),
+            ("routing_key", "b.*"),
+            ("arguments", ""),
+        ],
+    );
     let b = ok(&s, "list_bindings", &[("vhost", &vh)]);
     let e2e = b
         .as_array()
         .unwrap()
         .iter()
-        .find(|b| b["source"] == "up")
+        .find(|b| b["source"] == "up" && b["routing_key"] == "a.#")
         .cloned()
         .unwrap();
     assert_eq!(
@@ -695,13 +779,16 @@ async fn vhosts_and_exchange_to_exchange_bindings() {
             ("properties_key", e2e["properties_key"].as_str().unwrap()),
         ],
     );
-    assert!(
-        ok(&s, "list_bindings", &[("vhost", &vh)])
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|b| b["source"] != "up")
-    );
+    // Exactly the one binding is gone; the other from "up" stays.
+    let left = ok(&s, "list_bindings", &[("vhost", &vh)]);
+    let from_up: Vec<&str> = left
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["source"] == "up")
+        .map(|b| b["routing_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(from_up, ["b.*"], "{left}");
     assert_eq!(
         refused(&s, "delete_vhost", &[("name", &vh), ("confirm", "x")])["Invalid"]["field"],
         "confirm"
@@ -724,4 +811,182 @@ async fn vhosts_and_exchange_to_exchange_bindings() {
             .count(),
         1
     );
+}
+
+/// Publishes `body` to the default exchange, routed to queue `q`; asserts a queue took it.
+fn publish_to(s: &Server, q: &str, body: &str) {
+    assert_eq!(
+        ok(
+            s,
+            "publish_message",
+            &[
+                ("vhost", "/"),
+                ("exchange", ""),
+                ("routing_key", q),
+                ("content_type", "text/plain"),
+                ("persistent", "true"),
+                ("headers", ""),
+                ("body", body),
+            ],
+        ),
+        true
+    );
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[tokio::test]
+async fn operator_policy_applies_to_a_live_queue() {
+    let s = start();
+    let q = unique("zkmq-it-oppol");
+    let pol = format!("{q}-op");
+    assert_eq!(queue(&s, &q, "").0, 200);
+    ok(
+        &s,
+        "put_policy",
+        &[
+            ("vhost", "/"),
+            ("name", &pol),
+            ("pattern", &format!("^{q}$")),
+            ("apply_to", "queues"),
+            ("priority", "0"),
+            ("definition", "max-length=2000"),
+            ("operator", "true"),
+        ],
+    );
+    // Listed as an operator policy, not a user one.
+    let listed = ok(&s, "list_policies", &[]);
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == pol.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{pol} not listed: {listed}"));
+    assert_eq!(row["operator"], true, "{row}");
+    assert_eq!(row["definition"], r#"{"max-length":2000}"#, "{row}");
+    // The queue shows it as its operator policy after the broker's next stats round (≤ 5 s).
+    let mut seen = Value::Null;
+    for _ in 0..150 {
+        let d = ok(&s, "get_queue", &[("vhost", "/"), ("name", &q)]);
+        if d["operator_policy"] == pol.as_str() {
+            seen = d;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(seen["operator_policy"], pol.as_str(), "{seen}");
+    assert!(
+        seen["effective_policy"]
+            .as_str()
+            .unwrap_or("")
+            .contains("\"max-length\":2000"),
+        "{seen}"
+    );
+    ok(
+        &s,
+        "delete_policy",
+        &[("vhost", "/"), ("name", &pol), ("operator", "true")],
+    );
+    let listed = ok(&s, "list_policies", &[]);
+    assert!(
+        !listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == pol.as_str()),
+        "{listed}"
+    );
+    drop_queue(&s, &q);
+    let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
+    let put = rows
+        .iter()
+        .find(|r| r.0 == "put_operator_policy")
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(put.1, format!("//{pol}"), "{put:?}");
+    assert_eq!(put.4.as_deref(), Some("ok"), "{put:?}");
+    let del = rows
+        .iter()
+        .find(|r| r.0 == "delete_operator_policy")
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert!(
+        del.2.as_deref().unwrap_or("").contains("max-length"),
+        "{del:?}"
+    );
+}
+
+#[tokio::test]
+async fn stream_reads_from_last_and_from_a_time() {
+    let s = start();
+    let q = unique("zkmq-it-stream-t");
+    let (status, v) = queue(&s, &q, "x-queue-type=stream\nx-max-age=1D");
+    assert_eq!(status, 200, "{v}");
+    let read = |from: &str, value: &str| -> Vec<(i64, String)> {
+        let r = ok(
+            &s,
+            "read_stream",
+            &[
+                ("vhost", "/"),
+                ("queue", &q),
+                ("from", from),
+                ("value", value),
+                ("count", "20"),
+            ],
+        );
+        assert_eq!(r["mode"], "stream_offset", "{r}");
+        r["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["offset"].as_i64().unwrap(),
+                    m["payload_b64"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // Two batches, a whole second apart: stream timestamps are read in seconds.
+    for i in 0..3 {
+        publish_to(&s, &q, &format!("early-{i}"));
+    }
+    let split_s = now_ms() / 1000 + 1;
+    while now_ms() < split_s * 1000 + 300 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for i in 0..3 {
+        publish_to(&s, &q, &format!("late-{i}"));
+    }
+    let b64 = |t: &str| common::base64_encode(t.as_bytes());
+    let all = read("first", "");
+    assert_eq!(
+        all.iter().map(|m| m.0).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4, 5],
+        "{all:?}"
+    );
+    // From the time between the batches: exactly the second batch.
+    let late = read("timestamp", &(split_s * 1000).to_string());
+    assert_eq!(
+        late,
+        (0..3)
+            .map(|i| (3 + i, b64(&format!("late-{i}"))))
+            .collect::<Vec<_>>(),
+        "from {split_s} s"
+    );
+    // From "last": the last chunk only, so never the first batch, and it ends
+    // with the newest message (each confirmed publish is its own chunk here).
+    let last = read("last", "");
+    assert_eq!(last.last(), Some(&(5, b64("late-2"))), "{last:?}");
+    assert!(last.iter().all(|m| m.0 >= 3), "{last:?}");
+    assert_eq!(
+        last,
+        [(5, b64("late-2"))],
+        "the last chunk is the last publish"
+    );
+    drop_queue(&s, &q);
 }

@@ -4,13 +4,14 @@
 mod common;
 
 use app::audit::model::Outcome;
-use app::audit::ssr::{Applied, Attempt, AuditLog};
+use app::audit::ssr::{AuditLog, Recorder};
 use app::clusters::model::Reachability;
 use app::error::{AppError, Backend};
 use app::kafka::ssr::KafkaCluster;
 use app::rabbitmq::ssr::RabbitCluster;
-use app::ssr::{Actor, Secret};
-use app::zookeeper::ssr::ZkCluster;
+use app::runtime::{RequestContext, Secret};
+use app::zookeeper::model::{CreateKind, DataEncoding};
+use app::zookeeper::ssr::{ZkCluster, audited};
 use common::{TIMEOUT, sandbox_config, start_monitor, unique, wait_snapshot};
 
 fn zk() -> ZkCluster {
@@ -41,60 +42,76 @@ async fn kafka_brokers_are_registered_in_the_ensemble_under_the_chroot() {
     let zk = zk();
     let cfg = sandbox_config();
     let chroot = cfg.kafka[0].zookeeper_chroot.clone().unwrap();
-    let client = zk.client().await.unwrap();
-    let (mut ids, _) = client
-        .get_children(&format!("{chroot}/brokers/ids"))
+    let mut ids = zk
+        .list_all_children(&format!("{chroot}/brokers/ids"))
         .await
         .unwrap();
     ids.sort();
     assert_eq!(ids, ["1", "2", "3"]);
 }
 
+/// A recorder on a throw-away audit database, acting as "it".
+async fn recorder(dir: &tempfile::TempDir) -> (AuditLog, Recorder) {
+    let log = AuditLog::open(&dir.path().join("a.db")).await.unwrap();
+    let rec = Recorder::new(log.clone(), RequestContext::local("it"));
+    (log, rec)
+}
+
+/// Creates a persistent znode through the audited path.
+async fn create(rec: &Recorder, zk: &ZkCluster, path: &str, data: &str, acl: Option<&str>) {
+    audited::create(
+        rec,
+        zk,
+        path,
+        data,
+        DataEncoding::Text,
+        CreateKind::Persistent,
+        None,
+        acl,
+    )
+    .await
+    .unwrap();
+}
+
+/// Deletes a znode and what is under it, through the audited path.
+async fn remove(rec: &Recorder, zk: &ZkCluster, path: &str) {
+    audited::delete_subtree(rec, zk, path, path).await.unwrap();
+}
+
 #[tokio::test]
 async fn an_audited_znode_change_against_the_real_ensemble() {
     let dir = tempfile::tempdir().unwrap();
-    let log = AuditLog::open(&dir.path().join("a.db")).await.unwrap();
+    let (log, rec) = recorder(&dir).await;
     let zk = zk();
     let root = format!("/{}", unique("zkmq-it-audit"));
-    let attempt = |target: &str| Attempt {
-        actor: Actor::anonymous(None),
-        backend: Backend::Zookeeper,
-        cluster: "local".into(),
-        action: "create_znode".into(),
-        target: target.into(),
-        params: serde_json::json!({"data": "hello"}),
-        before: None,
-    };
 
-    // Succeeds: the after value is read back from ZooKeeper.
-    log.record(attempt(&root), || async {
-        zk.create_persistent(&root, b"hello").await?;
-        let after = zk
-            .get_data(&root)
-            .await?
-            .map(|d| String::from_utf8_lossy(&d).into_owned());
-        Ok(Applied { value: (), after })
-    })
-    .await
-    .unwrap();
+    // Succeeds: the after value is what was written.
+    create(&rec, &zk, &root, "hello", None).await;
+    assert_eq!(
+        zk.get_data(&root).await.unwrap().as_deref(),
+        Some(&b"hello"[..])
+    );
 
     // Fails for real: the parent does not exist.
     let orphan = format!("{root}-missing/child");
-    let err = log
-        .record(attempt(&orphan), || async {
-            zk.create_persistent(&orphan, b"x").await?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
-        })
-        .await
-        .unwrap_err();
+    let err = audited::create(
+        &rec,
+        &zk,
+        &orphan,
+        "x",
+        DataEncoding::Text,
+        CreateKind::Persistent,
+        None,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, AppError::NotFound { .. }), "{err:?}");
 
     let recs = log.list(10, None).await.unwrap();
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[1].target, root);
+    assert_eq!(recs[1].actor, "it");
     assert_eq!(recs[1].outcome, Outcome::Ok);
     assert_eq!(recs[1].after.as_deref(), Some("hello"));
     assert_eq!(recs[0].target, orphan);
@@ -106,7 +123,7 @@ async fn an_audited_znode_change_against_the_real_ensemble() {
     );
     assert!(log.verify().await.unwrap().first_broken.is_none());
 
-    zk.delete(&root).await.unwrap();
+    remove(&rec, &zk, &root).await;
     assert_eq!(zk.get_data(&root).await.unwrap(), None);
 }
 
@@ -226,21 +243,14 @@ async fn a_hung_rabbitmq_gives_a_timeout_naming_the_cluster() {
 
 #[tokio::test]
 async fn digest_credentials_from_config_open_znodes_restricted_to_them() {
-    use app::zookeeper::model::{AclEntry, CreateKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (_log, rec) = recorder(&dir).await;
     let mut cfg = sandbox_config().zookeeper[0].clone();
     cfg.digest = Some(Secret::new("alice:s3cret"));
     let alice = ZkCluster::new(cfg, TIMEOUT);
     let path = format!("/{}", unique("zkmq-it-digest"));
     // `auth::cdrwa`: only the session's authenticated identity (alice) may touch it.
-    let acl = [AclEntry {
-        scheme: "auth".into(),
-        id: String::new(),
-        perms: 31,
-    }];
-    alice
-        .create_with_acl(&path, b"private", CreateKind::Persistent, None, Some(&acl))
-        .await
-        .unwrap();
+    create(&rec, &alice, &path, "private", Some("auth::cdrwa")).await;
     let z = alice.get_znode(&path).await.unwrap();
     assert_eq!(z.acl[0].scheme, "digest");
     assert!(z.acl[0].id.starts_with("alice:"), "{:?}", z.acl);
@@ -254,7 +264,7 @@ async fn digest_credentials_from_config_open_znodes_restricted_to_them() {
             .contains("check the digest credentials of cluster \"local\""),
         "{e}"
     );
-    alice.delete(&path).await.unwrap();
+    remove(&rec, &alice, &path).await;
 }
 
 /// The next refusal a watch session sends, skipping other events.
@@ -309,17 +319,15 @@ async fn a_page_cannot_watch_more_than_its_budget() {
 /// it read before the watch existed is already out of date.
 #[tokio::test]
 async fn a_placed_watch_reports_the_zxids_it_saw() {
-    use app::zookeeper::model::{CreateKind, LiveEvent};
+    use app::zookeeper::model::LiveEvent;
     use app::zookeeper::ssr::live::WatchSession;
+    let dir = tempfile::tempdir().unwrap();
+    let (_log, rec) = recorder(&dir).await;
     let zk = std::sync::Arc::new(zk());
     let path = format!("/{}", unique("zkmq-it-watching"));
-    zk.create_with_acl(&path, b"one", CreateKind::Persistent, None, None)
-        .await
-        .unwrap();
+    create(&rec, &zk, &path, "one", None).await;
     let child = format!("{path}/c");
-    zk.create_with_acl(&child, b"", CreateKind::Persistent, None, None)
-        .await
-        .unwrap();
+    create(&rec, &zk, &child, "", None).await;
     let read = zk.get_znode(&path).await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let mut session = WatchSession::new(zk.clone(), tx);
@@ -342,6 +350,5 @@ async fn a_placed_watch_reports_the_zxids_it_saw() {
     );
     assert_eq!(stamps[&absent], (0, 0));
     drop(session);
-    zk.delete(&child).await.unwrap();
-    zk.delete(&path).await.unwrap();
+    remove(&rec, &zk, &path).await;
 }

@@ -65,7 +65,19 @@ async fn watches_survive_losing_the_connected_member() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let mut session = WatchSession::new(console.clone(), tx);
     session.watch(path.clone());
-    tokio::time::sleep(Duration::from_millis(300)).await; // let the watch arm
+    // Change the data only once the watch reports itself armed.
+    let armed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match rx.recv().await {
+                Some(LiveEvent::Watching { path: p, mzxid, .. }) if p == path => break mzxid,
+                Some(_) => continue,
+                None => panic!("the watch session ended before arming"),
+            }
+        }
+    })
+    .await
+    .expect("no Watching event within 5 s");
+    assert!(armed > 0, "the watch saw {path} as missing: mzxid {armed}");
 
     writer.set_data(&path, b"1", None).await.unwrap();
     let ev = next_change(&mut rx, Duration::from_secs(2))
@@ -80,7 +92,7 @@ async fn watches_survive_losing_the_connected_member() {
     );
 
     // Stop the member the console is connected to.
-    let sid = console.client().await.unwrap().session_id().0;
+    let sid = console.session_id().await.unwrap();
     let idx = member_of(sid, &hosts)
         .await
         .expect("console session not found on any member");
@@ -117,7 +129,7 @@ async fn watches_survive_losing_the_connected_member() {
             "no data event after the connected member {member} stopped"
         );
         assert_ne!(
-            member_of(console.client().await.unwrap().session_id().0, &hosts).await,
+            member_of(console.session_id().await.unwrap(), &hosts).await,
             Some(idx)
         );
     })

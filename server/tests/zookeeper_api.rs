@@ -4,7 +4,11 @@
 
 mod common;
 
-use common::{ChangeRow, Server, api, audit_rows, sandbox_config, start_server, unique};
+use app::zookeeper::model::{SEARCH_HIT_LIMIT, SEARCH_NODE_BUDGET};
+use common::{
+    ChangeRow, Server, api, audit_rows, base64_encode, open_ws, read_text_frame, sandbox_config,
+    send_text_frame, start_server, unique,
+};
 use serde_json::Value;
 use zookeeper_client as zk;
 
@@ -547,8 +551,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
             ("cluster", "local"),
             ("target_root", &target),
             ("file", &file),
-            ("expect_create", "1"),
-            ("expect_update", "0"),
+            ("plan_hash", plan["hash"].as_str().unwrap()),
         ],
     );
     assert!(
@@ -569,6 +572,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
             ("file", &file),
         ],
     );
+    assert_eq!(plan["items"].as_array().map(Vec::len), Some(2), "{plan}");
     assert!(
         plan["items"]
             .as_array()
@@ -586,15 +590,21 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
     );
     assert_eq!(err["Invalid"]["field"], "file", "{err}");
 
-    // A stale dry run (the user saw other counts) is refused.
+    // A stale dry run (another client changed a planned znode after it) is refused.
     let zkc = client().await;
-    zkc.create(
-        &root,
-        b"",
-        &zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all()),
-    )
-    .await
-    .unwrap();
+    let anyone = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    zkc.create(&root, b"", &anyone).await.unwrap();
+    let (_, stale) = call(
+        &s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+        ],
+    );
+    let meanwhile = format!("{root}/a");
+    zkc.create(&meanwhile, b"meanwhile", &anyone).await.unwrap();
     let (_, err) = call(
         &s,
         "import_znodes",
@@ -602,17 +612,22 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
             ("cluster", "local"),
             ("target_root", &root),
             ("file", &file),
-            ("expect_create", "5"),
-            ("expect_update", "0"),
+            ("plan_hash", stale["hash"].as_str().unwrap()),
         ],
     );
     assert!(
         err["Conflict"]
             .as_str()
             .unwrap()
-            .contains("changed since the dry run"),
+            .contains("changed since the preview (dry run)"),
         "{err}"
     );
+    assert_eq!(
+        zkc.get_data(&meanwhile).await.unwrap().0,
+        b"meanwhile",
+        "nothing was applied"
+    );
+    zkc.delete(&meanwhile, None).await.unwrap();
     let (_, plan) = call(
         &s,
         "plan_import_znodes",
@@ -636,8 +651,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
             ("cluster", "local"),
             ("target_root", &root),
             ("file", &file),
-            ("expect_create", "2"),
-            ("expect_update", "0"),
+            ("plan_hash", plan["hash"].as_str().unwrap()),
         ],
     );
     assert_eq!((st, n), (200, Value::from(2)));
@@ -660,6 +674,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
             ("file", &file),
         ],
     );
+    assert_eq!(plan["items"].as_array().map(Vec::len), Some(2), "{plan}");
     assert!(
         plan["items"]
             .as_array()
@@ -671,4 +686,387 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
     zkc.delete(&format!("{root}/a/b"), None).await.unwrap();
     zkc.delete(&format!("{root}/a"), None).await.unwrap();
     zkc.delete(&root, None).await.unwrap();
+}
+
+/// Creates `parent/<name>` for every name, empty and open to anyone, in
+/// multi-op transactions of 1,000 with several in flight.
+async fn create_children(zkc: &zk::Client, parent: &str, names: &[String]) {
+    let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    for wave in names.chunks(8_000) {
+        let mut commits = Vec::new();
+        for batch in wave.chunks(1_000) {
+            let mut w = zkc.new_multi_writer();
+            for n in batch {
+                w.add_create(&format!("{parent}/{n}"), b"", &opts).unwrap();
+            }
+            commits.push(w.commit());
+        }
+        for r in futures::future::join_all(commits).await {
+            r.unwrap();
+        }
+    }
+}
+
+/// Deletes `root` and everything under it (deepest first, in multi-ops).
+async fn delete_tree(zkc: &zk::Client, root: &str) {
+    let mut levels = vec![vec![root.to_string()]];
+    loop {
+        let mut next = Vec::new();
+        for p in levels.last().unwrap() {
+            for k in zkc.list_children(p).await.unwrap_or_default() {
+                next.push(format!("{p}/{k}"));
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        levels.push(next);
+    }
+    for level in levels.iter().rev() {
+        let mut commits = Vec::new();
+        for batch in level.chunks(1_000) {
+            let mut w = zkc.new_multi_writer();
+            for p in batch {
+                w.add_delete(p, None).unwrap();
+            }
+            commits.push(w.commit());
+        }
+        for r in futures::future::join_all(commits).await {
+            r.unwrap();
+        }
+    }
+}
+
+/// Runs a name search over the explorer's websocket; returns every path the
+/// hits reported and the final progress event (`done`).
+fn ws_search(s: &Server, path: &str, pattern: &str) -> (Vec<String>, Value) {
+    let (mut ws, head) = open_ws(s.port, "/ws/zookeeper/local");
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    ws.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let cmd =
+        serde_json::json!({"search": {"id": 7, "path": path, "pattern": pattern, "regex": false}});
+    send_text_frame(&mut ws, &cmd.to_string());
+    let mut hits = Vec::new();
+    loop {
+        let text = read_text_frame(&mut ws);
+        let Ok(ev) = serde_json::from_str::<Value>(&text) else {
+            continue; // keep-alive
+        };
+        if let Some(h) = ev.get("search_hits") {
+            assert_eq!(h["id"], 7, "{ev}");
+            hits.extend(
+                h["paths"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap().to_string()),
+            );
+        } else if let Some(p) = ev.get("search_progress") {
+            if p["done"] == true {
+                return (hits, p.clone());
+            }
+        } else {
+            assert!(ev.get("search_failed").is_none(), "{ev}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_search_stops_at_the_node_budget() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-budget"));
+    let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    zkc.create(&root, b"", &opts).await.unwrap();
+    // One level wider than the node budget, and a match one level below it
+    // that only a walk past the budget would reach.
+    let names: Vec<String> = (0..=SEARCH_NODE_BUDGET)
+        .map(|i| format!("n{i:06}"))
+        .collect();
+    create_children(&zkc, &root, &names).await;
+    zkc.create(&format!("{root}/n000000/zz-needle"), b"", &opts)
+        .await
+        .unwrap();
+    let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ws_search(&s, &root, "zz-needle")
+    }));
+    delete_tree(&zkc, &root).await; // 100,000 znodes: never leave them behind
+    let (hits, done) = searched.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    assert_eq!(
+        done["stopped"],
+        format!("stopped after {SEARCH_NODE_BUDGET} znodes (the node budget)"),
+        "{done}"
+    );
+    assert_eq!(done["visited"], SEARCH_NODE_BUDGET + 1, "{done}");
+    assert_eq!(
+        (hits.len(), done["hits"].as_u64()),
+        (0, Some(0)),
+        "{hits:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_search_stops_at_the_match_limit() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-hitlimit"));
+    let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    zkc.create(&root, b"", &opts).await.unwrap();
+    let names: Vec<String> = (0..SEARCH_HIT_LIMIT + 50)
+        .map(|i| format!("hit-{i:05}"))
+        .collect();
+    create_children(&zkc, &root, &names).await;
+    let (hits, done) = ws_search(&s, &root, "HIT");
+    delete_tree(&zkc, &root).await;
+    assert_eq!(
+        done["stopped"],
+        format!("stopped at {SEARCH_HIT_LIMIT} matches"),
+        "{done}"
+    );
+    assert_eq!(hits.len(), SEARCH_HIT_LIMIT, "{done}");
+    assert_eq!(done["hits"], SEARCH_HIT_LIMIT, "{done}");
+    assert!(hits.iter().all(|h| h.starts_with(&format!("{root}/hit-"))));
+    // And a search within the budgets ends without a stop reason.
+    let (hits, done) = ws_search(&s, "/zookeeper", "quota");
+    assert_eq!(done["stopped"], Value::Null, "{done}");
+    assert_eq!(hits, ["/zookeeper/quota"], "{done}");
+}
+
+/// `getAcl` through ZooKeeper's own CLI (a Java client independent of zkmq).
+fn zkcli_get_acl(path: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("/usr/share/zookeeper/bin/zkCli.sh")
+        .args(["-server", &sandbox_config().zookeeper[0].hosts.join(",")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "getAcl {path}\nquit").unwrap();
+    String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
+}
+
+#[tokio::test]
+async fn export_keeps_acls_and_binary_data_and_import_restores_them() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-export"));
+    let all = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    // Not the default ACL: anyone without write, and one IP that may read and write.
+    let custom = [
+        zk::Acl::new(
+            zk::Permission::CREATE
+                | zk::Permission::DELETE
+                | zk::Permission::READ
+                | zk::Permission::ADMIN,
+            zk::AuthId::anyone(),
+        ),
+        zk::Acl::new(
+            zk::Permission::READ | zk::Permission::WRITE,
+            zk::AuthId::new("ip", "10.1.2.3"),
+        ),
+    ];
+    let binary: &[u8] = &[0x00, 0xff, 0xfe, 0x80, b'A', 0xc3];
+    zkc.create(&root, b"r", &all).await.unwrap();
+    zkc.create(
+        &format!("{root}/sub"),
+        b"s",
+        &zk::CreateMode::Persistent.with_acls(zk::Acls::new(&custom)),
+    )
+    .await
+    .unwrap();
+    zkc.create(&format!("{root}/sub/leaf"), b"l", &all)
+        .await
+        .unwrap();
+    zkc.create(&format!("{root}/bin"), binary, &all)
+        .await
+        .unwrap();
+
+    let (st, file) = at(&s, "export_znodes", &root, &[]);
+    assert_eq!(st, 200, "{file}");
+    let file = file.as_str().unwrap().to_string();
+    let export: Value = serde_json::from_str(&file).unwrap();
+    let entry = |p: &str| {
+        export["znodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|z| z["path"] == p)
+            .cloned()
+            .unwrap_or_else(|| panic!("{p} not exported: {export}"))
+    };
+    assert_eq!(
+        export["znodes"].as_array().map(Vec::len),
+        Some(4),
+        "{export}"
+    );
+    // Binary data goes out as base64 (and only so), text as it is.
+    let bin = entry(&format!("{root}/bin"));
+    assert_eq!(bin["data_b64"], base64_encode(binary), "{bin}");
+    assert!(bin.get("data").is_none(), "{bin}");
+    let top = entry(&root);
+    assert_eq!(
+        (top["data"].as_str(), top.get("data_b64")),
+        (Some("r"), None),
+        "{top}"
+    );
+    let mut acl: Vec<(String, String, i64)> = entry(&format!("{root}/sub"))["acl"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["scheme"].as_str().unwrap().into(),
+                a["id"].as_str().unwrap().into(),
+                a["perms"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    acl.sort();
+    assert_eq!(
+        acl,
+        [
+            ("ip".to_string(), "10.1.2.3".to_string(), 1 | 2),
+            ("world".to_string(), "anyone".to_string(), 1 | 4 | 8 | 16)
+        ]
+    );
+
+    // Lost: the ACL-protected branch and the binary znode. The import puts them back.
+    for p in ["sub/leaf", "sub", "bin"] {
+        zkc.delete(&format!("{root}/{p}"), None).await.unwrap();
+    }
+    let (st, plan) = call(
+        &s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+        ],
+    );
+    assert_eq!(st, 200, "{plan}");
+    let mut actions: Vec<(String, String)> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["path"].as_str().unwrap().to_string(),
+                i["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            (root.clone(), "unchanged".to_string()),
+            (format!("{root}/bin"), "create".to_string()),
+            (format!("{root}/sub"), "create".to_string()),
+            (format!("{root}/sub/leaf"), "create".to_string()),
+        ]
+    );
+    let (st, n) = call(
+        &s,
+        "import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", &root),
+            ("file", &file),
+            ("plan_hash", plan["hash"].as_str().unwrap()),
+        ],
+    );
+    assert_eq!((st, n), (200, Value::from(3)));
+    // Byte for byte.
+    let bin_path = format!("{root}/bin");
+    assert_eq!(
+        synced(&zkc, &bin_path)
+            .await
+            .get_data(&bin_path)
+            .await
+            .unwrap()
+            .0,
+        binary
+    );
+    // The ACL is back, as ZooKeeper's own CLI reads it.
+    let sub = format!("{root}/sub");
+    let _ = synced(&zkc, &sub).await;
+    let cli = zkcli_get_acl(&sub);
+    assert!(
+        cli.contains("'world,'anyone\n: cdra") && cli.contains("'ip,'10.1.2.3\n: rw"),
+        "zkCli getAcl {sub}:\n{cli}"
+    );
+    assert!(
+        !cli.contains(": cdrwa"),
+        "the default ACL came back instead:\n{cli}"
+    );
+    delete_tree(&zkc, &root).await;
+}
+
+#[tokio::test]
+async fn a_subtree_delete_that_fails_half_way_says_what_it_deleted() {
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-halfway"));
+    let all = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    for p in ["", "/bulk", "/bulk/many", "/locked", "/locked/kid"] {
+        zkc.create(&format!("{root}{p}"), b"", &all).await.unwrap();
+    }
+    // 600 leaves: zkmq deletes deepest first in transactions of 500, so the
+    // first 500 go, then the transaction holding /locked/kid is refused:
+    // deleting a child needs DELETE on its parent, which /locked no longer grants.
+    let leaves: Vec<String> = (0..600).map(|i| format!("l{i:03}")).collect();
+    create_children(&zkc, &format!("{root}/bulk/many"), &leaves).await;
+    let no_delete = [zk::Acl::new(
+        zk::Permission::CREATE
+            | zk::Permission::READ
+            | zk::Permission::WRITE
+            | zk::Permission::ADMIN,
+        zk::AuthId::anyone(),
+    )];
+    zkc.set_acl(&format!("{root}/locked"), &no_delete, None)
+        .await
+        .unwrap();
+    let total = 605;
+    let (_, preview) = at(&s, "preview_delete_subtree", &root, &[]);
+    assert_eq!(preview["nodes"], total, "{preview}");
+
+    let (st, err) = at(&s, "delete_subtree", &root, &[("confirm", &root)]);
+    let remaining = synced(&zkc, &root)
+        .await
+        .list_children(&format!("{root}/bulk/many"))
+        .await
+        .map(|c| c.len());
+    let kid = zkc.check_stat(&format!("{root}/locked/kid")).await.unwrap();
+    zkc.set_acl(&format!("{root}/locked"), &zk::Acls::anyone_all(), None)
+        .await
+        .unwrap();
+    delete_tree(&zkc, &root).await;
+
+    assert_eq!(st, 500, "{err}");
+    let msg = err["Conflict"].as_str().unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        msg.contains(&format!("deleted 500 of {total} znodes, then stopped")),
+        "{msg}"
+    );
+    assert!(msg.contains("refused access"), "the reason: {msg}");
+    // What it says matches what happened: 500 leaves gone, the rest still there.
+    assert_eq!(remaining.ok(), Some(100));
+    assert!(kid.is_some(), "{root}/locked/kid must still exist");
+    // The audit records the failure, what was deleted, and the copy of all of it.
+    let rows = outcome_rows(&s).await;
+    let rec = rows
+        .iter()
+        .find(|r| r.0 == "delete_subtree" && r.1 == root)
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(rec.3.as_deref(), Some("error"), "{rec:?}");
+    assert!(
+        rec.4
+            .as_deref()
+            .is_some_and(|e| e.contains(&format!("deleted 500 of {total} znodes"))),
+        "{rec:?}"
+    );
+    let copy: Value = serde_json::from_str(rec.2.as_deref().unwrap()).unwrap();
+    assert_eq!(copy["znodes"], total);
 }

@@ -18,7 +18,7 @@ pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecor
             "must be a record id of 1 or more",
         ));
     }
-    crate::ssr::services()?
+    crate::services::services()?
         .audit
         .list(AUDIT_PAGE, before_id)
         .await

@@ -7,7 +7,7 @@
 use super::logic::{ChainRow, GENESIS_HASH, verify_chain};
 use super::model::{AuditRecord, BrokenLink, Outcome, VerifyReport};
 use crate::error::{AppError, Backend};
-use crate::ssr::{Actor, now_rfc3339};
+use crate::runtime::{Actor, RequestContext, now_rfc3339};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -32,8 +32,9 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// An attempt by whoever makes the current server-function call.
-    pub async fn by_caller(
+    /// An attempt by the caller of `ctx`.
+    pub fn new(
+        ctx: &RequestContext,
         backend: Backend,
         cluster: &str,
         action: &str,
@@ -42,7 +43,7 @@ impl Attempt {
         before: Option<String>,
     ) -> Attempt {
         Attempt {
-            actor: crate::ssr::current_actor().await,
+            actor: ctx.actor.clone(),
             backend,
             cluster: cluster.to_string(),
             action: action.to_string(),
@@ -50,6 +51,45 @@ impl Attempt {
             params,
             before,
         }
+    }
+}
+
+/// The audit log bound to one request's caller: the handle every audited
+/// path takes, so a change cannot be recorded without saying who made it.
+/// It dereferences to the log (`record`, `deny`).
+#[derive(Clone)]
+pub struct Recorder {
+    log: AuditLog,
+    ctx: RequestContext,
+}
+
+impl Recorder {
+    pub fn new(log: AuditLog, ctx: RequestContext) -> Self {
+        Recorder { log, ctx }
+    }
+
+    pub fn context(&self) -> &RequestContext {
+        &self.ctx
+    }
+
+    /// An attempt by this recorder's caller.
+    pub fn attempt(
+        &self,
+        backend: Backend,
+        cluster: &str,
+        action: &str,
+        target: &str,
+        params: serde_json::Value,
+        before: Option<String>,
+    ) -> Attempt {
+        Attempt::new(&self.ctx, backend, cluster, action, target, params, before)
+    }
+}
+
+impl std::ops::Deref for Recorder {
+    type Target = AuditLog;
+    fn deref(&self) -> &AuditLog {
+        &self.log
     }
 }
 

@@ -18,20 +18,21 @@ pub fn AuditPage() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
     };
     let records = Resource::new(before, list_audit_records);
+    let paged = move || before().is_some();
     view! {
         <Title text="Audit log · zkmq" />
         <h1 class="mb-4 text-2xl font-semibold">"Audit log"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
-                {move || records.get().map(|r| r.map(|list| view! { <AuditTable records=list /> }))}
+                {move || records.get().map(|r| r.map(|list| view! { <AuditTable records=list paged=paged() /> }))}
             </ErrorBoundary>
         </Transition>
     }
 }
 
 #[component]
-fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
-    if records.is_empty() {
+fn AuditTable(records: Vec<AuditRecord>, paged: bool) -> impl IntoView {
+    if records.is_empty() && !paged {
         return view! { <p>"No changes have been made through zkmq yet."</p> }.into_any();
     }
     let older = (records.len() as i64 == AUDIT_PAGE)
@@ -43,7 +44,13 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
             <TableHead columns=&["#", "Time", "Actor", "Cluster", "Action", "Target", "Outcome", "Before / after"] />
             <tbody>{records.into_iter().map(|r| view! { <AuditRow record=r /> }).collect_view()}</tbody>
         </table>
-        {older.map(|id| view! { <p class="mt-4"><A href=format!("/audit?before={id}") attr:class="underline">"Older records"</A></p> })}
+        // Keyset pages over an append-only log: "older" continues below the
+        // last row shown; "newest" returns to the top (the browser's back
+        // button steps through the pages in between).
+        <nav aria-label="Audit log pages" class="mt-4 flex gap-4">
+            {paged.then(|| view! { <A href="/audit" attr:class="underline">"Newest records"</A> })}
+            {older.map(|id| view! { <A href=format!("/audit?before={id}") attr:class="underline">"Older records"</A> })}
+        </nav>
     }
     .into_any()
 }
@@ -71,8 +78,8 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
             <td class="py-2 pr-3 font-mono">{record.action.clone()}</td>
             <td class="py-2 pr-3 font-mono break-all">{record.target.clone()}</td>
             <td class=format!("py-2 pr-3 font-semibold {outcome_class}")>
-                {record.outcome.as_str()}
-                {record.error.clone().map(|e| view! { <div class="font-normal">{e}</div> })}
+                <span data-testid="outcome">{record.outcome.as_str()}</span>
+                {record.error.clone().map(|e| view! { <div class="font-normal" data-testid="outcome-error">{e}</div> })}
             </td>
             <td class="py-2">
                 <details>

@@ -1,9 +1,6 @@
-//! Backend-agnostic view of every configured cluster: the Overview page, its
-//! live status feed and the cluster picker.
+//! Core types of every configured cluster, whatever its backend: its identity
+//! (`ClusterRef`), reachability and probe status, and the pure helpers on
+//! them. Every layer may import this; it imports only `error`.
 
-pub mod api;
 pub mod logic;
 pub mod model;
-#[cfg(feature = "ssr")]
-pub mod ssr;
-pub mod view;

@@ -1,7 +1,12 @@
 //! Backend-agnostic UI pieces.
 
+mod form;
 mod live;
+mod paging;
 mod theme;
+
+pub use form::{FieldError, Form, FormStatus};
+pub use paging::{PageSpan, Pager, SearchBox};
 
 pub use live::{LiveState, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
@@ -121,46 +126,88 @@ where
     }
 }
 
-/// A labelled one-line text input bound to `value`.
+/// The id of the reason shown under a field, from its label (unique per form).
+fn error_id(label: &str) -> String {
+    let slug: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("error-{slug}")
+}
+
+/// Whether `form`'s last error names `field` — what `aria-invalid` says.
+fn invalid(form: Option<Form>, field: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+    move || {
+        form.filter(|_| !field.is_empty())
+            .and_then(|f| f.reason_for(field))
+            .map(|_| "true")
+    }
+}
+
+/// A labelled one-line text input bound to `value`. With `form` and
+/// `field`, an `AppError::Invalid` naming `field` marks it and shows the
+/// reason under it.
 #[component]
 pub fn TextField(
     #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(optional, into)] placeholder: String,
     #[prop(optional, into)] input_type: Option<String>,
+    #[prop(optional)] form: Option<Form>,
+    #[prop(optional)] field: &'static str,
 ) -> impl IntoView {
+    let id = error_id(&label);
+    let reason_id = id.clone();
+    let marked = invalid(form, field);
     view! {
         <label class="flex flex-col gap-1 text-sm">
             <span>{label}</span>
             <input
                 type=input_type.unwrap_or_else(|| "text".into())
-                class="rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-600 dark:bg-slate-900"
+                class="rounded border border-slate-300 bg-white px-2 py-1 font-mono aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-900"
                 placeholder=placeholder
+                aria-invalid=marked
+                aria-describedby=move || marked().map(|_| id.clone())
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
+            {form.map(|f| view! { <FieldError form=f field id=reason_id /> })}
         </label>
     }
 }
 
-/// A labelled multi-line text input bound to `value`.
+/// A labelled multi-line text input bound to `value`; `form`/`field` as for [`TextField`].
 #[component]
 pub fn TextArea(
     #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(optional, into)] placeholder: String,
     #[prop(default = 3)] rows: u32,
+    #[prop(optional)] form: Option<Form>,
+    #[prop(optional)] field: &'static str,
 ) -> impl IntoView {
+    let id = error_id(&label);
+    let reason_id = id.clone();
+    let marked = invalid(form, field);
     view! {
         <label class="flex flex-col gap-1 text-sm">
             <span>{label}</span>
             <textarea
                 rows=rows
-                class="rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-600 dark:bg-slate-900"
+                class="rounded border border-slate-300 bg-white px-2 py-1 font-mono aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-900"
                 placeholder=placeholder
+                aria-invalid=marked
+                aria-describedby=move || marked().map(|_| id.clone())
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
+            {form.map(|f| view! { <FieldError form=f field id=reason_id /> })}
         </label>
     }
 }
@@ -191,26 +238,6 @@ pub fn Tabs(
                 }
             }).collect_view()}
         </nav>
-    }
-}
-
-/// Shows how a change ended: on success the line `on_ok` returns (it may
-/// also bump a refresh), on failure the error, each clearing the other.
-pub fn settle<T>(
-    result: Result<T, AppError>,
-    done: RwSignal<Option<String>>,
-    error: RwSignal<Option<String>>,
-    on_ok: impl FnOnce(T) -> String,
-) {
-    match result {
-        Ok(v) => {
-            error.set(None);
-            done.set(Some(on_ok(v)));
-        }
-        Err(e) => {
-            done.set(None);
-            error.set(Some(e.to_string()));
-        }
     }
 }
 

@@ -10,12 +10,13 @@ use super::model::{
     TopicDetail, TopicPage,
 };
 use crate::error::AppError;
+use crate::plan::Plan;
 use leptos::prelude::*;
 
 /// Brokers, controller, cluster id, counts and the release line.
 #[server(endpoint = "get_kafka_summary")]
 pub async fn get_kafka_summary(cluster: String) -> Result<KafkaSummary, AppError> {
-    let svc = crate::ssr::services()?;
+    let svc = crate::services::services()?;
     let mut summary = svc.kafka(&cluster)?.summary().await?;
     // Kafka's metadata has no racks; a ZooKeeper-mode cluster's registrations
     // do, and the ensemble monitor already reads them.
@@ -47,7 +48,7 @@ pub async fn list_topics(
     offset: usize,
     limit: usize,
 ) -> Result<TopicPage, AppError> {
-    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    let kafka = crate::services::services()?.kafka(&cluster)?;
     kafka
         .list_topics(super::model::TopicQuery {
             filter,
@@ -63,7 +64,7 @@ pub async fn list_topics(
 /// Partitions (leader, replicas, ISR, watermarks), configs, readers.
 #[server(endpoint = "get_topic")]
 pub async fn get_topic(cluster: String, topic: String) -> Result<TopicDetail, AppError> {
-    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    let kafka = crate::services::services()?.kafka(&cluster)?;
     kafka.topic_detail(&topic).await
 }
 
@@ -83,13 +84,15 @@ pub async fn create_topic(
         replication,
         configs,
     };
-    super::ssr::audited::create_topic(&cluster, &form, preview).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::create_topic(&rec, &*svc.kafka(&cluster)?, &form, preview).await
 }
 
 /// Deletes a topic; `confirm` must repeat its name.
 #[server(endpoint = "delete_topic")]
 pub async fn delete_topic(cluster: String, topic: String, confirm: String) -> Result<(), AppError> {
-    super::ssr::audited::delete_topic(&cluster, &topic, &confirm).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete_topic(&rec, &*svc.kafka(&cluster)?, &topic, &confirm).await
 }
 
 /// Grows a topic to `total` partitions; with `preview` only validates.
@@ -100,7 +103,8 @@ pub async fn add_partitions(
     total: String,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
-    super::ssr::audited::add_partitions(&cluster, &topic, &total, preview).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::add_partitions(&rec, &*svc.kafka(&cluster)?, &topic, &total, preview).await
 }
 
 /// Sets (`key=value` lines) and removes (key lines) topic overrides.
@@ -112,7 +116,16 @@ pub async fn alter_topic_config(
     remove: String,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
-    super::ssr::audited::alter_topic_config(&cluster, &topic, &set, &remove, preview).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::alter_topic_config(
+        &rec,
+        &*svc.kafka(&cluster)?,
+        &topic,
+        &set,
+        &remove,
+        preview,
+    )
+    .await
 }
 
 /// One page of consumer groups; `sort`: name, state, members.
@@ -125,7 +138,7 @@ pub async fn list_groups(
     offset: usize,
     limit: usize,
 ) -> Result<GroupPage, AppError> {
-    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    let kafka = crate::services::services()?.kafka(&cluster)?;
     kafka
         .list_groups(super::model::GroupQuery {
             filter,
@@ -140,13 +153,15 @@ pub async fn list_groups(
 /// Members and per-partition committed offset, end offset and lag.
 #[server(endpoint = "get_group")]
 pub async fn get_group(cluster: String, group: String) -> Result<GroupDetail, AppError> {
-    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    let kafka = crate::services::services()?.kafka(&cluster)?;
     kafka.group_detail(&group).await
 }
 
 /// Resets an empty group's offsets (`to`: earliest, latest, timestamp,
 /// offset; `value` for the last two) on `topic` or on every topic it has
-/// offsets for; with `preview` only shows the new offsets.
+/// offsets for. With `preview` it only plans the new offsets; without it,
+/// `plan_hash` must be the `hash` of that preview, and a group whose
+/// offsets moved since is refused.
 #[server(endpoint = "reset_offsets")]
 pub async fn reset_offsets(
     cluster: String,
@@ -155,10 +170,21 @@ pub async fn reset_offsets(
     to: String,
     value: String,
     preview: bool,
-) -> Result<Vec<ResetRow>, AppError> {
+    #[server(default)] plan_hash: String,
+) -> Result<Plan<ResetRow>, AppError> {
     let target = super::logic::parse_reset_target(&to, &value)?;
     let topic = Some(topic.trim()).filter(|t| !t.is_empty());
-    super::ssr::audited::reset_offsets(&cluster, &group, topic, &target, preview).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::reset_offsets(
+        &rec,
+        &*svc.kafka(&cluster)?,
+        &group,
+        topic,
+        &target,
+        preview,
+        &plan_hash,
+    )
+    .await
 }
 
 /// Reads messages of one partition (`from`: offset, timestamp, newest;
@@ -183,7 +209,7 @@ pub async fn browse_messages(
         limit,
         filter: parse_filter(&filter, &text, &field)?,
     };
-    let kafka = crate::ssr::services()?.kafka(&cluster)?;
+    let kafka = crate::services::services()?.kafka(&cluster)?;
     kafka.browse(req).await
 }
 
@@ -204,5 +230,6 @@ pub async fn produce_message(
         value,
         headers,
     };
-    super::ssr::audited::produce(&cluster, &form).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::produce(&rec, &*svc.kafka(&cluster)?, &form).await
 }

@@ -340,3 +340,13 @@ pub struct Produced {
     pub partition: i32,
     pub offset: i64,
 }
+
+/// A configured Kafka cluster, as far as the ensemble view needs it to link a
+/// registration in ZooKeeper to its Kafka page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KafkaLinkInfo {
+    pub cluster: ClusterRef,
+    pub zookeeper: Option<String>,
+    pub chroot: Option<String>,
+    pub bootstrap: Vec<String>,
+}

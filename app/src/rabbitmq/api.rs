@@ -15,30 +15,35 @@ use leptos::prelude::*;
 /// The broker's version, node and object totals.
 #[server(endpoint = "get_rabbitmq_summary")]
 pub async fn get_rabbitmq_summary(cluster: String) -> Result<RabbitSummary, AppError> {
-    let rabbit = crate::ssr::services()?.rabbitmq(&cluster)?;
+    let rabbit = crate::services::services()?.rabbitmq(&cluster)?;
     rabbit.summary().await
 }
 
 /// Message rates, nodes with alarms, listeners, vhosts.
 #[server(endpoint = "get_rabbitmq_detail")]
 pub async fn get_rabbitmq_detail(cluster: String) -> Result<RabbitDetail, AppError> {
-    crate::ssr::services()?.rabbitmq(&cluster)?.detail().await
+    crate::services::services()?
+        .rabbitmq(&cluster)?
+        .detail()
+        .await
 }
 
 #[server(endpoint = "create_vhost")]
 pub async fn create_vhost(cluster: String, name: String) -> Result<(), AppError> {
-    super::ssr::audited::create_vhost(&cluster, &name).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::create_vhost(&rec, &*svc.rabbitmq(&cluster)?, &name).await
 }
 
 /// Deletes a vhost and all it holds; `confirm` must repeat its name.
 #[server(endpoint = "delete_vhost")]
 pub async fn delete_vhost(cluster: String, name: String, confirm: String) -> Result<(), AppError> {
-    super::ssr::audited::delete_vhost(&cluster, &name, &confirm).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete_vhost(&rec, &*svc.rabbitmq(&cluster)?, &name, &confirm).await
 }
 
 #[server(endpoint = "list_exchanges")]
 pub async fn list_exchanges(cluster: String) -> Result<Vec<ExchangeRow>, AppError> {
-    crate::ssr::services()?
+    crate::services::services()?
         .rabbitmq(&cluster)?
         .exchanges()
         .await
@@ -56,8 +61,10 @@ pub async fn create_exchange(
     internal: bool,
     arguments: String,
 ) -> Result<(), AppError> {
+    let (svc, rec) = crate::services::for_change().await?;
     super::ssr::audited::create_exchange(
-        &cluster,
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
         &vhost,
         &name,
         &kind,
@@ -76,7 +83,9 @@ pub async fn delete_exchange(
     name: String,
     if_unused: bool,
 ) -> Result<(), AppError> {
-    super::ssr::audited::delete_exchange(&cluster, &vhost, &name, if_unused).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete_exchange(&rec, &*svc.rabbitmq(&cluster)?, &vhost, &name, if_unused)
+        .await
 }
 
 /// One page of queues; `vhost` empty: every vhost; `sort`: name, messages, consumers.
@@ -90,7 +99,7 @@ pub async fn list_queues(
     page: u64,
     page_size: u64,
 ) -> Result<QueuePage, AppError> {
-    let r = crate::ssr::services()?.rabbitmq(&cluster)?;
+    let r = crate::services::services()?.rabbitmq(&cluster)?;
     let vhost = Some(vhost.as_str()).filter(|v| !v.is_empty());
     r.queues(vhost, &filter, sort, descending, page, page_size)
         .await
@@ -103,7 +112,7 @@ pub async fn get_queue(
     vhost: String,
     name: String,
 ) -> Result<QueueDetail, AppError> {
-    crate::ssr::services()?
+    crate::services::services()?
         .rabbitmq(&cluster)?
         .queue(&vhost, &name)
         .await
@@ -119,8 +128,17 @@ pub async fn create_queue(
     auto_delete: bool,
     arguments: String,
 ) -> Result<(), AppError> {
-    super::ssr::audited::create_queue(&cluster, &vhost, &name, durable, auto_delete, &arguments)
-        .await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::create_queue(
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
+        &vhost,
+        &name,
+        durable,
+        auto_delete,
+        &arguments,
+    )
+    .await
 }
 
 #[server(endpoint = "delete_queue")]
@@ -131,7 +149,16 @@ pub async fn delete_queue(
     if_empty: bool,
     if_unused: bool,
 ) -> Result<(), AppError> {
-    super::ssr::audited::delete_queue(&cluster, &vhost, &name, if_empty, if_unused).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete_queue(
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
+        &vhost,
+        &name,
+        if_empty,
+        if_unused,
+    )
+    .await
 }
 
 /// Purges a queue; `confirm` must repeat its name. Returns the ready count purged.
@@ -142,12 +169,13 @@ pub async fn purge_queue(
     name: String,
     confirm: String,
 ) -> Result<u64, AppError> {
-    super::ssr::audited::purge_queue(&cluster, &vhost, &name, &confirm).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::purge_queue(&rec, &*svc.rabbitmq(&cluster)?, &vhost, &name, &confirm).await
 }
 
 #[server(endpoint = "list_bindings")]
 pub async fn list_bindings(cluster: String, vhost: String) -> Result<Vec<BindingRow>, AppError> {
-    crate::ssr::services()?
+    crate::services::services()?
         .rabbitmq(&cluster)?
         .bindings(&vhost)
         .await
@@ -164,8 +192,10 @@ pub async fn create_binding(
     routing_key: String,
     arguments: String,
 ) -> Result<(), AppError> {
+    let (svc, rec) = crate::services::for_change().await?;
     super::ssr::audited::create_binding(
-        &cluster,
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
         &vhost,
         &source,
         &destination_type,
@@ -185,8 +215,10 @@ pub async fn delete_binding(
     destination: String,
     properties_key: String,
 ) -> Result<(), AppError> {
+    let (svc, rec) = crate::services::for_change().await?;
     super::ssr::audited::delete_binding(
-        &cluster,
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
         &vhost,
         &source,
         &destination_type,
@@ -199,7 +231,10 @@ pub async fn delete_binding(
 /// User and operator policies.
 #[server(endpoint = "list_policies")]
 pub async fn list_policies(cluster: String) -> Result<Vec<PolicyRow>, AppError> {
-    crate::ssr::services()?.rabbitmq(&cluster)?.policies().await
+    crate::services::services()?
+        .rabbitmq(&cluster)?
+        .policies()
+        .await
 }
 
 /// Creates or replaces a policy; `definition` is `key=value` per line.
@@ -214,8 +249,10 @@ pub async fn put_policy(
     definition: String,
     operator: bool,
 ) -> Result<(), AppError> {
+    let (svc, rec) = crate::services::for_change().await?;
     super::ssr::audited::put_policy(
-        &cluster,
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
         &vhost,
         &name,
         &pattern,
@@ -234,7 +271,9 @@ pub async fn delete_policy(
     name: String,
     operator: bool,
 ) -> Result<(), AppError> {
-    super::ssr::audited::delete_policy(&cluster, &vhost, &name, operator).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete_policy(&rec, &*svc.rabbitmq(&cluster)?, &vhost, &name, operator)
+        .await
 }
 
 /// Publishes a text message over AMQP; returns whether a queue took it.
@@ -249,8 +288,10 @@ pub async fn publish_message(
     headers: String,
     body: String,
 ) -> Result<bool, AppError> {
+    let (svc, rec) = crate::services::for_change().await?;
     super::ssr::audited::publish(
-        &cluster,
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
         &vhost,
         &exchange,
         &routing_key,
@@ -289,7 +330,7 @@ pub async fn read_stream(
     if count == 0 || count > 500 {
         return Err(AppError::invalid("count", "must be 1 to 500"));
     }
-    crate::ssr::services()?
+    crate::services::services()?
         .rabbitmq(&cluster)?
         .read_stream(&vhost, &queue, start, count)
         .await
@@ -305,13 +346,22 @@ pub async fn get_requeue_messages(
     count: u16,
     confirm: bool,
 ) -> Result<InspectResult, AppError> {
-    super::ssr::audited::get_requeue(&cluster, &vhost, &queue, count, confirm).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::get_requeue(
+        &rec,
+        &*svc.rabbitmq(&cluster)?,
+        &vhost,
+        &queue,
+        count,
+        confirm,
+    )
+    .await
 }
 
 /// Every definition, as pretty JSON (the management API's export format).
 #[server(endpoint = "export_definitions")]
 pub async fn export_definitions(cluster: String) -> Result<String, AppError> {
-    let d = crate::ssr::services()?
+    let d = crate::services::services()?
         .rabbitmq(&cluster)?
         .definitions()
         .await?;
@@ -324,15 +374,18 @@ pub async fn plan_definitions_import(
     cluster: String,
     file: String,
 ) -> Result<DefinitionPlan, AppError> {
-    super::ssr::audited::plan_import(&cluster, &file).await
+    super::ssr::audited::plan_import(&*crate::services::services()?.rabbitmq(&cluster)?, &file)
+        .await
 }
 
-/// Applies an import planned with `fingerprint`; returns the items changed.
+/// Applies an import whose dry run's `hash` is `plan_hash`; returns the items changed.
 #[server(endpoint = "import_definitions")]
 pub async fn import_definitions(
     cluster: String,
     file: String,
-    fingerprint: String,
+    plan_hash: String,
 ) -> Result<usize, AppError> {
-    super::ssr::audited::import_definitions(&cluster, &file, &fingerprint).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::import_definitions(&rec, &*svc.rabbitmq(&cluster)?, &file, &plan_hash)
+        .await
 }

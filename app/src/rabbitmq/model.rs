@@ -200,10 +200,6 @@ pub struct DefinitionItem {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DefinitionPlan {
-    pub items: Vec<DefinitionItem>,
-    /// Hash of the file and of the current definitions the plan was made
-    /// against: the import refuses if either changed.
-    pub fingerprint: String,
-}
+/// The dry run of a definitions import, with the hash the import must
+/// present (of the file and of the broker's current state of the items listed).
+pub type DefinitionPlan = crate::plan::Plan<DefinitionItem>;

@@ -19,7 +19,7 @@ pub async fn list_znode_children(
     offset: usize,
 ) -> Result<ChildPage, AppError> {
     super::logic::validate_path("path", &path)?;
-    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?; // show the latest committed state, not a lagging member's
     zk.list_children(&path, &prefix, offset, CHILD_PAGE).await
 }
@@ -31,7 +31,7 @@ pub async fn list_znode_children(
 #[server(endpoint = "list_znode_levels")]
 pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<ChildPage>, AppError> {
     super::logic::validate_path("path", &path)?;
-    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?;
     let levels = super::logic::ancestors(&path);
     let pages = futures::future::join_all(
@@ -47,7 +47,7 @@ pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<Chil
 #[server(endpoint = "get_znode")]
 pub async fn get_znode(cluster: String, path: String) -> Result<Znode, AppError> {
     super::logic::validate_path("path", &path)?;
-    let zk = crate::ssr::services()?.zookeeper(&cluster)?;
+    let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?;
     zk.get_znode(&path).await
 }
@@ -64,8 +64,10 @@ pub async fn create_znode(
     /// One `scheme:id:perms` per line; empty or absent: `world:anyone:cdrwa`.
     acl: Option<String>,
 ) -> Result<String, AppError> {
+    let (svc, rec) = crate::services::for_change().await?;
     super::ssr::audited::create(
-        &cluster,
+        &rec,
+        &*svc.zookeeper(&cluster)?,
         &path,
         &data,
         encoding,
@@ -84,7 +86,8 @@ pub async fn set_znode_acl(
     acl: String,
     aversion: i32,
 ) -> Result<ZnodeStat, AppError> {
-    super::ssr::audited::set_acl(&cluster, &path, &acl, aversion).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::set_acl(&rec, &*svc.zookeeper(&cluster)?, &path, &acl, aversion).await
 }
 
 /// Replaces a znode's data if it is still at `version` (the one the user read).
@@ -96,19 +99,29 @@ pub async fn set_znode_data(
     encoding: DataEncoding,
     version: i32,
 ) -> Result<ZnodeStat, AppError> {
-    super::ssr::audited::set_data(&cluster, &path, &data, encoding, version).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::set_data(
+        &rec,
+        &*svc.zookeeper(&cluster)?,
+        &path,
+        &data,
+        encoding,
+        version,
+    )
+    .await
 }
 
 /// Deletes one znode (without children) if it is still at `version`.
 #[server(endpoint = "delete_znode")]
 pub async fn delete_znode(cluster: String, path: String, version: i32) -> Result<(), AppError> {
-    super::ssr::audited::delete(&cluster, &path, version).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete(&rec, &*svc.zookeeper(&cluster)?, &path, version).await
 }
 
 /// The subtree at `path` as a zkmq export file (JSON text).
 #[server(endpoint = "export_znodes")]
 pub async fn export_znodes(cluster: String, path: String) -> Result<String, AppError> {
-    super::ssr::audited::export(&cluster, &path).await
+    super::ssr::audited::export(&*crate::services::services()?.zookeeper(&cluster)?, &path).await
 }
 
 /// Dry run of importing an export file under `target_root`.
@@ -118,20 +131,32 @@ pub async fn plan_import_znodes(
     target_root: String,
     file: String,
 ) -> Result<ImportPlan, AppError> {
-    super::ssr::audited::plan_import(&cluster, &target_root, &file).await
+    super::ssr::audited::plan_import(
+        &*crate::services::services()?.zookeeper(&cluster)?,
+        &target_root,
+        &file,
+    )
+    .await
 }
 
-/// Applies an import whose dry run showed `expect_create` creations and `expect_update` updates.
+/// Applies an import whose dry run the user reviewed: `plan_hash` is that
+/// dry run's `hash`; the import is refused if the plan is different now.
 #[server(endpoint = "import_znodes")]
 pub async fn import_znodes(
     cluster: String,
     target_root: String,
     file: String,
-    expect_create: usize,
-    expect_update: usize,
+    plan_hash: String,
 ) -> Result<usize, AppError> {
-    super::ssr::audited::apply_import(&cluster, &target_root, &file, expect_create, expect_update)
-        .await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::apply_import(
+        &rec,
+        &*svc.zookeeper(&cluster)?,
+        &target_root,
+        &file,
+        &plan_hash,
+    )
+    .await
 }
 
 /// Counts the znodes a recursive delete of `path` would remove.
@@ -140,7 +165,8 @@ pub async fn preview_delete_subtree(
     cluster: String,
     path: String,
 ) -> Result<SubtreePreview, AppError> {
-    super::ssr::audited::preview_subtree(&cluster, &path).await
+    super::ssr::audited::preview_subtree(&*crate::services::services()?.zookeeper(&cluster)?, &path)
+        .await
 }
 
 /// Deletes `path` and all its descendants; `confirm` must repeat the path.
@@ -150,5 +176,6 @@ pub async fn delete_subtree(
     path: String,
     confirm: String,
 ) -> Result<usize, AppError> {
-    super::ssr::audited::delete_subtree(&cluster, &path, &confirm).await
+    let (svc, rec) = crate::services::for_change().await?;
+    super::ssr::audited::delete_subtree(&rec, &*svc.zookeeper(&cluster)?, &path, &confirm).await
 }

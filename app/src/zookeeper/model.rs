@@ -202,12 +202,9 @@ pub struct ImportItem {
     pub reason: Option<String>,
 }
 
-/// The dry run: what importing would do to each znode.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImportPlan {
-    pub target_root: String,
-    pub items: Vec<ImportItem>,
-}
+/// The dry run: what importing would do to each znode, with the hash the
+/// import must present.
+pub type ImportPlan = crate::plan::Plan<ImportItem>;
 
 impl ImportPlan {
     pub fn count(&self, a: ImportAction) -> usize {

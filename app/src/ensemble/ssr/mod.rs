@@ -24,10 +24,10 @@ use super::model::{
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterStatus, Reachability};
 use crate::error::AppError;
-use crate::ssr::{elapsed_ms, now_rfc3339};
-use crate::zookeeper::ssr::ZkCluster;
+use crate::runtime::{elapsed_ms, now_rfc3339};
+use crate::zookeeper::ssr::{AdminEndpoints, ZkCluster};
 use history::LeaderHistory;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -37,26 +37,6 @@ const SLOW_EVERY: Duration = Duration::from_secs(5);
 const KAFKA_REDISCOVER: u64 = 6;
 /// Top-level znodes checked for a Kafka chroot.
 const KAFKA_CANDIDATES: usize = 100;
-
-/// How the monitor reaches each member's AdminServer.
-#[derive(Debug, Clone, Default)]
-pub struct AdminEndpoints {
-    /// AdminServer on every member's host at this port.
-    pub port: Option<u16>,
-    /// Per member client address → AdminServer base URL (wins over `port`).
-    pub urls: BTreeMap<String, String>,
-}
-
-impl AdminEndpoints {
-    pub fn url_for(&self, address: &str) -> Option<String> {
-        if let Some(u) = self.urls.get(address) {
-            return Some(u.clone());
-        }
-        let port = self.port?;
-        let host = address.rsplit_once(':').map(|(h, _)| h).unwrap_or(address);
-        Some(format!("http://{host}:{port}"))
-    }
-}
 
 #[derive(Default)]
 struct SlowState {

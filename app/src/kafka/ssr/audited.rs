@@ -5,7 +5,7 @@
 //! the value after.
 
 use super::KafkaCluster;
-use crate::audit::ssr::{Applied, Attempt};
+use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::error::{AppError, Backend};
 use crate::fields::{parse_count, parse_headers};
 use crate::kafka::logic::{
@@ -15,29 +15,23 @@ use crate::kafka::logic::{
 use crate::kafka::model::{
     ChangePreview, NewTopicForm, ProduceForm, Produced, ResetRow, ResetTarget,
 };
-use crate::ssr::{Services, services};
+use crate::plan::Plan;
 use serde_json::json;
-use std::sync::Arc;
 
 /// Largest message value zkmq produces (the brokers' default max.message.bytes is ~1 MiB).
 pub const MAX_PRODUCE_BYTES: usize = 1_000_000;
 /// How much of a produced value the audit record keeps.
 const AUDIT_VALUE_BYTES: usize = 4_096;
 
-fn cluster_of(cluster: &str) -> Result<(Services, Arc<KafkaCluster>), AppError> {
-    let svc = services()?;
-    let k = svc.kafka(cluster)?;
-    Ok((svc, k))
-}
-
-async fn attempt(
+fn attempt(
+    rec: &Recorder,
     cluster: &str,
     action: &str,
     target: &str,
     params: serde_json::Value,
     before: Option<serde_json::Value>,
 ) -> Attempt {
-    Attempt::by_caller(
+    rec.attempt(
         Backend::Kafka,
         cluster,
         action,
@@ -45,7 +39,6 @@ async fn attempt(
         params,
         before.map(|b| b.to_string()),
     )
-    .await
 }
 
 fn overrides_json(o: &[(String, Option<String>)]) -> serde_json::Value {
@@ -64,14 +57,15 @@ fn overrides_json(o: &[(String, Option<String>)]) -> serde_json::Value {
 
 /// Creates a topic, or with `preview` asks the brokers whether they would.
 pub async fn create_topic(
-    cluster: &str,
+    rec: &Recorder,
+    k: &KafkaCluster,
     form: &NewTopicForm,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
+    let cluster = k.id();
     let name = form.name.trim();
     validate_topic_name(name)?;
     let partitions = parse_count("partitions", &form.partitions, 1, MAX_PARTITIONS)?;
-    let (svc, k) = cluster_of(cluster)?;
     let replication = parse_replication(&form.replication, k.broker_count().await?)?;
     let configs = parse_config_lines("configs", &form.configs)?;
     let result = ChangePreview {
@@ -91,8 +85,8 @@ pub async fn create_topic(
         return Ok(result);
     }
     let params = json!({"partitions": partitions, "replication": replication, "configs": configs});
-    let a = attempt(cluster, "create_topic", name, params, None).await;
-    svc.audit
+    let a = attempt(rec, cluster, "create_topic", name, params, None);
+    rec
         .record(a, || async {
             k.create_topic_raw(name, partitions as i32, replication as i32, &configs, false).await?;
             let after = k.topic_overrides(name).await.ok();
@@ -105,14 +99,19 @@ pub async fn create_topic(
 }
 
 /// Deletes a topic once its name is typed again.
-pub async fn delete_topic(cluster: &str, topic: &str, confirm: &str) -> Result<(), AppError> {
+pub async fn delete_topic(
+    rec: &Recorder,
+    k: &KafkaCluster,
+    topic: &str,
+    confirm: &str,
+) -> Result<(), AppError> {
+    let cluster = k.id();
     if confirm != topic {
         return Err(AppError::invalid(
             "confirm",
             format!("type the topic name \"{topic}\" exactly to delete it"),
         ));
     }
-    let (svc, k) = cluster_of(cluster)?;
     let detail = k.topic_state(topic).await?;
     let before = json!({
         "partitions": detail.partitions.len(),
@@ -120,26 +119,26 @@ pub async fn delete_topic(cluster: &str, topic: &str, confirm: &str) -> Result<(
         "messages": detail.partitions.iter().map(|p| Some(p.high? - p.low?)).sum::<Option<i64>>(),
         "overrides": overrides_json(&detail.configs.iter().filter(|c| c.source == crate::kafka::model::ConfigSource::Topic).map(|c| (c.name.clone(), c.value.clone())).collect::<Vec<_>>()),
     });
-    let a = attempt(cluster, "delete_topic", topic, json!({}), Some(before)).await;
-    svc.audit
-        .record(a, || async {
-            k.delete_topic_raw(topic).await?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
+    let a = attempt(rec, cluster, "delete_topic", topic, json!({}), Some(before));
+    rec.record(a, || async {
+        k.delete_topic_raw(topic).await?;
+        Ok(Applied {
+            value: (),
+            after: None,
         })
-        .await
+    })
+    .await
 }
 
 /// Grows a topic to `total` partitions (Kafka cannot shrink one).
 pub async fn add_partitions(
-    cluster: &str,
+    rec: &Recorder,
+    k: &KafkaCluster,
     topic: &str,
     total: &str,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
-    let (svc, k) = cluster_of(cluster)?;
+    let cluster = k.id();
     let detail = k.topic_state(topic).await?;
     let current = detail.partitions.len() as i64;
     let total = parse_count("partitions", total, 1, MAX_PARTITIONS)?;
@@ -162,34 +161,35 @@ pub async fn add_partitions(
         return Ok(result);
     }
     let a = attempt(
+        rec,
         cluster,
         "add_partitions",
         topic,
         json!({"total": total}),
         Some(json!({"partitions": current})),
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            k.create_partitions_raw(topic, total as usize, false)
-                .await?;
-            Ok(Applied {
-                value: result,
-                after: Some(json!({"partitions": total}).to_string()),
-            })
+    );
+    rec.record(a, || async {
+        k.create_partitions_raw(topic, total as usize, false)
+            .await?;
+        Ok(Applied {
+            value: result,
+            after: Some(json!({"partitions": total}).to_string()),
         })
-        .await
+    })
+    .await
 }
 
 /// Sets and removes topic config overrides. `set` is `key=value` lines;
 /// `remove` is one key per line (back to the broker default).
 pub async fn alter_topic_config(
-    cluster: &str,
+    rec: &Recorder,
+    k: &KafkaCluster,
     topic: &str,
     set: &str,
     remove: &str,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
+    let cluster = k.id();
     let set = parse_config_lines("set", set)?;
     let remove: Vec<String> = remove
         .lines()
@@ -211,7 +211,6 @@ pub async fn alter_topic_config(
             "nothing to change: give key=value lines to set or keys to remove",
         ));
     }
-    let (svc, k) = cluster_of(cluster)?;
     let before = k.topic_overrides(topic).await?;
     // AlterConfigs replaces every override: a sensitive one cannot be read
     // back, so it would be lost. Refuse rather than drop it silently.
@@ -272,73 +271,86 @@ pub async fn alter_topic_config(
     }
     let params = json!({"set": set, "remove": remove});
     let a = attempt(
+        rec,
         cluster,
         "alter_topic_config",
         topic,
         params,
         Some(overrides_json(&before)),
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            k.set_overrides_raw(topic, &after, false).await?;
-            let now = k.topic_overrides(topic).await.unwrap_or_default();
-            Ok(Applied {
-                value: result,
-                after: Some(overrides_json(&now).to_string()),
-            })
+    );
+    rec.record(a, || async {
+        k.set_overrides_raw(topic, &after, false).await?;
+        let now = k.topic_overrides(topic).await.unwrap_or_default();
+        Ok(Applied {
+            value: result,
+            after: Some(overrides_json(&now).to_string()),
         })
-        .await
+    })
+    .await
 }
 
 /// Moves an empty group's committed offsets; `preview` only computes them.
 pub async fn reset_offsets(
-    cluster: &str,
+    rec: &Recorder,
+    k: &KafkaCluster,
     group: &str,
     topic: Option<&str>,
     target: &ResetTarget,
     preview: bool,
-) -> Result<Vec<ResetRow>, AppError> {
+    reviewed: &str,
+) -> Result<Plan<ResetRow>, AppError> {
+    let cluster = k.id();
     if let Some(t) = topic {
         validate_topic_name(t).map_err(|e| match e {
             AppError::Invalid { reason, .. } => AppError::invalid("topic", reason),
             other => other,
         })?;
     }
-    let (svc, k) = cluster_of(cluster)?;
-    let rows = k.reset_preview(group, topic, target).await?;
+    // The plan is hashed with what it was computed from: the group's
+    // committed offsets are in its rows, the request in the basis, so a
+    // group that moved between preview and apply is refused.
+    let plan = Plan::new(
+        k.reset_preview(group, topic, target).await?,
+        &(group, topic, target),
+    );
     if preview {
-        return Ok(rows);
+        return Ok(plan);
     }
+    plan.check("plan_hash", reviewed)?;
+    let rows = plan.items.clone();
     let before: serde_json::Value = rows
         .iter()
         .map(|r| json!({"topic": r.topic, "partition": r.partition, "offset": r.current}))
         .collect();
     let a = attempt(
+        rec,
         cluster,
         "reset_offsets",
         group,
         json!({"topic": topic, "target": target}),
         Some(before),
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            k.alter_offsets_raw(group, &rows).await?;
-            let after: serde_json::Value = rows
-                .iter()
-                .map(|r| json!({"topic": r.topic, "partition": r.partition, "offset": r.new}))
-                .collect();
-            Ok(Applied {
-                value: rows.clone(),
-                after: Some(after.to_string()),
-            })
+    );
+    rec.record(a, || async {
+        k.alter_offsets_raw(group, &rows).await?;
+        let after: serde_json::Value = rows
+            .iter()
+            .map(|r| json!({"topic": r.topic, "partition": r.partition, "offset": r.new}))
+            .collect();
+        Ok(Applied {
+            value: plan.clone(),
+            after: Some(after.to_string()),
         })
-        .await
+    })
+    .await
 }
 
 /// Produces one message (text key and value, text headers).
-pub async fn produce(cluster: &str, form: &ProduceForm) -> Result<Produced, AppError> {
+pub async fn produce(
+    rec: &Recorder,
+    k: &KafkaCluster,
+    form: &ProduceForm,
+) -> Result<Produced, AppError> {
+    let cluster = k.id();
     let topic = form.topic.trim();
     validate_topic_name(topic)?;
     let partition = match form.partition.trim() {
@@ -355,7 +367,6 @@ pub async fn produce(cluster: &str, form: &ProduceForm) -> Result<Produced, AppE
         ));
     }
     let headers = parse_headers(&form.headers)?;
-    let (svc, k) = cluster_of(cluster)?;
     let key = (!form.key.is_empty()).then_some(form.key.as_str());
     let kept: String = form.value.chars().take(AUDIT_VALUE_BYTES).collect();
     let params = json!({
@@ -363,16 +374,15 @@ pub async fn produce(cluster: &str, form: &ProduceForm) -> Result<Produced, AppE
         "value": kept, "value_bytes": form.value.len(),
         "value_truncated": kept.len() < form.value.len(),
     });
-    let a = attempt(cluster, "produce_message", topic, params, None).await;
-    svc.audit
-        .record(a, || async {
-            let p = k
-                .produce_raw(topic, partition, key, &form.value, &headers)
-                .await?;
-            Ok(Applied {
-                after: Some(json!({"partition": p.partition, "offset": p.offset}).to_string()),
-                value: p,
-            })
+    let a = attempt(rec, cluster, "produce_message", topic, params, None);
+    rec.record(a, || async {
+        let p = k
+            .produce_raw(topic, partition, key, &form.value, &headers)
+            .await?;
+        Ok(Applied {
+            after: Some(json!({"partition": p.partition, "offset": p.offset}).to_string()),
+            value: p,
         })
-        .await
+    })
+    .await
 }

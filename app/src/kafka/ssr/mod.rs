@@ -15,7 +15,7 @@ use super::model::{KafkaBroker, KafkaSummary, ZkMetadataLink};
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
-use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
+use crate::runtime::{Secret, bounded, elapsed_ms, now_rfc3339};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
@@ -236,8 +236,8 @@ impl KafkaCluster {
     }
 
     /// What the ensemble monitor needs to link a registration to this cluster.
-    pub fn link_info(&self) -> crate::ensemble::logic::KafkaLinkInfo {
-        crate::ensemble::logic::KafkaLinkInfo {
+    pub fn link_info(&self) -> crate::kafka::model::KafkaLinkInfo {
+        crate::kafka::model::KafkaLinkInfo {
             cluster: self.cluster_ref(),
             zookeeper: self.config.zookeeper.clone(),
             chroot: self.config.zookeeper_chroot.clone(),

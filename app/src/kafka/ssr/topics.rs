@@ -135,7 +135,7 @@ impl KafkaCluster {
     /// Configs of a topic, overrides first; sensitive values are never returned.
     pub async fn topic_configs(&self, name: &str) -> Result<Vec<ConfigRow>, AppError> {
         let opts = self.admin_options();
-        let res = crate::ssr::bounded(
+        let res = crate::runtime::bounded(
             self.timeout * 2,
             crate::error::Backend::Kafka,
             self.id(),

@@ -4,38 +4,30 @@
 
 use super::messages::PublishSpec;
 use super::{RabbitCluster, seg};
-use crate::audit::ssr::{Applied, Attempt};
+use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::logic::{
     APPLY_TO, DEFINITION_KINDS, parse_policy_definition, parse_queue_args, plan_definitions,
     validate_exchange_type, validate_name,
 };
 use crate::rabbitmq::model::{DefinitionAction, DefinitionPlan, InspectResult};
-use crate::ssr::{Services, services};
 use reqwest::Method;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
 /// Largest message body zkmq publishes.
 pub const MAX_PUBLISH_BYTES: usize = 1_000_000;
 /// Most messages one get-and-requeue takes.
 pub const MAX_GET: u16 = 100;
 
-fn cluster_of(cluster: &str) -> Result<(Services, Arc<RabbitCluster>), AppError> {
-    let svc = services()?;
-    let r = svc.rabbitmq(cluster)?;
-    Ok((svc, r))
-}
-
-async fn attempt(
+fn attempt(
+    rec: &Recorder,
     cluster: &str,
     action: &str,
     target: String,
     params: Value,
     before: Option<Value>,
 ) -> Attempt {
-    Attempt::by_caller(
+    rec.attempt(
         Backend::Rabbitmq,
         cluster,
         action,
@@ -43,28 +35,26 @@ async fn attempt(
         params,
         before.map(|b| b.to_string()),
     )
-    .await
 }
 
 /// Records `a` around one management-API call that is the whole change: PUT
 /// or POST `body` (recorded as the after value), or DELETE (nothing after).
 async fn record_call(
-    svc: &Services,
+    rec: &Recorder,
     r: &RabbitCluster,
     a: Attempt,
     method: Method,
     path: &str,
     body: Option<Value>,
 ) -> Result<(), AppError> {
-    svc.audit
-        .record(a, || async {
-            r.call(method, path, body.as_ref()).await?;
-            Ok(Applied {
-                value: (),
-                after: body.as_ref().map(Value::to_string),
-            })
+    rec.record(a, || async {
+        r.call(method, path, body.as_ref()).await?;
+        Ok(Applied {
+            value: (),
+            after: body.as_ref().map(Value::to_string),
         })
-        .await
+    })
+    .await
 }
 
 fn check_vhost(vhost: &str) -> Result<(), AppError> {
@@ -97,33 +87,45 @@ fn text_args(text: &str) -> Result<serde_json::Map<String, Value>, AppError> {
     Ok(out)
 }
 
-pub async fn create_vhost(cluster: &str, name: &str) -> Result<(), AppError> {
+pub async fn create_vhost(rec: &Recorder, r: &RabbitCluster, name: &str) -> Result<(), AppError> {
+    let cluster = r.id();
     if name.trim().is_empty() || name.chars().any(char::is_control) {
         return Err(AppError::invalid(
             "name",
             "a vhost name is not empty and has no control characters",
         ));
     }
-    let (svc, r) = cluster_of(cluster)?;
     if r.vhosts().await?.iter().any(|v| v == name) {
         return Err(AppError::Conflict(format!(
             "vhost \"{name}\" already exists"
         )));
     }
-    let a = attempt(cluster, "create_vhost", name.to_string(), json!({}), None).await;
-    svc.audit
-        .record(a, || async {
-            r.put(&format!("vhosts/{}", seg(name)), &json!({})).await?;
-            Ok(Applied {
-                value: (),
-                after: Some(json!({"vhost": name}).to_string()),
-            })
+    let a = attempt(
+        rec,
+        cluster,
+        "create_vhost",
+        name.to_string(),
+        json!({}),
+        None,
+    );
+    rec.record(a, || async {
+        r.put(&format!("vhosts/{}", seg(name)), &json!({})).await?;
+        Ok(Applied {
+            value: (),
+            after: Some(json!({"vhost": name}).to_string()),
         })
-        .await
+    })
+    .await
 }
 
 /// Deletes a vhost and everything in it, once its name is typed again.
-pub async fn delete_vhost(cluster: &str, name: &str, confirm: &str) -> Result<(), AppError> {
+pub async fn delete_vhost(
+    rec: &Recorder,
+    r: &RabbitCluster,
+    name: &str,
+    confirm: &str,
+) -> Result<(), AppError> {
+    let cluster = r.id();
     if confirm != name {
         return Err(AppError::invalid(
             "confirm",
@@ -136,23 +138,23 @@ pub async fn delete_vhost(cluster: &str, name: &str, confirm: &str) -> Result<()
             "zkmq does not delete the default vhost \"/\"",
         ));
     }
-    let (svc, r) = cluster_of(cluster)?;
     let queues = r.queue_count(name).await?;
     let a = attempt(
+        rec,
         cluster,
         "delete_vhost",
         name.to_string(),
         json!({}),
         Some(json!({"queues": queues})),
-    )
-    .await;
+    );
     let path = format!("vhosts/{}", seg(name));
-    record_call(&svc, &r, a, Method::DELETE, &path, None).await
+    record_call(rec, r, a, Method::DELETE, &path, None).await
 }
 
 #[allow(clippy::too_many_arguments)] // the form's fields, as the server function receives them
 pub async fn create_exchange(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     kind: &str,
@@ -161,11 +163,11 @@ pub async fn create_exchange(
     internal: bool,
     arguments: &str,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     validate_name("name", name)?;
     validate_exchange_type(kind)?;
     let args = text_args(arguments)?;
-    let (svc, r) = cluster_of(cluster)?;
     if r.exchange(vhost, name).await.is_ok() {
         return Err(AppError::Conflict(format!(
             "exchange \"{name}\" already exists in vhost \"{vhost}\""
@@ -173,23 +175,25 @@ pub async fn create_exchange(
     }
     let body = json!({"type": kind, "durable": durable, "auto_delete": auto_delete, "internal": internal, "arguments": args});
     let a = attempt(
+        rec,
         cluster,
         "create_exchange",
         format!("{vhost}/{name}"),
         body.clone(),
         None,
-    )
-    .await;
+    );
     let path = format!("exchanges/{}/{}", seg(vhost), seg(name));
-    record_call(&svc, &r, a, Method::PUT, &path, Some(body)).await
+    record_call(rec, r, a, Method::PUT, &path, Some(body)).await
 }
 
 pub async fn delete_exchange(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     if_unused: bool,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     if name.is_empty() || name.starts_with("amq.") {
         return Err(AppError::invalid(
@@ -197,32 +201,33 @@ pub async fn delete_exchange(
             "the default and amq.* exchanges cannot be deleted",
         ));
     }
-    let (svc, r) = cluster_of(cluster)?;
     let before = r.exchange(vhost, name).await?;
     let a = attempt(
+        rec,
         cluster,
         "delete_exchange",
         format!("{vhost}/{name}"),
         json!({"if_unused": if_unused}),
         Some(serde_json::to_value(&before).unwrap_or_default()),
-    )
-    .await;
+    );
     let path = format!(
         "exchanges/{}/{}?if-unused={if_unused}",
         seg(vhost),
         seg(name)
     );
-    record_call(&svc, &r, a, Method::DELETE, &path, None).await
+    record_call(rec, r, a, Method::DELETE, &path, None).await
 }
 
 pub async fn create_queue(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     durable: bool,
     auto_delete: bool,
     arguments: &str,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     validate_name("name", name)?;
     let args = parse_queue_args(arguments)?;
@@ -237,17 +242,16 @@ pub async fn create_queue(
             "quorum queues and streams must be durable and not auto-delete",
         ));
     }
-    let (svc, r) = cluster_of(cluster)?;
     let body = json!({"durable": durable, "auto_delete": auto_delete, "arguments": args});
     let a = attempt(
+        rec,
         cluster,
         "create_queue",
         format!("{vhost}/{name}"),
         body.clone(),
         None,
-    )
-    .await;
-    svc.audit
+    );
+    rec
         .record(a, || async {
             let (status, _) = r
                 .call(Method::PUT, &format!("queues/{}/{}", seg(vhost), seg(name)), Some(&body))
@@ -264,95 +268,97 @@ pub async fn create_queue(
 }
 
 pub async fn delete_queue(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     if_empty: bool,
     if_unused: bool,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
-    let (svc, r) = cluster_of(cluster)?;
     let before = r.queue(vhost, name).await?;
     let a = attempt(
+        rec,
         cluster,
         "delete_queue",
         format!("{vhost}/{name}"),
         json!({"if_empty": if_empty, "if_unused": if_unused}),
-        Some(json!({"type": before.row.kind, "ready": before.row.ready, "unacked": before.row.unacked, "consumers": before.row.consumers, "arguments": before.arguments, "durable": before.durable})),
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            let mut q = Vec::new();
-            if if_empty {
-                q.push("if-empty=true");
-            }
-            if if_unused {
-                q.push("if-unused=true");
-            }
-            r.delete(&format!(
-                "queues/{}/{}?{}",
-                seg(vhost),
-                seg(name),
-                q.join("&")
-            ))
-            .await
-            .map_err(|e| match e {
-                AppError::Conflict(_) if if_empty || if_unused => AppError::Conflict(format!(
-                    "queue \"{name}\" was not deleted: it is not {}",
-                    if if_empty && if_unused {
-                        "empty and unused"
-                    } else if if_empty {
-                        "empty"
-                    } else {
-                        "unused (it has consumers)"
-                    }
-                )),
-                other => other,
-            })?;
-            Ok(Applied {
-                value: (),
-                after: None,
-            })
-        })
+        Some(
+            json!({"type": before.row.kind, "ready": before.row.ready, "unacked": before.row.unacked, "consumers": before.row.consumers, "arguments": before.arguments, "durable": before.durable}),
+        ),
+    );
+    rec.record(a, || async {
+        let mut q = Vec::new();
+        if if_empty {
+            q.push("if-empty=true");
+        }
+        if if_unused {
+            q.push("if-unused=true");
+        }
+        r.delete(&format!(
+            "queues/{}/{}?{}",
+            seg(vhost),
+            seg(name),
+            q.join("&")
+        ))
         .await
+        .map_err(|e| match e {
+            AppError::Conflict(_) if if_empty || if_unused => AppError::Conflict(format!(
+                "queue \"{name}\" was not deleted: it is not {}",
+                if if_empty && if_unused {
+                    "empty and unused"
+                } else if if_empty {
+                    "empty"
+                } else {
+                    "unused (it has consumers)"
+                }
+            )),
+            other => other,
+        })?;
+        Ok(Applied {
+            value: (),
+            after: None,
+        })
+    })
+    .await
 }
 
 /// Purges a queue once its name is typed again; records how many messages
 /// it removed.
 pub async fn purge_queue(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     confirm: &str,
 ) -> Result<u64, AppError> {
+    let cluster = r.id();
     if confirm != name {
         return Err(AppError::invalid(
             "confirm",
             format!("type the queue name \"{name}\" exactly to purge it"),
         ));
     }
-    let (svc, r) = cluster_of(cluster)?;
     let before = r.queue(vhost, name).await?;
     let a = attempt(
+        rec,
         cluster,
         "purge_queue",
         format!("{vhost}/{name}"),
         json!({}),
         Some(json!({"ready": before.row.ready, "unacked": before.row.unacked})),
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            // AMQP's purge-ok carries the exact count removed; the management
-            // API's counters (the "before" above) lag by a stats interval.
-            let count = r.purge_raw(vhost, name).await?;
-            Ok(Applied {
-                value: count,
-                after: Some(json!({"purged": count}).to_string()),
-            })
+    );
+    rec.record(a, || async {
+        // AMQP's purge-ok carries the exact count removed; the management
+        // API's counters (the "before" above) lag by a stats interval.
+        let count = r.purge_raw(vhost, name).await?;
+        Ok(Applied {
+            value: count,
+            after: Some(json!({"purged": count}).to_string()),
         })
-        .await
+    })
+    .await
 }
 
 fn binding_path(
@@ -380,7 +386,8 @@ fn binding_path(
 }
 
 pub async fn create_binding(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     source: &str,
     dest_type: &str,
@@ -388,6 +395,7 @@ pub async fn create_binding(
     routing_key: &str,
     arguments: &str,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     if source.is_empty() {
         return Err(AppError::invalid(
@@ -404,30 +412,30 @@ pub async fn create_binding(
     })?;
     let path = binding_path(vhost, source, dest_type, dest)?;
     let args = text_args(arguments)?;
-    let (svc, r) = cluster_of(cluster)?;
     let body = json!({"routing_key": routing_key, "arguments": args});
     let a = attempt(
+        rec,
         cluster,
         "create_binding",
         format!("{vhost}/{source} → {dest_type} {dest}"),
         body.clone(),
         None,
-    )
-    .await;
-    record_call(&svc, &r, a, Method::POST, &path, Some(body)).await
+    );
+    record_call(rec, r, a, Method::POST, &path, Some(body)).await
 }
 
 pub async fn delete_binding(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     source: &str,
     dest_type: &str,
     dest: &str,
     properties_key: &str,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     let path = binding_path(vhost, source, dest_type, dest)?;
-    let (svc, r) = cluster_of(cluster)?;
     let before = r
         .bindings(vhost)
         .await?
@@ -442,21 +450,22 @@ pub async fn delete_binding(
             what: format!("binding {source} → {dest} ({properties_key}) in vhost \"{vhost}\""),
         })?;
     let a = attempt(
+        rec,
         cluster,
         "delete_binding",
         format!("{vhost}/{source} → {dest_type} {dest}"),
         json!({"properties_key": properties_key}),
         Some(serde_json::to_value(&before).unwrap_or_default()),
-    )
-    .await;
+    );
     let path = format!("{path}/{}", seg(properties_key));
-    record_call(&svc, &r, a, Method::DELETE, &path, None).await
+    record_call(rec, r, a, Method::DELETE, &path, None).await
 }
 
 /// Creates or replaces a (user or operator) policy.
 #[allow(clippy::too_many_arguments)]
 pub async fn put_policy(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     pattern: &str,
@@ -465,6 +474,7 @@ pub async fn put_policy(
     definition: &str,
     operator: bool,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     validate_name("name", name)?;
     if pattern.is_empty() {
@@ -489,7 +499,6 @@ pub async fn put_policy(
         AppError::invalid("priority", format!("\"{priority}\" is not a whole number"))
     })?;
     let def = parse_policy_definition(definition)?;
-    let (svc, r) = cluster_of(cluster)?;
     let before = r.policy(vhost, name, operator).await?;
     let body =
         json!({"pattern": pattern, "apply-to": apply_to, "priority": priority, "definition": def});
@@ -499,6 +508,7 @@ pub async fn put_policy(
         "policies"
     };
     let a = attempt(
+        rec,
         cluster,
         if operator {
             "put_operator_policy"
@@ -508,20 +518,20 @@ pub async fn put_policy(
         format!("{vhost}/{name}"),
         body.clone(),
         before.map(|b| serde_json::to_value(&b).unwrap_or_default()),
-    )
-    .await;
+    );
     let path = format!("{kind}/{}/{}", seg(vhost), seg(name));
-    record_call(&svc, &r, a, Method::PUT, &path, Some(body)).await
+    record_call(rec, r, a, Method::PUT, &path, Some(body)).await
 }
 
 pub async fn delete_policy(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     name: &str,
     operator: bool,
 ) -> Result<(), AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
-    let (svc, r) = cluster_of(cluster)?;
     let before = r
         .policy(vhost, name, operator)
         .await?
@@ -534,6 +544,7 @@ pub async fn delete_policy(
         "policies"
     };
     let a = attempt(
+        rec,
         cluster,
         if operator {
             "delete_operator_policy"
@@ -543,16 +554,16 @@ pub async fn delete_policy(
         format!("{vhost}/{name}"),
         json!({}),
         Some(serde_json::to_value(&before).unwrap_or_default()),
-    )
-    .await;
+    );
     let path = format!("{kind}/{}/{}", seg(vhost), seg(name));
-    record_call(&svc, &r, a, Method::DELETE, &path, None).await
+    record_call(rec, r, a, Method::DELETE, &path, None).await
 }
 
 /// Publishes one text message; says whether a queue took it.
 #[allow(clippy::too_many_arguments)]
 pub async fn publish(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     exchange: &str,
     routing_key: &str,
@@ -561,6 +572,7 @@ pub async fn publish(
     headers: &str,
     body: &str,
 ) -> Result<bool, AppError> {
+    let cluster = r.id();
     check_vhost(vhost)?;
     if body.len() > MAX_PUBLISH_BYTES {
         return Err(AppError::invalid(
@@ -580,7 +592,6 @@ pub async fn publish(
         persistent,
         headers,
     };
-    let (svc, r) = cluster_of(cluster)?;
     let kept: String = body.chars().take(4_096).collect();
     let params = json!({
         "routing_key": routing_key, "content_type": spec.content_type, "persistent": persistent,
@@ -594,27 +605,28 @@ pub async fn publish(
             exchange
         }
     );
-    let a = attempt(cluster, "publish_message", target, params, None).await;
-    svc.audit
-        .record(a, || async {
-            let routed = r.publish_raw(&spec, body.as_bytes()).await?;
-            Ok(Applied {
-                value: routed,
-                after: Some(json!({"routed": routed}).to_string()),
-            })
+    let a = attempt(rec, cluster, "publish_message", target, params, None);
+    rec.record(a, || async {
+        let routed = r.publish_raw(&spec, body.as_bytes()).await?;
+        Ok(Applied {
+            value: routed,
+            after: Some(json!({"routed": routed}).to_string()),
         })
-        .await
+    })
+    .await
 }
 
 /// Gets messages from a classic or quorum queue and requeues them — they
 /// come back marked redelivered. Recorded, because it changes them.
 pub async fn get_requeue(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     vhost: &str,
     queue: &str,
     count: u16,
     confirmed: bool,
 ) -> Result<InspectResult, AppError> {
+    let cluster = r.id();
     if !confirmed {
         return Err(AppError::invalid(
             "confirm",
@@ -627,25 +639,23 @@ pub async fn get_requeue(
             format!("must be 1 to {MAX_GET}"),
         ));
     }
-    let (svc, r) = cluster_of(cluster)?;
     let a = attempt(
+        rec,
         cluster,
         "get_requeue_messages",
         format!("{vhost}/{queue}"),
         json!({"count": count}),
         None,
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            let res = r.get_requeue_raw(vhost, queue, count).await?;
-            let n = res.messages.len();
-            Ok(Applied {
-                value: res,
-                after: Some(json!({"requeued": n}).to_string()),
-            })
+    );
+    rec.record(a, || async {
+        let res = r.get_requeue_raw(vhost, queue, count).await?;
+        let n = res.messages.len();
+        Ok(Applied {
+            value: res,
+            after: Some(json!({"requeued": n}).to_string()),
         })
-        .await
+    })
+    .await
 }
 
 /// The parts of the definitions an import plan compares.
@@ -658,15 +668,14 @@ fn comparable(defs: &Value) -> Value {
     )
 }
 
-/// Hash of the file and of the current state of the items the plan lists
-/// (not the whole broker: unrelated changes must not void a plan).
-fn fingerprint(file: &str, items: &[crate::rabbitmq::model::DefinitionItem]) -> String {
-    let mut h = Sha256::new();
-    h.update(file.as_bytes());
-    for i in items {
-        h.update(format!("{}|{}|{:?}|{}\n", i.kind, i.name, i.action, i.detail).as_bytes());
-    }
-    hex::encode(h.finalize())
+/// The plan of an import: its items hashed with the file. The items carry
+/// the current state of what they name (not the whole broker: unrelated
+/// changes must not void a plan).
+fn plan_of(file: &str, current: &Value, parsed: &Value) -> Result<DefinitionPlan, AppError> {
+    Ok(DefinitionPlan::new(
+        plan_definitions(current, parsed)?,
+        &file,
+    ))
 }
 
 fn parse_file(file: &str) -> Result<Value, AppError> {
@@ -674,35 +683,27 @@ fn parse_file(file: &str) -> Result<Value, AppError> {
 }
 
 /// The dry run: what an import of `file` would create, update or leave.
-pub async fn plan_import(cluster: &str, file: &str) -> Result<DefinitionPlan, AppError> {
+pub async fn plan_import(r: &RabbitCluster, file: &str) -> Result<DefinitionPlan, AppError> {
     let parsed = parse_file(file)?;
-    let (_, r) = cluster_of(cluster)?;
     let current = r.definitions().await?;
-    let items = plan_definitions(&current, &parsed)?;
-    Ok(DefinitionPlan {
-        fingerprint: fingerprint(file, &items),
-        items,
-    })
+    plan_of(file, &current, &parsed)
 }
 
-/// Applies an import planned with `fingerprint`; refuses if the file or the
+/// Applies an import whose plan hash is `planned`; refuses if the file or the
 /// broker's definitions changed since. Users and permissions in the file are
 /// left out (zkmq does not manage credentials).
 pub async fn import_definitions(
-    cluster: &str,
+    rec: &Recorder,
+    r: &RabbitCluster,
     file: &str,
     planned: &str,
 ) -> Result<usize, AppError> {
+    let cluster = r.id();
     let parsed = parse_file(file)?;
-    let (svc, r) = cluster_of(cluster)?;
     let current = r.definitions().await?;
-    let items = plan_definitions(&current, &parsed)?;
-    if fingerprint(file, &items) != planned {
-        return Err(AppError::Conflict(
-            "the definitions changed since the dry run (or the file did): run the dry run again"
-                .into(),
-        ));
-    }
+    let plan = plan_of(file, &current, &parsed)?;
+    plan.check("plan_hash", planned)?;
+    let items = plan.items;
     let changes = items
         .iter()
         .filter(|i| i.action != DefinitionAction::Unchanged)
@@ -714,25 +715,24 @@ pub async fn import_definitions(
         "update": items.iter().filter(|i| i.action == DefinitionAction::Update).map(|i| format!("{} {} ({})", i.kind, i.name, i.detail)).collect::<Vec<_>>(),
     });
     let a = attempt(
+        rec,
         cluster,
         "import_definitions",
         "definitions".into(),
         summary,
         Some(before),
-    )
-    .await;
-    svc.audit
-        .record(a, || async {
-            r.post("definitions", &body).await?;
-            let after = r
-                .definitions()
-                .await
-                .map(|d| comparable(&d).to_string())
-                .ok();
-            Ok(Applied {
-                value: changes,
-                after,
-            })
+    );
+    rec.record(a, || async {
+        r.post("definitions", &body).await?;
+        let after = r
+            .definitions()
+            .await
+            .map(|d| comparable(&d).to_string())
+            .ok();
+        Ok(Applied {
+            value: changes,
+            after,
         })
-        .await
+    })
+    .await
 }

@@ -7,7 +7,7 @@ use super::{RabbitCluster, seg};
 use crate::codec::encode_b64;
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::model::{InspectMode, InspectResult, RabbitMessage};
-use crate::ssr::bounded;
+use crate::runtime::bounded;
 use futures::StreamExt;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,

@@ -16,7 +16,7 @@ use super::model::{
 use crate::clusters::logic::unreachable_status;
 use crate::clusters::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::{AppError, Backend};
-use crate::ssr::{Secret, bounded, elapsed_ms, now_rfc3339};
+use crate::runtime::{Secret, bounded, elapsed_ms, now_rfc3339};
 use futures::StreamExt;
 use reqwest::Method;
 use serde::Deserialize;

@@ -11,51 +11,47 @@ use super::super::model::{
     ImportPlan, SUBTREE_LIMIT, SubtreePreview, Znode, ZnodeStat,
 };
 use super::ZkCluster;
-use crate::audit::ssr::{Applied, Attempt};
+use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::codec::{decode_b64, is_text};
 use crate::error::{AppError, Backend};
-use crate::ssr::{Services, services};
-use std::sync::Arc;
 
-async fn attempt(
-    cluster: &str,
+fn attempt(
+    rec: &Recorder,
+    zk: &ZkCluster,
     action: &str,
     path: &str,
     params: serde_json::Value,
     before: Option<String>,
 ) -> Attempt {
-    Attempt::by_caller(Backend::Zookeeper, cluster, action, path, params, before).await
+    rec.attempt(Backend::Zookeeper, zk.id(), action, path, params, before)
 }
 
-/// Common checks; returns the services and the cluster's adapter.
+/// Common checks: a valid path outside `/` and `/zookeeper` (a refusal of
+/// those is recorded as denied).
 async fn prepare(
-    cluster: &str,
+    rec: &Recorder,
+    zk: &ZkCluster,
     path: &str,
     action: &str,
     params: &serde_json::Value,
-) -> Result<(Services, Arc<ZkCluster>), AppError> {
+) -> Result<(), AppError> {
     validate_path("path", path)?;
-    let svc = services()?;
-    let zk = svc.zookeeper(cluster)?;
     if path == "/" || is_reserved(path) {
         let why = if path == "/" {
             "the root znode / cannot be changed"
         } else {
             "/zookeeper is ZooKeeper's own subtree and is read-only in zkmq"
         };
-        return Err(svc
-            .audit
-            .deny(
-                attempt(cluster, action, path, params.clone(), None).await,
-                why,
-            )
+        return Err(rec
+            .deny(attempt(rec, zk, action, path, params.clone(), None), why)
             .await);
     }
-    Ok((svc, zk))
+    Ok(())
 }
 
 pub async fn create(
-    cluster: &str,
+    rec: &Recorder,
+    zk: &ZkCluster,
     path: &str,
     data: &str,
     encoding: DataEncoding,
@@ -75,26 +71,26 @@ pub async fn create(
             "a TTL node needs a time to live in milliseconds, greater than 0",
         ));
     }
-    let (svc, zk) = prepare(cluster, path, "create_znode", &params).await?;
+    prepare(rec, zk, path, "create_znode", &params).await?;
     check_size("data", bytes.len(), zk.max_data_bytes())?;
-    svc.audit
-        .record(
-            attempt(cluster, "create_znode", path, params, None).await,
-            || async {
-                let created = zk
-                    .create_with_acl(path, &bytes, kind, ttl_ms, acl.as_deref())
-                    .await?;
-                Ok(Applied {
-                    value: created,
-                    after: Some(audit_value(&bytes)),
-                })
-            },
-        )
-        .await
+    rec.record(
+        attempt(rec, zk, "create_znode", path, params, None),
+        || async {
+            let created = zk
+                .create_with_acl(path, &bytes, kind, ttl_ms, acl.as_deref())
+                .await?;
+            Ok(Applied {
+                value: created,
+                after: Some(audit_value(&bytes)),
+            })
+        },
+    )
+    .await
 }
 
 pub async fn set_data(
-    cluster: &str,
+    rec: &Recorder,
+    zk: &ZkCluster,
     path: &str,
     data: &str,
     encoding: DataEncoding,
@@ -102,53 +98,57 @@ pub async fn set_data(
 ) -> Result<ZnodeStat, AppError> {
     let bytes = encode_input("data", data, encoding)?;
     let params = serde_json::json!({"expected_version": version, "encoding": encoding});
-    let (svc, zk) = prepare(cluster, path, "set_znode_data", &params).await?;
+    prepare(rec, zk, path, "set_znode_data", &params).await?;
     check_size("data", bytes.len(), zk.max_data_bytes())?;
     // The before value is what is there now, read just before the change.
     let before = zk.get_znode(path).await?;
     let before_value = audit_value(&decode_b64(&before.data_b64));
-    svc.audit
-        .record(
-            attempt(cluster, "set_znode_data", path, params, Some(before_value)).await,
-            || async {
-                let stat = zk.set_data(path, &bytes, version).await?;
-                Ok(Applied {
-                    value: stat,
-                    after: Some(audit_value(&bytes)),
-                })
-            },
-        )
-        .await
+    rec.record(
+        attempt(rec, zk, "set_znode_data", path, params, Some(before_value)),
+        || async {
+            let stat = zk.set_data(path, &bytes, version).await?;
+            Ok(Applied {
+                value: stat,
+                after: Some(audit_value(&bytes)),
+            })
+        },
+    )
+    .await
 }
 
 /// Replaces a znode's ACL if it is still at `aversion`.
 pub async fn set_acl(
-    cluster: &str,
+    rec: &Recorder,
+    zk: &ZkCluster,
     path: &str,
     acl: &str,
     aversion: i32,
 ) -> Result<ZnodeStat, AppError> {
     let entries = parse_acl("acl", acl)?;
     let params = serde_json::json!({"expected_aversion": aversion});
-    let (svc, zk) = prepare(cluster, path, "set_znode_acl", &params).await?;
+    prepare(rec, zk, path, "set_znode_acl", &params).await?;
     let before = format_acl(&zk.get_znode(path).await?.acl);
-    svc.audit
-        .record(
-            attempt(cluster, "set_znode_acl", path, params, Some(before)).await,
-            || async {
-                let stat = zk.set_acl(path, &entries, aversion).await?;
-                Ok(Applied {
-                    value: stat,
-                    after: Some(format_acl(&entries)),
-                })
-            },
-        )
-        .await
+    rec.record(
+        attempt(rec, zk, "set_znode_acl", path, params, Some(before)),
+        || async {
+            let stat = zk.set_acl(path, &entries, aversion).await?;
+            Ok(Applied {
+                value: stat,
+                after: Some(format_acl(&entries)),
+            })
+        },
+    )
+    .await
 }
 
-pub async fn delete(cluster: &str, path: &str, version: i32) -> Result<(), AppError> {
+pub async fn delete(
+    rec: &Recorder,
+    zk: &ZkCluster,
+    path: &str,
+    version: i32,
+) -> Result<(), AppError> {
     let params = serde_json::json!({"expected_version": version});
-    let (svc, zk) = prepare(cluster, path, "delete_znode", &params).await?;
+    prepare(rec, zk, path, "delete_znode", &params).await?;
     let before = zk.get_znode(path).await?;
     // Keep everything needed to restore it: data, ACL and stat.
     let before_value = serde_json::json!({
@@ -157,24 +157,22 @@ pub async fn delete(cluster: &str, path: &str, version: i32) -> Result<(), AppEr
         "stat": before.stat,
     })
     .to_string();
-    svc.audit
-        .record(
-            attempt(cluster, "delete_znode", path, params, Some(before_value)).await,
-            || async {
-                zk.delete_versioned(path, Some(version)).await?;
-                Ok(Applied {
-                    value: (),
-                    after: None,
-                })
-            },
-        )
-        .await
+    rec.record(
+        attempt(rec, zk, "delete_znode", path, params, Some(before_value)),
+        || async {
+            zk.delete_versioned(path, Some(version)).await?;
+            Ok(Applied {
+                value: (),
+                after: None,
+            })
+        },
+    )
+    .await
 }
 
 /// Counts what deleting the subtree at `path` would remove (nothing is changed).
-pub async fn preview_subtree(cluster: &str, path: &str) -> Result<SubtreePreview, AppError> {
+pub async fn preview_subtree(zk: &ZkCluster, path: &str) -> Result<SubtreePreview, AppError> {
     validate_path("path", path)?;
-    let zk = services()?.zookeeper(cluster)?;
     let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
     let base = path.matches('/').count();
     let max_depth = nodes
@@ -192,7 +190,12 @@ pub async fn preview_subtree(cluster: &str, path: &str) -> Result<SubtreePreview
 /// Deletes `path` and everything under it. `confirm` must repeat the path.
 /// The audit record's before value is a copy of the whole subtree (paths,
 /// data, ACLs, stats), so it can be restored.
-pub async fn delete_subtree(cluster: &str, path: &str, confirm: &str) -> Result<usize, AppError> {
+pub async fn delete_subtree(
+    rec: &Recorder,
+    zk: &ZkCluster,
+    path: &str,
+    confirm: &str,
+) -> Result<usize, AppError> {
     if confirm != path {
         return Err(AppError::invalid(
             "confirm",
@@ -200,7 +203,7 @@ pub async fn delete_subtree(cluster: &str, path: &str, confirm: &str) -> Result<
         ));
     }
     let params = serde_json::json!({"recursive": true});
-    let (svc, zk) = prepare(cluster, path, "delete_subtree", &params).await?;
+    prepare(rec, zk, path, "delete_subtree", &params).await?;
     let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
     if nodes.is_empty() {
         return Err(AppError::NotFound {
@@ -213,8 +216,8 @@ pub async fn delete_subtree(cluster: &str, path: &str, confirm: &str) -> Result<
         .collect();
     let before = serde_json::json!({"znodes": nodes.len(), "subtree": copy}).to_string();
     let total = nodes.len();
-    svc.audit
-        .record(attempt(cluster, "delete_subtree", path, params, Some(before)).await, || async {
+    rec
+        .record(attempt(rec, zk, "delete_subtree", path, params, Some(before)), || async {
             match zk.delete_many(&nodes).await {
                 Ok(n) => Ok(Applied { value: n, after: Some(format!("deleted {n} of {total} znodes")) }),
                 Err((e, n)) if n > 0 => Err(AppError::Conflict(format!(
@@ -227,9 +230,8 @@ pub async fn delete_subtree(cluster: &str, path: &str, confirm: &str) -> Result<
 }
 
 /// The subtree at `path` as an export file (JSON text). Read-only.
-pub async fn export(cluster: &str, path: &str) -> Result<String, AppError> {
+pub async fn export(zk: &ZkCluster, path: &str) -> Result<String, AppError> {
     validate_path("path", path)?;
-    let zk = services()?.zookeeper(cluster)?;
     let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
     if nodes.is_empty() {
         return Err(AppError::NotFound {
@@ -252,9 +254,9 @@ pub async fn export(cluster: &str, path: &str) -> Result<String, AppError> {
         .collect();
     let file = ExportFile {
         format: EXPORT_FORMAT.into(),
-        cluster: cluster.into(),
+        cluster: zk.id().into(),
         root: path.into(),
-        exported_at: crate::ssr::now_rfc3339(),
+        exported_at: crate::runtime::now_rfc3339(),
         znodes,
     };
     serde_json::to_string_pretty(&file).map_err(|e| AppError::Internal(e.to_string()))
@@ -359,47 +361,58 @@ async fn parent_exists(zk: &ZkCluster, path: &str) -> Result<bool, AppError> {
     }
 }
 
+/// The plan of the steps: their items, hashed with the file and the
+/// versions of every znode they were planned against.
+fn plan_of(steps: &[Step], file: &str) -> ImportPlan {
+    let read: Vec<_> = steps
+        .iter()
+        .map(|s| {
+            s.current
+                .as_ref()
+                .map(|z| (z.stat.version, z.stat.aversion, z.stat.mzxid))
+        })
+        .collect();
+    ImportPlan::new(
+        steps.iter().map(|s| s.item.clone()).collect(),
+        &(file, read),
+    )
+}
+
 /// The dry run of an import: what would be created, updated, left alone, or is in conflict.
 pub async fn plan_import(
-    cluster: &str,
+    zk: &ZkCluster,
     target_root: &str,
     file: &str,
 ) -> Result<ImportPlan, AppError> {
-    let zk = services()?.zookeeper(cluster)?;
-    let steps = plan_steps(&zk, target_root, file).await?;
-    Ok(ImportPlan {
-        target_root: target_root.into(),
-        items: steps.into_iter().map(|s| s.item).collect(),
-    })
+    let steps = plan_steps(zk, target_root, file).await?;
+    Ok(plan_of(&steps, file))
 }
 
 /// Applies an import the user has reviewed: the plan is computed again and
-/// must still match the counts the user saw; nothing is applied while any
-/// conflict remains. One audit record holds the previous values of every
-/// updated znode and the list of what was done.
+/// its hash must still be `reviewed` (any znode created, changed or removed
+/// since the dry run refuses it); nothing is applied while any conflict
+/// remains. One audit record holds the previous values of every updated
+/// znode and the list of what was done.
 pub async fn apply_import(
-    cluster: &str,
+    rec: &Recorder,
+    zk: &ZkCluster,
     target_root: &str,
     file: &str,
-    expect_create: usize,
-    expect_update: usize,
+    reviewed: &str,
 ) -> Result<usize, AppError> {
-    let svc = services()?;
-    let zk = svc.zookeeper(cluster)?;
-    let steps = plan_steps(&zk, target_root, file).await?;
-    let count = |a| steps.iter().filter(|s| s.item.action == a).count();
-    if count(ImportAction::Conflict) > 0 {
+    let steps = plan_steps(zk, target_root, file).await?;
+    let plan = plan_of(&steps, file);
+    let conflicts = plan.count(ImportAction::Conflict);
+    if conflicts > 0 {
         return Err(AppError::Conflict(format!(
-            "{} znodes are in conflict; nothing was imported",
-            count(ImportAction::Conflict)
+            "{conflicts} znodes are in conflict; nothing was imported"
         )));
     }
-    if count(ImportAction::Create) != expect_create || count(ImportAction::Update) != expect_update
-    {
-        return Err(AppError::Conflict(
-            "the cluster changed since the dry run; review the new dry run before importing".into(),
-        ));
-    }
+    plan.check("plan_hash", reviewed)?;
+    let (expect_create, expect_update) = (
+        plan.count(ImportAction::Create),
+        plan.count(ImportAction::Update),
+    );
     let before: Vec<serde_json::Value> = steps
         .iter()
         .filter(|s| s.item.action == ImportAction::Update)
@@ -408,61 +421,60 @@ pub async fn apply_import(
         .collect();
     let params = serde_json::json!({"create": expect_create, "update": expect_update, "znodes": steps.len()});
     let attempt = attempt(
-        cluster,
+        rec,
+        zk,
         "import_znodes",
         target_root,
         params,
         Some(serde_json::json!({ "updated": before }).to_string()),
-    )
-    .await;
-    svc.audit
-        .record(attempt, || async {
-            let mut done = Vec::new();
-            for s in steps
-                .iter()
-                .filter(|s| matches!(s.item.action, ImportAction::Create | ImportAction::Update))
-            {
-                let bytes = exported_bytes(&s.source);
-                let acl = (!s.source.acl.is_empty()).then_some(s.source.acl.as_slice());
-                let r = match (&s.item.action, &s.current) {
-                    (ImportAction::Create, _) => zk
-                        .create_with_acl(&s.item.path, &bytes, CreateKind::Persistent, None, acl)
-                        .await
-                        .map(|_| ()),
-                    (_, Some(cur)) => {
-                        let mut r = Ok(());
-                        if decode_b64(&cur.data_b64) != bytes {
-                            r = zk
-                                .set_data(&s.item.path, &bytes, cur.stat.version)
-                                .await
-                                .map(|_| ());
-                        }
-                        if r.is_ok()
-                            && let Some(a) = acl.filter(|a| *a != cur.acl.as_slice())
-                        {
-                            r = zk
-                                .set_acl(&s.item.path, a, cur.stat.aversion)
-                                .await
-                                .map(|_| ());
-                        }
-                        r
+    );
+    rec.record(attempt, || async {
+        let mut done = Vec::new();
+        for s in steps
+            .iter()
+            .filter(|s| matches!(s.item.action, ImportAction::Create | ImportAction::Update))
+        {
+            let bytes = exported_bytes(&s.source);
+            let acl = (!s.source.acl.is_empty()).then_some(s.source.acl.as_slice());
+            let r = match (&s.item.action, &s.current) {
+                (ImportAction::Create, _) => zk
+                    .create_with_acl(&s.item.path, &bytes, CreateKind::Persistent, None, acl)
+                    .await
+                    .map(|_| ()),
+                (_, Some(cur)) => {
+                    let mut r = Ok(());
+                    if decode_b64(&cur.data_b64) != bytes {
+                        r = zk
+                            .set_data(&s.item.path, &bytes, cur.stat.version)
+                            .await
+                            .map(|_| ());
                     }
-                    _ => Ok(()),
-                };
-                if let Err(e) = r {
-                    return Err(AppError::Conflict(format!(
-                        "imported {} znodes, then {}: {e}",
-                        done.len(),
-                        s.item.path
-                    )));
+                    if r.is_ok()
+                        && let Some(a) = acl.filter(|a| *a != cur.acl.as_slice())
+                    {
+                        r = zk
+                            .set_acl(&s.item.path, a, cur.stat.aversion)
+                            .await
+                            .map(|_| ());
+                    }
+                    r
                 }
-                done.push(serde_json::json!({"path": s.item.path, "action": s.item.action}));
+                _ => Ok(()),
+            };
+            if let Err(e) = r {
+                return Err(AppError::Conflict(format!(
+                    "imported {} znodes, then {}: {e}",
+                    done.len(),
+                    s.item.path
+                )));
             }
-            let n = done.len();
-            Ok(Applied {
-                value: n,
-                after: Some(serde_json::json!({ "applied": done }).to_string()),
-            })
+            done.push(serde_json::json!({"path": s.item.path, "action": s.item.action}));
+        }
+        let n = done.len();
+        Ok(Applied {
+            value: n,
+            after: Some(serde_json::json!({ "applied": done }).to_string()),
         })
-        .await
+    })
+    .await
 }

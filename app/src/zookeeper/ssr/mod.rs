@@ -9,7 +9,7 @@ use super::model::{AclEntry, ChildPage, CreateKind, Znode, ZnodeCopy, ZnodeStat}
 use crate::clusters::model::ClusterRef;
 use crate::codec::encode_b64;
 use crate::error::{AppError, Backend};
-use crate::ssr::{Secret, bounded};
+use crate::runtime::{Secret, bounded};
 use serde::Deserialize;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -57,11 +57,31 @@ fn default_monitor_timeout_ms() -> u64 {
     1_000
 }
 
+/// How the monitor reaches each member's AdminServer.
+#[derive(Debug, Clone, Default)]
+pub struct AdminEndpoints {
+    /// AdminServer on every member's host at this port.
+    pub port: Option<u16>,
+    /// Per member client address → AdminServer base URL (wins over `port`).
+    pub urls: std::collections::BTreeMap<String, String>,
+}
+
+impl AdminEndpoints {
+    pub fn url_for(&self, address: &str) -> Option<String> {
+        if let Some(u) = self.urls.get(address) {
+            return Some(u.clone());
+        }
+        let port = self.port?;
+        let host = address.rsplit_once(':').map(|(h, _)| h).unwrap_or(address);
+        Some(format!("http://{host}:{port}"))
+    }
+}
+
 /// What the ensemble monitor needs from the config.
 pub struct MonitorSettings {
     pub interval: Duration,
     pub timeout: Duration,
-    pub admin: crate::ensemble::ssr::AdminEndpoints,
+    pub admin: AdminEndpoints,
 }
 
 fn default_max_data_bytes() -> usize {
@@ -142,6 +162,9 @@ impl ZkError {
     }
 }
 
+/// One configured ensemble's adapter. Its reads are public; its writes are
+/// private to this module, so the only way to change a znode is
+/// `audited`, which records the attempt first.
 pub struct ZkCluster {
     config: ZkClusterConfig,
     timeout: Duration,
@@ -183,7 +206,7 @@ impl ZkCluster {
         MonitorSettings {
             interval: Duration::from_millis(self.config.monitor_interval_ms.max(100)),
             timeout: Duration::from_millis(self.config.monitor_timeout_ms.max(50)),
-            admin: crate::ensemble::ssr::AdminEndpoints {
+            admin: AdminEndpoints {
                 port: self.config.admin_port,
                 urls: self.config.admin_urls.clone(),
             },
@@ -195,7 +218,12 @@ impl ZkCluster {
     }
 
     /// A live session, connecting (bounded by the timeout) if there is none.
-    pub async fn client(&self) -> Result<zk::Client, AppError> {
+    /// The id of the console's current session (tests use it to find the member it is on).
+    pub async fn session_id(&self) -> Result<i64, AppError> {
+        Ok(self.client().await?.session_id().0)
+    }
+
+    async fn client(&self) -> Result<zk::Client, AppError> {
         let mut guard = self.client.lock().await;
         if let Some(c) = guard.as_ref() {
             if !c.state().is_terminated() {
@@ -246,11 +274,6 @@ impl ZkCluster {
             Err(AppError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
-    }
-
-    /// Deletes one znode (any version).
-    pub async fn delete(&self, path: &str) -> Result<(), AppError> {
-        self.delete_versioned(path, None).await
     }
 
     /// One page of children, filtered and sorted here: the browser only ever
@@ -316,7 +339,7 @@ impl ZkCluster {
 
     /// Creates a znode with the given ACL (`None`: open to anyone).
     /// Returns the created path (sequential nodes get a suffix).
-    pub async fn create_with_acl(
+    async fn create_with_acl(
         &self,
         path: &str,
         data: &[u8],
@@ -350,15 +373,8 @@ impl ZkCluster {
         .await
     }
 
-    /// Creates a persistent znode open to anyone. Parents must exist.
-    pub async fn create_persistent(&self, path: &str, data: &[u8]) -> Result<(), AppError> {
-        self.create_with_acl(path, data, CreateKind::Persistent, None, None)
-            .await
-            .map(|_| ())
-    }
-
     /// Replaces the ACL if it is still at `aversion`.
-    pub async fn set_acl(
+    async fn set_acl(
         &self,
         path: &str,
         acl: &[AclEntry],
@@ -374,12 +390,7 @@ impl ZkCluster {
     }
 
     /// Replaces the data if the znode is still at `version`; returns the new stat.
-    pub async fn set_data(
-        &self,
-        path: &str,
-        data: &[u8],
-        version: i32,
-    ) -> Result<ZnodeStat, AppError> {
+    async fn set_data(&self, path: &str, data: &[u8], version: i32) -> Result<ZnodeStat, AppError> {
         let p = path.to_string();
         let d = data.to_vec();
         self.call(
@@ -391,7 +402,7 @@ impl ZkCluster {
     }
 
     /// Deletes one znode if it is still at `version` (`None`: any version).
-    pub async fn delete_versioned(&self, path: &str, version: Option<i32>) -> Result<(), AppError> {
+    async fn delete_versioned(&self, path: &str, version: Option<i32>) -> Result<(), AppError> {
         let p = path.to_string();
         self.call(path, |c| async move { c.delete(&p, version).await })
             .await
@@ -453,7 +464,7 @@ impl ZkCluster {
 
     /// Deletes the given znodes deepest first, in multi-op batches (each batch
     /// atomic). Returns how many were deleted; on failure, the error and the count so far.
-    pub async fn delete_many(&self, nodes: &[ZnodeCopy]) -> Result<usize, (AppError, usize)> {
+    async fn delete_many(&self, nodes: &[ZnodeCopy]) -> Result<usize, (AppError, usize)> {
         let mut order: Vec<&ZnodeCopy> = nodes.iter().collect();
         order.sort_by_key(|n| std::cmp::Reverse(n.path.matches('/').count()));
         let mut done = 0;

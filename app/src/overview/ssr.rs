@@ -2,8 +2,9 @@
 //! publishing into a shared `watch` channel, so a slow or dead cluster never
 //! delays the others' updates. The Overview websocket and `/metrics` read it.
 
-use super::logic::unknown_status;
-use super::model::{ClusterStatus, Overview};
+use super::model::Overview;
+use crate::clusters::logic::unknown_status;
+use crate::clusters::model::{ClusterRef, ClusterStatus};
 use crate::ensemble::ssr::EnsembleMonitor;
 use crate::kafka::ssr::KafkaCluster;
 use crate::rabbitmq::ssr::RabbitCluster;
@@ -33,7 +34,7 @@ impl Probed {
             Probed::Rabbitmq(c) => c.probe().await,
         }
     }
-    fn cluster_ref(&self) -> super::model::ClusterRef {
+    fn cluster_ref(&self) -> ClusterRef {
         match self {
             Probed::Zookeeper(c) => c.cluster_ref(),
             Probed::Kafka(c) => c.cluster_ref(),

@@ -1,8 +1,9 @@
 //! Overview page (every cluster, live), backend index pages and the picker.
 
 use super::api::{get_overview, list_clusters};
-use super::logic::{format_latency, group_by_backend};
-use super::model::{ClusterStatus, OVERVIEW_WS_PATH, Overview};
+use super::model::{OVERVIEW_WS_PATH, Overview};
+use crate::clusters::logic::{format_latency, group_by_backend};
+use crate::clusters::model::ClusterStatus;
 use crate::components::{LiveOrFirst, StatusBadge, TableHead, error_banners, use_live_json};
 use crate::error::Backend;
 use leptos::prelude::*;

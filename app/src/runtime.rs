@@ -1,0 +1,109 @@
+//! Runtime helpers (server only) that every adapter may use: secrets, the
+//! bound on backend calls, the clock, and who is calling. They import only
+//! the core types (`error`), so every layer above can depend on them.
+
+use crate::error::{AppError, Backend};
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A credential read from config or env. Its `Debug`/`Display` never show the
+/// value, so it cannot leak into logs; it is never serialised to the browser.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The only way to read the value: call sites are easy to audit.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Who is acting. There is no login yet: everyone is "anonymous", told apart
+/// by client address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub client_addr: Option<String>,
+}
+
+impl Actor {
+    pub fn anonymous(addr: Option<SocketAddr>) -> Self {
+        Actor {
+            name: "anonymous".into(),
+            client_addr: addr.map(|a| a.ip().to_string()),
+        }
+    }
+}
+
+/// One request's caller, read once at the edge (a server function or a
+/// websocket upgrade) and passed down explicitly to whatever records or
+/// authorises. Login and roles (issue 14) extend this value, not the layers
+/// below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    pub actor: Actor,
+}
+
+impl RequestContext {
+    /// The context of a call made without a request (CLI, tests, start-up).
+    pub fn local(name: &str) -> Self {
+        RequestContext {
+            actor: Actor {
+                name: name.to_string(),
+                client_addr: None,
+            },
+        }
+    }
+
+    /// The context of the current server-function call.
+    pub async fn current() -> Self {
+        let addr = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
+            .await
+            .ok()
+            .map(|c| c.0);
+        RequestContext {
+            actor: Actor::anonymous(addr),
+        }
+    }
+}
+
+/// Runs `fut` with the backend timeout; a timeout becomes a clear `AppError`.
+pub async fn bounded<T>(
+    timeout: Duration,
+    backend: Backend,
+    cluster: &str,
+    fut: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(AppError::Timeout {
+            backend,
+            cluster: cluster.to_string(),
+            timeout_ms: timeout.as_millis() as u64,
+        }),
+    }
+}
+
+/// Milliseconds since `start`, as a float for display.
+pub fn elapsed_ms(start: std::time::Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Current time as RFC 3339 (UTC).
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
