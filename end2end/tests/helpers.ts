@@ -47,7 +47,7 @@ export function sandboxAsync(...args: string[]): Promise<number> {
  * of zkmq) against the sandbox ensemble; returns what it printed.
  */
 export function zkCli(...commands: string[]): string {
-  return execFileSync("/usr/share/zookeeper/bin/zkCli.sh", ["-server", "127.0.0.1:2181"], {
+  return execFileSync("/usr/share/zookeeper/bin/zkCli.sh", ["-server", "127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183"], {
     input: commands.join("\n") + "\n",
     encoding: "utf8",
     timeout: 60_000,
@@ -98,8 +98,22 @@ let versions: SandboxVersions | undefined;
 /** The versions the sandbox's servers report, read from them (once per run). */
 export function sandboxVersions(): SandboxVersions {
   if (versions) return versions;
-  const srvr = execFileSync("sh", ["-c", "echo srvr | nc 127.0.0.1 2181"], { encoding: "utf8", timeout: 10_000 });
-  const zookeeper = srvr.split("\n")[0].match(/version:\s*([^-,\s]+)/)?.[1];
+  // Any serving member answers; `-q 1` keeps nc reading after its stdin ends
+  // (without it the reply can be lost and srvr reads as empty).
+  let srvr = "";
+  let zookeeper: string | undefined;
+  for (let attempt = 0; attempt < 10 && !zookeeper; attempt++) {
+    for (const port of [2181, 2182, 2183]) {
+      try {
+        srvr = execFileSync("sh", ["-c", `echo srvr | nc -q 1 -w 3 127.0.0.1 ${port}`], { encoding: "utf8", timeout: 10_000 });
+      } catch {
+        continue;
+      }
+      zookeeper = srvr.split("\n")[0].match(/version:\s*([^-,\s]+)/)?.[1];
+      if (zookeeper) break;
+    }
+    if (!zookeeper) execFileSync("sleep", ["0.5"]);
+  }
   const env = execFileSync(path.join(root, "scripts", "sandbox"), ["env"], { encoding: "utf8", timeout: 30_000 });
   const kafka = env.match(/^ZKMQ_KAFKA_VERSION=(.+)$/m)?.[1]?.trim();
   const overview = execFileSync(
