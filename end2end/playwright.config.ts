@@ -38,7 +38,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${bin}" serve --config config/zkmq.toml --database "${db}" --bind 127.0.0.1:${port}`,
+    // ZKMQ_E2E_CONFIG: another config (the benchmarks pin ZooKeeper to one member).
+    command: `"${bin}" serve --config "${process.env.ZKMQ_E2E_CONFIG ?? "config/zkmq.toml"}" --database "${db}" --bind 127.0.0.1:${port}`,
     cwd: root,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

@@ -10,8 +10,13 @@ const runs = Number(process.env.ZKMQ_BENCH_RUNS ?? 0);
 const tool = process.env.ZKMQ_ZK_BENCH ?? "";
 const BASE = "/zkmq-bench-browser";
 
+// The raw client talks to the member the console was pinned to (scripts/bench
+// sets both), so a ratio compares one member's answers with themselves.
+const member = process.env.ZKMQ_BENCH_ZK_MEMBER;
+
 function zkBench(...args: string[]): string {
-  return execFileSync(tool, args, { encoding: "utf8", timeout: 20 * 60_000 });
+  const hosts = member ? ["--hosts", member] : [];
+  return execFileSync(tool, [...args, ...hosts], { encoding: "utf8", timeout: 20 * 60_000 });
 }
 
 const sorted = (v: number[]) => [...v].sort((a, b) => a - b);

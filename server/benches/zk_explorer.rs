@@ -93,9 +93,13 @@ async fn main() {
                 .collect()
         })
         .unwrap();
-    let connect = hosts.join(",");
+    // Every client of one comparison talks to the same member: a ratio of
+    // two different members' answers means nothing (one run once compared
+    // the raw client on one member with zkmq on another: 0.78x).
+    let member = std::env::var("BENCH_ZK_MEMBER").unwrap_or_else(|_| hosts[0].clone());
+    println!("ZooKeeper member for every client (BENCH_ZK_MEMBER): {member}");
     let raw = zk::Client::connector()
-        .connect(&connect)
+        .connect(&member)
         .await
         .expect("sandbox ensemble not reachable: scripts/sandbox start zk");
     let base = "/zkmq-bench";
@@ -140,14 +144,14 @@ async fn main() {
 
     // zkmq's server, on its own port and database.
     let port = 3190;
-    let server = common::start_server(&cfg_path, port);
+    let server = common::start_server(&common::pinned_config(&cfg_path, "hosts", &member), port);
 
     // Side by side, interleaved: raw client, zkmq adapter, zkmq HTTP server function.
     let adapter = Arc::new(ZkCluster::new(
         app::zookeeper::ssr::ZkClusterConfig {
             id: "local".into(),
             name: "bench".into(),
-            hosts: hosts.clone(),
+            hosts: vec![member.clone()],
             session_timeout_ms: 10_000,
             digest: None,
             max_data_bytes: 1_047_551,
@@ -159,9 +163,9 @@ async fn main() {
         Duration::from_secs(30),
     ));
     let body = "cluster=local&path=%2Fzkmq-bench%2Fwide&prefix=&offset=0";
-    // Warm-up: sessions, and the JIT of whichever members the three clients
-    // reached (a member restarted shortly before serves these lists several
-    // times slower until HotSpot has compiled its code paths).
+    // Warm-up: sessions, and the JIT of the member (one restarted shortly
+    // before serves these lists several times slower until HotSpot has
+    // compiled its code paths).
     for _ in 0..5 {
         let _ = http_post(port, "/api/list_znode_children", body);
         let _ = adapter.list_children(&wide, "", 0, 100).await.unwrap();

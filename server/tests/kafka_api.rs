@@ -392,8 +392,17 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
         "delete_topic",
         &[("topic", &topic), ("confirm", &topic)],
     );
-    let (status, v) = call(&s, "get_topic", &[("topic", &topic)]);
-    assert_eq!(status, 500);
+    // ZooKeeper-mode deletion is asynchronous: the brokers' metadata drops the
+    // topic a moment after the controller accepted the delete.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (status, v) = loop {
+        let (status, v) = call(&s, "get_topic", &[("topic", &topic)]);
+        if status != 200 || Instant::now() > deadline {
+            break (status, v);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(status, 500, "still there 10 s after the delete: {v}");
     assert!(v["NotFound"].is_object(), "{v}");
 
     let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
@@ -659,6 +668,54 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
         "reset to offset 2"
     );
 
+    // A preview is a plan: applied after the group moved, it is refused and
+    // changes nothing (the user reviewed other offsets than it would write).
+    let stale = ok(
+        &s,
+        "reset_offsets",
+        &[
+            ("group", &group),
+            ("topic", &topic),
+            ("to", "earliest"),
+            ("value", ""),
+            ("preview", "true"),
+        ],
+    );
+    apply_reset(
+        &s,
+        &[
+            ("group", &group),
+            ("topic", &topic),
+            ("to", "offset"),
+            ("value", "1"),
+        ],
+    );
+    let (status, v) = call(
+        &s,
+        "reset_offsets",
+        &[
+            ("group", &group),
+            ("topic", &topic),
+            ("to", "earliest"),
+            ("value", ""),
+            ("preview", "false"),
+            ("plan_hash", stale["hash"].as_str().unwrap()),
+        ],
+    );
+    assert_eq!(status, 500, "{v}");
+    assert!(
+        v["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("changed since the preview (dry run)"),
+        "{v}"
+    );
+    assert_eq!(
+        committed(),
+        [(0, Some(1), Some(3)), (1, Some(1), Some(3))],
+        "the stale plan wrote nothing"
+    );
+
     // To latest: every committed offset equals its partition's end offset.
     let preview = ok(
         &s,
@@ -752,7 +809,11 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
 
     let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
     let resets: Vec<_> = rows.iter().filter(|r| r.0 == "reset_offsets").collect();
-    assert_eq!(resets.len(), 4, "earliest, offset, latest, time");
+    assert_eq!(
+        resets.len(),
+        5,
+        "earliest, offset 2, offset 1, latest, time (not the stale plan)"
+    );
     let before: Value = serde_json::from_str(resets[0].2.as_deref().unwrap()).unwrap();
     let after: Value = serde_json::from_str(resets[0].3.as_deref().unwrap()).unwrap();
     assert_eq!(
@@ -766,7 +827,7 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
     );
     assert_eq!(after.as_array().map(Vec::len), Some(2), "{after}");
     assert!(after.as_array().unwrap().iter().all(|o| o["offset"] == 0));
-    let after_time: Value = serde_json::from_str(resets[3].3.as_deref().unwrap()).unwrap();
+    let after_time: Value = serde_json::from_str(resets[4].3.as_deref().unwrap()).unwrap();
     let mut moved: Vec<(i64, i64)> = after_time
         .as_array()
         .unwrap()

@@ -109,14 +109,16 @@ async fn exchange_queue_binding_publish_inspect_policy_purge_delete() {
         &format!("x-message-ttl=60000\nx-dead-letter-exchange={dlx}"),
     );
     assert_eq!(status, 200, "{v}");
-    // Declaring it again with another TTL: the broker's refusal, in words.
+    // Declaring it again with another TTL: the broker's refusal, in words,
+    // on the field that carried the arguments.
     let (_, v) = queue(
         &s,
         &q,
         &format!("x-message-ttl=30000\nx-dead-letter-exchange={dlx}"),
     );
+    assert_eq!(v["Invalid"]["field"], "arguments", "{v}");
     assert_eq!(
-        v["Conflict"],
+        v["Invalid"]["reason"],
         "PRECONDITION_FAILED: queue exists with different arguments: x-message-ttl 60000 vs 30000"
     );
     let (_, v) = queue(

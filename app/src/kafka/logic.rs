@@ -2,8 +2,8 @@
 //! consumer-protocol assignments, offset-reset maths, message filters.
 
 use super::model::{
-    BrowseStart, GroupQuery, GroupRow, GroupSort, MessageFilter, ResetTarget, TopicQuery, TopicRow,
-    TopicSort,
+    BrowseStart, ChangePreview, GroupQuery, GroupRow, GroupSort, MessageFilter, ResetRow,
+    ResetTarget, TopicQuery, TopicRow, TopicSort,
 };
 use crate::error::AppError;
 use crate::fields::{parse_count, parse_time, url_segment};
@@ -143,8 +143,8 @@ pub const TOPIC_CONFIGS: &[(&str, ConfigType)] = &[
     ("unclean.leader.election.enable", ConfigType::Bool),
 ];
 
-/// Checks one topic config: a known key and a value of its type.
-pub fn validate_topic_config(field: &str, key: &str, value: &str) -> Result<(), AppError> {
+/// Checks that `key` is a topic config zkmq knows; returns its type.
+pub fn validate_config_key(field: &str, key: &str) -> Result<&'static ConfigType, AppError> {
     let Some((_, ty)) = TOPIC_CONFIGS.iter().find(|(k, _)| *k == key) else {
         let near: Vec<&str> = TOPIC_CONFIGS
             .iter()
@@ -161,6 +161,12 @@ pub fn validate_topic_config(field: &str, key: &str, value: &str) -> Result<(), 
             format!("\"{key}\" is not a topic config{hint}"),
         ));
     };
+    Ok(ty)
+}
+
+/// Checks one topic config: a known key and a value of its type.
+pub fn validate_topic_config(field: &str, key: &str, value: &str) -> Result<(), AppError> {
+    let ty = validate_config_key(field, key)?;
     let v = value.trim();
     let bad = |what: String| Err(AppError::invalid(field, format!("{key}: \"{v}\" {what}")));
     match *ty {
@@ -375,6 +381,50 @@ pub fn reset_offset(target: &ResetTarget, low: i64, high: i64, by_time: Option<i
     }
 }
 
+/// The rows of an offset reset: per partition (`parts`, as topic and id) its
+/// committed offset (`committed`: topic, partition, offset) and the new one
+/// from its watermarks (`low`, `high`) and, for a time, the broker's offset
+/// for it (`by_time`). Sorted by topic and partition.
+pub fn reset_rows(
+    target: &ResetTarget,
+    parts: Vec<(String, i32)>,
+    committed: &[(String, i32, i64)],
+    watermarks: &std::collections::HashMap<(String, i32), (i64, i64)>,
+    by_time: Option<&std::collections::HashMap<(String, i32), Option<i64>>>,
+) -> Vec<ResetRow> {
+    let mut rows: Vec<ResetRow> = parts
+        .into_iter()
+        .map(|(t, p)| {
+            let key = (t, p);
+            let (low, high) = watermarks.get(&key).copied().unwrap_or((0, 0));
+            let at = by_time.and_then(|m| m.get(&key).copied().flatten());
+            let (topic, partition) = key;
+            ResetRow {
+                current: committed
+                    .iter()
+                    .find(|(ct, cp, _)| *ct == topic && *cp == partition)
+                    .map(|x| x.2),
+                new: reset_offset(target, low, high, at),
+                topic,
+                partition,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+    rows
+}
+
+/// Where a browse of a partition with watermarks `low..high` starts: an
+/// offset (clamped), the newest `n` (at least one), or a time (`by_time`: the
+/// broker's first offset at or after it; none means the end).
+pub fn browse_start(start: &BrowseStart, low: i64, high: i64, by_time: Option<i64>) -> i64 {
+    match start {
+        BrowseStart::Offset(o) => (*o).clamp(low, high),
+        BrowseStart::Newest(n) => (high - (*n).max(1)).max(low),
+        BrowseStart::Timestamp(_) => by_time.unwrap_or(high).clamp(low, high),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Message filters
 
@@ -502,6 +552,91 @@ pub fn parse_filter(kind: &str, text: &str, field: &str) -> Result<MessageFilter
             format!("\"{other}\" is not a filter: none, substring, regex or json"),
         )),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Topic config changes
+
+/// A topic's overrides: key and value (`None`: sensitive, not readable).
+pub type Overrides = [(String, Option<String>)];
+
+/// The `set` (key=value lines) and `remove` (a key per line) fields of a
+/// config change, checked: known keys and values of their types, and not
+/// both empty.
+pub fn parse_config_change(
+    set: &str,
+    remove: &str,
+) -> Result<(Vec<(String, String)>, Vec<String>), AppError> {
+    let set = parse_config_lines("set", set)?;
+    let remove: Vec<String> = remove
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    for key in &remove {
+        validate_config_key("remove", key)?;
+    }
+    if set.is_empty() && remove.is_empty() {
+        return Err(AppError::invalid(
+            "set",
+            "nothing to change: give key=value lines to set or keys to remove",
+        ));
+    }
+    Ok((set, remove))
+}
+
+/// Plans a config change against the overrides `before`: the full list of
+/// overrides to write (AlterConfigs replaces them all) and the preview of
+/// what changes. Refuses when a sensitive override would be lost (it cannot
+/// be read back, so writing the others would drop it) or a key to remove is
+/// not overridden.
+pub fn plan_config_change(
+    topic: &str,
+    before: &Overrides,
+    set: &[(String, String)],
+    remove: &[String],
+) -> Result<(Vec<(String, String)>, ChangePreview), AppError> {
+    if let Some((name, _)) = before.iter().find(|(_, v)| v.is_none()) {
+        return Err(AppError::Conflict(format!(
+            "topic \"{topic}\" has a sensitive override ({name}) that zkmq cannot read back; change its configs with kafka-configs instead"
+        )));
+    }
+    let current = |key: &str| {
+        before
+            .iter()
+            .find(|(b, _)| b == key)
+            .and_then(|(_, v)| v.clone())
+    };
+    for key in remove {
+        if !before.iter().any(|(k, _)| k == key) {
+            return Err(AppError::invalid(
+                "remove",
+                format!("{key} is not overridden on topic \"{topic}\""),
+            ));
+        }
+    }
+    let mut after: Vec<(String, String)> = before
+        .iter()
+        .filter(|(k, _)| !remove.contains(k) && !set.iter().any(|(s, _)| s == k))
+        .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
+        .collect();
+    after.extend(set.iter().cloned());
+    after.sort();
+    let config_changes = set
+        .iter()
+        .map(|(key, v)| (key.clone(), current(key), Some(v.clone())))
+        .chain(remove.iter().map(|key| (key.clone(), current(key), None)))
+        .collect();
+    let preview = ChangePreview {
+        summary: vec![format!(
+            "topic \"{topic}\": set {}, remove {}",
+            set.len(),
+            remove.len()
+        )],
+        config_changes,
+    };
+    Ok((after, preview))
 }
 
 #[cfg(test)]
@@ -773,5 +908,114 @@ mod tests {
         assert!(!json_field_equals(b"not json", "a", "1"));
         assert!(contains_text(Some(b"k1"), Some(b"hello"), "ell"));
         assert!(!contains_text(None, None, "x"));
+    }
+
+    #[test]
+    fn a_config_change_keeps_other_overrides_and_says_what_changes() {
+        let before = vec![
+            ("retention.ms".to_string(), Some("3600000".to_string())),
+            ("cleanup.policy".to_string(), Some("compact".to_string())),
+            ("segment.ms".to_string(), Some("600000".to_string())),
+        ];
+        let (set, remove) = parse_config_change("retention.ms=7200000", "segment.ms").unwrap();
+        let (after, preview) = plan_config_change("t", &before, &set, &remove).unwrap();
+        assert_eq!(
+            after,
+            [
+                ("cleanup.policy".to_string(), "compact".to_string()),
+                ("retention.ms".to_string(), "7200000".to_string()),
+            ]
+        );
+        assert_eq!(
+            preview.config_changes,
+            [
+                (
+                    "retention.ms".to_string(),
+                    Some("3600000".to_string()),
+                    Some("7200000".to_string())
+                ),
+                ("segment.ms".to_string(), Some("600000".to_string()), None),
+            ]
+        );
+        assert_eq!(preview.summary, ["topic \"t\": set 1, remove 1"]);
+    }
+
+    #[test]
+    fn a_config_change_refuses_unknown_keys_nothing_to_do_a_lost_secret_and_removing_a_default() {
+        assert_eq!(
+            invalid(parse_config_change("", "retention.bogus").unwrap_err()).0,
+            "remove"
+        );
+        assert_eq!(
+            invalid(parse_config_change(" ", "\n").unwrap_err()).0,
+            "set"
+        );
+        let secret = vec![("sasl.jaas.config".to_string(), None)];
+        let set = vec![("retention.ms".to_string(), "1".to_string())];
+        assert!(matches!(
+            plan_config_change("t", &secret, &set, &[]),
+            Err(AppError::Conflict(_))
+        ));
+        let (f, reason) =
+            invalid(plan_config_change("t", &[], &[], &["retention.ms".to_string()]).unwrap_err());
+        assert_eq!(
+            (f.as_str(), reason.as_str()),
+            ("remove", "retention.ms is not overridden on topic \"t\"")
+        );
+    }
+
+    #[test]
+    fn reset_rows_pair_each_partition_with_its_committed_and_new_offset() {
+        use std::collections::HashMap;
+        let parts = vec![("t".to_string(), 1), ("t".to_string(), 0)];
+        let committed = [("t".to_string(), 0, 5), ("other".to_string(), 1, 9)];
+        let wm: HashMap<_, _> = [
+            (("t".to_string(), 0), (2, 10)),
+            (("t".to_string(), 1), (0, 4)),
+        ]
+        .into();
+        let latest = reset_rows(&ResetTarget::Latest, parts.clone(), &committed, &wm, None);
+        assert_eq!(
+            latest,
+            [
+                ResetRow {
+                    topic: "t".into(),
+                    partition: 0,
+                    current: Some(5),
+                    new: 10
+                },
+                ResetRow {
+                    topic: "t".into(),
+                    partition: 1,
+                    current: None,
+                    new: 4
+                },
+            ]
+        );
+        // A time: the broker's offset where it has one, else the end.
+        let at: HashMap<_, _> = [
+            (("t".to_string(), 0), Some(7)),
+            (("t".to_string(), 1), None),
+        ]
+        .into();
+        let by_time = reset_rows(
+            &ResetTarget::Timestamp(1),
+            parts,
+            &committed,
+            &wm,
+            Some(&at),
+        );
+        assert_eq!(by_time.iter().map(|r| r.new).collect::<Vec<_>>(), [7, 4]);
+    }
+
+    #[test]
+    fn a_browse_starts_within_the_partition() {
+        assert_eq!(browse_start(&BrowseStart::Offset(-5), 3, 10, None), 3);
+        assert_eq!(browse_start(&BrowseStart::Offset(99), 3, 10, None), 10);
+        assert_eq!(browse_start(&BrowseStart::Newest(4), 3, 10, None), 6);
+        assert_eq!(browse_start(&BrowseStart::Newest(0), 3, 10, None), 9);
+        assert_eq!(browse_start(&BrowseStart::Newest(50), 3, 10, None), 3);
+        assert_eq!(browse_start(&BrowseStart::Timestamp(1), 3, 10, Some(5)), 5);
+        assert_eq!(browse_start(&BrowseStart::Timestamp(1), 3, 10, None), 10);
     }
 }

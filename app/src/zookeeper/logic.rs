@@ -1,6 +1,9 @@
 //! Pure ZooKeeper rules: paths, data encodings, ACLs, export/import.
 
-use super::model::{AclEntry, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode};
+use super::model::{
+    AclEntry, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode, ImportAction, SUBTREE_LIMIT,
+    Znode,
+};
 use crate::codec::{decode_b64, encode_b64, is_text};
 use crate::error::AppError;
 
@@ -451,6 +454,74 @@ pub fn format_perms(p: i32) -> String {
         .collect()
 }
 
+/// The znodes of an export file re-rooted under `target_root`, parents
+/// first (so creating them in order works). Checks the file and its size.
+pub fn import_sources(
+    target_root: &str,
+    file: &str,
+) -> Result<Vec<(String, ExportedZnode)>, AppError> {
+    validate_path("target_root", target_root)?;
+    let f = parse_export("file", file)?;
+    if f.znodes.len() > SUBTREE_LIMIT {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "holds {} znodes; zkmq imports at most {SUBTREE_LIMIT} at a time",
+                f.znodes.len()
+            ),
+        ));
+    }
+    let mut sources: Vec<(String, ExportedZnode)> = f
+        .znodes
+        .into_iter()
+        .filter_map(|z| reroot(&z.path, &f.root, target_root).map(|p| (p, z)))
+        .collect();
+    sources.sort_by_key(|(p, _)| p.matches('/').count());
+    Ok(sources)
+}
+
+/// What importing `source` at `path` does, given what is there now
+/// (`current`) and whether its parent exists or is created by the import
+/// (`parent_ok`): create, update, leave unchanged, or a conflict and why.
+pub fn import_action(
+    path: &str,
+    source: &ExportedZnode,
+    current: Option<&Znode>,
+    parent_ok: bool,
+    max_data_bytes: usize,
+) -> (ImportAction, Option<String>) {
+    let bytes = exported_bytes(source);
+    let conflict = |why: String| (ImportAction::Conflict, Some(why));
+    if path == "/" || is_reserved(path) {
+        return conflict("lies in / or /zookeeper, which zkmq does not change".into());
+    }
+    if bytes.len() > max_data_bytes {
+        return conflict(format!(
+            "{} bytes of data; this cluster accepts at most {max_data_bytes}",
+            bytes.len()
+        ));
+    }
+    match current {
+        None if parent_ok => (ImportAction::Create, None),
+        None => conflict(format!(
+            "its parent {} does not exist and is not in the file",
+            parent(path).unwrap_or("/")
+        )),
+        Some(z) if z.stat.ephemeral_owner != 0 => {
+            conflict("exists as an ephemeral znode owned by a live session".into())
+        }
+        Some(z) => {
+            let same_data = decode_b64(&z.data_b64) == bytes;
+            let same_acl = source.acl.is_empty() || z.acl == source.acl;
+            if same_data && same_acl {
+                (ImportAction::Unchanged, None)
+            } else {
+                (ImportAction::Update, None)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,5 +787,84 @@ mod tests {
         assert_eq!(format_perms(31), "cdrwa");
         assert_eq!(format_perms(1 | 2), "rw");
         assert_eq!(format_perms(0), "");
+    }
+
+    fn exported(path: &str, data: &str) -> ExportedZnode {
+        ExportedZnode {
+            path: path.into(),
+            data: Some(data.into()),
+            data_b64: None,
+            acl: vec![],
+            stat: None,
+        }
+    }
+
+    fn znode(path: &str, data: &str, ephemeral_owner: i64) -> Znode {
+        Znode {
+            path: path.into(),
+            data_b64: encode_b64(data.as_bytes()),
+            stat: crate::zookeeper::model::ZnodeStat {
+                ephemeral_owner,
+                ..Default::default()
+            },
+            acl: vec![],
+        }
+    }
+
+    #[test]
+    fn import_sources_are_rerooted_parents_first() {
+        let file = r#"{"format":"zkmq-znodes/1","cluster":"c","root":"/src","exported_at":"","znodes":[
+            {"path":"/src/a/b","data":"2","acl":[]},{"path":"/src","data":"","acl":[]},{"path":"/src/a","data":"1","acl":[]}]}"#;
+        let got: Vec<String> = import_sources("/dst", file)
+            .unwrap()
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(got, ["/dst", "/dst/a", "/dst/a/b"]);
+        assert_eq!(
+            crate::error::invalid_parts(import_sources("dst", file).unwrap_err()).0,
+            "target_root"
+        );
+        assert_eq!(
+            crate::error::invalid_parts(import_sources("/", "{}").unwrap_err()).0,
+            "file"
+        );
+    }
+
+    #[test]
+    fn import_actions_follow_what_is_there() {
+        let src = exported("/x", "new");
+        assert_eq!(
+            import_action("/x", &src, None, true, 100).0,
+            ImportAction::Create
+        );
+        let (a, why) = import_action("/p/x", &src, None, false, 100);
+        assert_eq!(
+            (a, why.as_deref()),
+            (
+                ImportAction::Conflict,
+                Some("its parent /p does not exist and is not in the file")
+            )
+        );
+        assert_eq!(
+            import_action("/x", &src, Some(&znode("/x", "new", 0)), true, 100).0,
+            ImportAction::Unchanged
+        );
+        assert_eq!(
+            import_action("/x", &src, Some(&znode("/x", "old", 0)), true, 100).0,
+            ImportAction::Update
+        );
+        assert_eq!(
+            import_action("/x", &src, Some(&znode("/x", "old", 7)), true, 100).0,
+            ImportAction::Conflict
+        );
+        assert_eq!(
+            import_action("/zookeeper/q", &src, None, true, 100).0,
+            ImportAction::Conflict
+        );
+        assert_eq!(
+            import_action("/x", &src, None, true, 2).0,
+            ImportAction::Conflict
+        );
     }
 }

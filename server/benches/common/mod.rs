@@ -87,3 +87,28 @@ pub fn start_server(config: &Path, port: u16) -> Server {
     }
     Server { child, port }
 }
+
+/// A copy of the config at `config` whose first `key = [...]` line (the
+/// first cluster's hosts or bootstrap servers) lists only `member`, so that
+/// zkmq talks to the same server as the raw client it is compared with.
+pub fn pinned_config(config: &Path, key: &str, member: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(config).unwrap();
+    let mut done = false;
+    let pinned: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if !done && l.trim_start().starts_with(key) {
+                done = true;
+                format!("{key} = [\"{member}\"]")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(done, "no {key} line in {}", config.display());
+    let dir = bench_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(format!("pinned-{key}.toml"));
+    std::fs::write(&out, pinned.join("\n") + "\n").unwrap();
+    out
+}

@@ -9,7 +9,7 @@ use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::error::{AppError, Backend};
 use crate::fields::{parse_count, parse_headers};
 use crate::kafka::logic::{
-    MAX_PARTITIONS, parse_config_lines, parse_replication, validate_topic_config,
+    MAX_PARTITIONS, parse_config_change, parse_config_lines, parse_replication, plan_config_change,
     validate_topic_name,
 };
 use crate::kafka::model::{
@@ -190,81 +190,9 @@ pub async fn alter_topic_config(
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
     let cluster = k.id();
-    let set = parse_config_lines("set", set)?;
-    let remove: Vec<String> = remove
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    for key in &remove {
-        // Any value of the right key passes; only the key is checked here.
-        if let Err(AppError::Invalid { reason, .. }) = validate_topic_config("remove", key, "0")
-            && reason.contains("is not a topic config")
-        {
-            return Err(AppError::invalid("remove", reason));
-        }
-    }
-    if set.is_empty() && remove.is_empty() {
-        return Err(AppError::invalid(
-            "set",
-            "nothing to change: give key=value lines to set or keys to remove",
-        ));
-    }
+    let (set, remove) = parse_config_change(set, remove)?;
     let before = k.topic_overrides(topic).await?;
-    // AlterConfigs replaces every override: a sensitive one cannot be read
-    // back, so it would be lost. Refuse rather than drop it silently.
-    if let Some((name, _)) = before.iter().find(|(_, v)| v.is_none()) {
-        return Err(AppError::Conflict(format!(
-            "topic \"{topic}\" has a sensitive override ({name}) that zkmq cannot read back; change its configs with kafka-configs instead"
-        )));
-    }
-    for key in &remove {
-        if !before.iter().any(|(k, _)| k == key) {
-            return Err(AppError::invalid(
-                "remove",
-                format!("{key} is not overridden on topic \"{topic}\""),
-            ));
-        }
-    }
-    let mut after: Vec<(String, String)> = before
-        .iter()
-        .filter(|(k, _)| !remove.contains(k) && !set.iter().any(|(s, _)| s == k))
-        .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
-        .collect();
-    after.extend(set.iter().cloned());
-    after.sort();
-    let changes: Vec<(String, Option<String>, Option<String>)> = set
-        .iter()
-        .map(|(key, v)| {
-            (
-                key.clone(),
-                before
-                    .iter()
-                    .find(|(b, _)| b == key)
-                    .and_then(|(_, v)| v.clone()),
-                Some(v.clone()),
-            )
-        })
-        .chain(remove.iter().map(|key| {
-            (
-                key.clone(),
-                before
-                    .iter()
-                    .find(|(b, _)| b == key)
-                    .and_then(|(_, v)| v.clone()),
-                None,
-            )
-        }))
-        .collect();
-    let result = ChangePreview {
-        summary: vec![format!(
-            "topic \"{topic}\": set {}, remove {}",
-            set.len(),
-            remove.len()
-        )],
-        config_changes: changes,
-    };
+    let (after, result) = plan_config_change(topic, &before, &set, &remove)?;
     if preview {
         k.set_overrides_raw(topic, &after, true).await?;
         return Ok(result);

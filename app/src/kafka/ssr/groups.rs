@@ -3,7 +3,7 @@
 
 use super::{KafkaCluster, KafkaError, ffi};
 use crate::error::AppError;
-use crate::kafka::logic::{check_resettable, lag, page_groups, parse_assignment, reset_offset};
+use crate::kafka::logic::{check_resettable, lag, page_groups, parse_assignment, reset_rows};
 use crate::kafka::model::{
     GroupDetail, GroupMember, GroupOffset, GroupPage, GroupQuery, GroupRow, ResetRow, ResetTarget,
 };
@@ -256,26 +256,7 @@ impl KafkaCluster {
             ResetTarget::Timestamp(ts) => Some(self.offsets_at(parts.clone(), *ts).await?),
             _ => None,
         };
-        let mut rows: Vec<ResetRow> = parts
-            .into_iter()
-            .map(|(t, p)| {
-                let (low, high) = wm.get(&(t.clone(), p)).copied().unwrap_or((0, 0));
-                let at = by_time
-                    .as_ref()
-                    .and_then(|m| m.get(&(t.clone(), p)).copied().flatten());
-                ResetRow {
-                    current: committed
-                        .iter()
-                        .find(|(ct, cp, _)| *ct == t && *cp == p)
-                        .map(|x| x.2),
-                    new: reset_offset(target, low, high, at),
-                    topic: t,
-                    partition: p,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-        Ok(rows)
+        Ok(reset_rows(target, parts, &committed, &wm, by_time.as_ref()))
     }
 
     /// The first offset at or after `ts` per partition (`None`: no such message).

@@ -6,7 +6,7 @@ use super::{KafkaCluster, KafkaError, client_config};
 use crate::codec::encode_b64;
 use crate::error::AppError;
 use crate::kafka::logic::{
-    BROWSE_TIME_BUDGET_MS, MAX_BROWSE, SCAN_BUDGET, contains_text, json_field_equals,
+    BROWSE_TIME_BUDGET_MS, MAX_BROWSE, SCAN_BUDGET, browse_start, contains_text, json_field_equals,
 };
 use crate::kafka::model::{
     BrowseRequest, BrowseResult, BrowseStart, BrowseStop, KafkaMessage, MessageFilter, Produced,
@@ -99,18 +99,16 @@ impl KafkaCluster {
             .get(&(req.topic.clone(), req.partition))
             .copied()
             .unwrap_or((0, 0));
-        let start = match req.start {
-            BrowseStart::Offset(o) => o.clamp(low, high),
-            BrowseStart::Newest(n) => (high - n.max(1)).max(low),
+        let by_time = match req.start {
             BrowseStart::Timestamp(ts) => self
                 .offsets_at(vec![(req.topic.clone(), req.partition)], ts)
                 .await?
                 .into_values()
                 .next()
-                .flatten()
-                .unwrap_or(high)
-                .clamp(low, high),
+                .flatten(),
+            _ => None,
         };
+        let start = browse_start(&req.start, low, high, by_time);
         if start >= high {
             return Ok(BrowseResult {
                 messages: Vec::new(),

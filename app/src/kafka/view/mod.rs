@@ -12,9 +12,10 @@ use super::model::{
 };
 use crate::codec::{DataView, render_b64};
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, Form, FormStatus, PageSpan, Pager,
-    SearchBox, TableHead, Tabs, TextArea, TextField, cluster_param, error_banners,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, PageSpan, Pager, SearchBox,
+    TableHead, Tabs, TextArea, TextField, cluster_param, error_banners,
 };
+use crate::error::AppError;
 use crate::fields::last_segment;
 use crate::plan::Plan;
 use crate::zookeeper::logic::{format_millis, znode_href};
@@ -244,7 +245,7 @@ fn CreateTopic(cluster: String) -> impl IntoView {
     let partitions = RwSignal::new("3".to_string());
     let replication = RwSignal::new("2".to_string());
     let configs = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let preview = RwSignal::new(None::<ChangePreview>);
     let navigate = use_navigate();
     let run = Action::new(move |dry: &bool| {
@@ -252,7 +253,8 @@ fn CreateTopic(cluster: String) -> impl IntoView {
         let navigate = navigate.clone();
         let n = name.get_untracked();
         async move {
-            error.set(None);
+            form.start();
+            preview.set(None);
             match create_topic(
                 c.clone(),
                 n.clone(),
@@ -263,12 +265,12 @@ fn CreateTopic(cluster: String) -> impl IntoView {
             )
             .await
             {
-                Ok(p) if dry => preview.set(Some(p)),
+                Ok(p) if dry => form.settle(Ok(p), |p| {
+                    preview.set(Some(p));
+                    String::new()
+                }),
                 Ok(_) => navigate(&topic_href(&c, n.trim()), Default::default()),
-                Err(e) => {
-                    preview.set(None);
-                    error.set(Some(e.to_string()));
-                }
+                Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }
         }
     });
@@ -276,19 +278,19 @@ fn CreateTopic(cluster: String) -> impl IntoView {
         <section aria-labelledby="create-topic-h" class="mt-8 max-w-xl">
             <h2 id="create-topic-h" class="mb-2 text-lg font-semibold">"Create topic"</h2>
             <div class="flex flex-col gap-2">
-                <TextField label="Name" value=name placeholder="orders.v1" />
+                <TextField label="Name" value=name placeholder="orders.v1" form field="name" />
                 <div class="flex gap-4">
-                    <TextField label="Partitions" value=partitions />
-                    <TextField label="Replication factor" value=replication />
+                    <TextField label="Partitions" value=partitions form field="partitions" />
+                    <TextField label="Replication factor" value=replication form field="replication" />
                 </div>
-                <TextArea label="Configs (key=value per line)" value=configs placeholder="retention.ms=604800000" />
+                <TextArea label="Configs (key=value per line)" value=configs placeholder="retention.ms=604800000" form field="configs" />
                 <div class="flex gap-2">
                     <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview"</button>
                     <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Create topic"</button>
                 </div>
             </div>
             {move || preview.get().map(|p| view! { <PreviewBox preview=p title="The brokers accept this" /> })}
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </section>
     }
 }
@@ -435,33 +437,36 @@ fn ConfigTable(configs: Vec<ConfigRow>) -> impl IntoView {
 fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
     let set = RwSignal::new(String::new());
     let remove = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let preview = RwSignal::new(None::<ChangePreview>);
     let done = RwSignal::new(None::<ChangePreview>);
     let run = Action::new(move |dry: &bool| {
         let (c, t, dry) = (cluster.clone(), topic.clone(), *dry);
         async move {
-            error.set(None);
+            form.start();
             done.set(None);
-            match alter_topic_config(c, t, set.get_untracked(), remove.get_untracked(), dry).await {
-                Ok(p) if dry => preview.set(Some(p)),
-                Ok(p) => {
+            let result =
+                alter_topic_config(c, t, set.get_untracked(), remove.get_untracked(), dry).await;
+            form.settle(result, |p| {
+                if dry {
+                    preview.set(Some(p));
+                } else {
                     preview.set(None);
                     done.set(Some(p));
                     set.set(String::new());
                     remove.set(String::new());
                     refresh.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+                String::new()
+            });
         }
     });
     view! {
         <section aria-labelledby="edit-configs-h">
             <h2 id="edit-configs-h" class="mb-2 text-lg font-semibold">"Change configs"</h2>
             <div class="flex flex-col gap-2">
-                <TextArea label="Set (key=value per line)" value=set placeholder="retention.ms=86400000" />
-                <TextArea label="Remove overrides (one key per line)" value=remove rows=2 />
+                <TextArea label="Set (key=value per line)" value=set placeholder="retention.ms=86400000" form field="set" />
+                <TextArea label="Remove overrides (one key per line)" value=remove rows=2 form field="remove" />
                 <div class="flex gap-2">
                     <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview change"</button>
                     <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Apply change"</button>
@@ -469,7 +474,7 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
             </div>
             {move || preview.get().map(|p| view! { <PreviewBox preview=p title="Preview (validated by the brokers, not applied)" /> })}
             {move || done.get().map(|p| view! { <PreviewBox preview=p title="Applied" /> })}
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </section>
     }
 }
@@ -477,36 +482,35 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
 #[component]
 fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
     let total = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let note = RwSignal::new(None::<ChangePreview>);
     let run = Action::new(move |dry: &bool| {
         let (c, t, dry) = (cluster.clone(), topic.clone(), *dry);
         async move {
-            error.set(None);
-            match add_partitions(c, t, total.get_untracked(), dry).await {
-                Ok(p) => {
+            form.start();
+            note.set(None);
+            form.settle(
+                add_partitions(c, t, total.get_untracked(), dry).await,
+                |p| {
                     note.set(Some(p));
                     if !dry {
                         refresh.update(|n| *n += 1);
                     }
-                }
-                Err(e) => {
-                    note.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+                    String::new()
+                },
+            );
         }
     });
     view! {
         <section aria-labelledby="partitions-h">
             <h2 id="partitions-h" class="mb-2 text-lg font-semibold">"Add partitions"</h2>
             <div class="flex items-end gap-2">
-                <TextField label="New total" value=total />
+                <TextField label="New total" value=total form field="total" />
                 <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview"</button>
                 <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Add partitions"</button>
             </div>
             {move || note.get().map(|p| view! { <PreviewBox preview=p title="Partitions" /> })}
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </section>
     }
 }
@@ -514,16 +518,17 @@ fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl
 #[component]
 fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
     let typed = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let navigate = use_navigate();
     let t2 = topic.clone();
     let run = Action::new(move |_: &()| {
         let (c, t) = (cluster.clone(), topic.clone());
         let navigate = navigate.clone();
         async move {
+            form.start();
             match delete_topic(c.clone(), t, typed.get_untracked()).await {
                 Ok(()) => navigate(&topics_href(&c), Default::default()),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }
         }
     });
@@ -532,10 +537,10 @@ fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
             <h2 id="delete-topic-h" class="mb-2 text-lg font-semibold">"Delete topic"</h2>
             <p class="mb-2 text-sm">{format!("Deletes \"{t2}\" and all its messages. Type the topic name to confirm.")}</p>
             <div class="flex items-end gap-2">
-                <TextField label="Topic name" value=typed />
+                <TextField label="Topic name" value=typed form field="confirm" />
                 <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(()); }>"Delete topic"</button>
             </div>
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </section>
     }
 }
@@ -553,19 +558,35 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let field = RwSignal::new(String::new());
     let shown = RwSignal::new(None::<DataView>);
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let result = RwSignal::new(None::<BrowseResult>);
     let run = Action::new(move |_: &()| {
         let (c, t) = (cluster.clone(), topic.clone());
         async move {
-            error.set(None);
-            let p = partition.get_untracked().trim().parse::<i32>();
-            let l = limit.get_untracked().trim().parse::<usize>();
-            let (Ok(p), Ok(l)) = (p, l) else {
-                error.set(Some("Partition and limit must be whole numbers.".into()));
-                return;
+            form.start();
+            result.set(None);
+            let whole = |field: &str, v: String| {
+                v.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            field,
+                            format!("\"{}\" is not a whole number of 0 or more", v.trim()),
+                        )
+                    })
             };
-            match browse_messages(
+            let (p, l) = match (
+                whole("partition", partition.get_untracked()),
+                whole("limit", limit.get_untracked()),
+            ) {
+                (Ok(p), Ok(l)) => (p as i32, l as usize),
+                (Err(e), _) | (_, Err(e)) => {
+                    return form.settle(Err::<(), _>(e), |()| String::new());
+                }
+            };
+            let r = browse_messages(
                 c,
                 t,
                 p,
@@ -576,14 +597,11 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
                 text.get_untracked(),
                 field.get_untracked(),
             )
-            .await
-            {
-                Ok(r) => result.set(Some(r)),
-                Err(e) => {
-                    result.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+            .await;
+            form.settle(r, |r| {
+                result.set(Some(r));
+                String::new()
+            });
         }
     });
     let select = |label: &'static str,
@@ -603,13 +621,13 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
         <section aria-labelledby="messages-h" class="mt-8">
             <h2 id="messages-h" class="mb-2 text-lg font-semibold">"Messages"</h2>
             <div class="flex flex-wrap items-end gap-3">
-                <TextField label="Partition" value=partition />
+                <TextField label="Partition" value=partition form field="partition" />
                 {select("Start from", from, &[("newest", "newest N"), ("offset", "offset"), ("timestamp", "timestamp (UTC)")])}
-                <TextField label="N / offset / time" value=value placeholder="20" />
-                <TextField label="Limit" value=limit />
+                <TextField label="N / offset / time" value=value placeholder="20" form field="value" />
+                <TextField label="Limit" value=limit form field="limit" />
                 {select("Filter", filter, &[("none", "none"), ("substring", "text contains"), ("regex", "regex"), ("json", "JSON field equals")])}
-                <TextField label="Filter text / value" value=text />
-                <TextField label="JSON field" value=field placeholder="order.id" />
+                <TextField label="Filter text / value" value=text form field="text" />
+                <TextField label="JSON field" value=field placeholder="order.id" form field="field" />
                 <button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Read messages"</button>
             </div>
             <div class="mt-2 flex gap-2 text-sm" role="group" aria-label="Show values as">
@@ -619,7 +637,7 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
                     <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get() == Some(v) on:click=move |_| shown.set(Some(v))>{v.label()}</button>
                 }).collect_view()}
             </div>
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
             {move || result.get().map(|r| {
                 let why = match r.stopped {
                     BrowseStop::Limit => "reached the limit",
@@ -670,13 +688,12 @@ fn Produce(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoV
     let key = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
     let headers = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
+    let form = Form::new();
     let run = Action::new(move |_: &()| {
         let (c, t) = (cluster.clone(), topic.clone());
         async move {
-            error.set(None);
-            match produce_message(
+            form.start();
+            let result = produce_message(
                 c,
                 t,
                 partition.get_untracked(),
@@ -684,20 +701,14 @@ fn Produce(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoV
                 value.get_untracked(),
                 headers.get_untracked(),
             )
-            .await
-            {
-                Ok(p) => {
-                    done.set(Some(format!(
-                        "Produced to partition {} at offset {}.",
-                        p.partition, p.offset
-                    )));
-                    refresh.update(|n| *n += 1);
-                }
-                Err(e) => {
-                    done.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+            .await;
+            form.settle(result, |p| {
+                refresh.update(|n| *n += 1);
+                format!(
+                    "Produced to partition {} at offset {}.",
+                    p.partition, p.offset
+                )
+            });
         }
     });
     view! {
@@ -705,15 +716,14 @@ fn Produce(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoV
             <h2 id="produce-h" class="mb-2 text-lg font-semibold">"Produce a message"</h2>
             <div class="flex flex-col gap-2">
                 <div class="flex gap-4">
-                    <TextField label="Partition (empty: partitioner)" value=partition />
-                    <TextField label="Key" value=key />
+                    <TextField label="Partition (empty: partitioner)" value=partition form field="partition" />
+                    <TextField label="Key" value=key form field="key" />
                 </div>
-                <TextArea label="Value" value=value rows=4 />
-                <TextArea label="Headers (name=value per line)" value=headers rows=2 />
+                <TextArea label="Value" value=value rows=4 form field="value" />
+                <TextArea label="Headers (name=value per line)" value=headers rows=2 form field="headers" />
                 <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Produce"</button></div>
             </div>
-            {move || done.get().map(|d| view! { <p role="status" class="mt-2 text-sm">{d}</p> })}
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </section>
     }
 }

@@ -3,7 +3,7 @@
 //! value before, the change, and the outcome with the value after.
 
 use super::messages::PublishSpec;
-use super::{RabbitCluster, seg};
+use super::{RabbitCluster, errors, seg};
 use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::logic::{
@@ -39,16 +39,19 @@ fn attempt(
 
 /// Records `a` around one management-API call that is the whole change: PUT
 /// or POST `body` (recorded as the after value), or DELETE (nothing after).
+/// `refused` says what a refusal of the request (HTTP 400) means here: the
+/// form field the body carried, or a failed precondition of a delete.
 async fn record_call(
     rec: &Recorder,
     r: &RabbitCluster,
     a: Attempt,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
+    (method, path, body): (Method, &str, Option<Value>),
+    refused: impl Fn(AppError) -> AppError,
 ) -> Result<(), AppError> {
     rec.record(a, || async {
-        r.call(method, path, body.as_ref()).await?;
+        r.call(method, path, body.as_ref())
+            .await
+            .map_err(&refused)?;
         Ok(Applied {
             value: (),
             after: body.as_ref().map(Value::to_string),
@@ -109,7 +112,9 @@ pub async fn create_vhost(rec: &Recorder, r: &RabbitCluster, name: &str) -> Resu
         None,
     );
     rec.record(a, || async {
-        r.put(&format!("vhosts/{}", seg(name)), &json!({})).await?;
+        r.put(&format!("vhosts/{}", seg(name)), &json!({}))
+            .await
+            .map_err(errors::on_field("name"))?;
         Ok(Applied {
             value: (),
             after: Some(json!({"vhost": name}).to_string()),
@@ -148,7 +153,14 @@ pub async fn delete_vhost(
         Some(json!({"queues": queues})),
     );
     let path = format!("vhosts/{}", seg(name));
-    record_call(rec, r, a, Method::DELETE, &path, None).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::DELETE, &path, None),
+        errors::precondition,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)] // the form's fields, as the server function receives them
@@ -183,7 +195,14 @@ pub async fn create_exchange(
         None,
     );
     let path = format!("exchanges/{}/{}", seg(vhost), seg(name));
-    record_call(rec, r, a, Method::PUT, &path, Some(body)).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::PUT, &path, Some(body)),
+        errors::on_field("arguments"),
+    )
+    .await
 }
 
 pub async fn delete_exchange(
@@ -215,7 +234,14 @@ pub async fn delete_exchange(
         seg(vhost),
         seg(name)
     );
-    record_call(rec, r, a, Method::DELETE, &path, None).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::DELETE, &path, None),
+        errors::precondition,
+    )
+    .await
 }
 
 pub async fn create_queue(
@@ -255,7 +281,8 @@ pub async fn create_queue(
         .record(a, || async {
             let (status, _) = r
                 .call(Method::PUT, &format!("queues/{}/{}", seg(vhost), seg(name)), Some(&body))
-                .await?;
+                .await
+                .map_err(errors::on_field("arguments"))?;
             if status == 204 {
                 // RabbitMQ answers 204 to a declare of a queue that already has these settings.
                 return Err(AppError::Conflict(format!(
@@ -303,6 +330,7 @@ pub async fn delete_queue(
             q.join("&")
         ))
         .await
+        .map_err(errors::precondition)
         .map_err(|e| match e {
             AppError::Conflict(_) if if_empty || if_unused => AppError::Conflict(format!(
                 "queue \"{name}\" was not deleted: it is not {}",
@@ -421,7 +449,14 @@ pub async fn create_binding(
         body.clone(),
         None,
     );
-    record_call(rec, r, a, Method::POST, &path, Some(body)).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::POST, &path, Some(body)),
+        errors::on_field("arguments"),
+    )
+    .await
 }
 
 pub async fn delete_binding(
@@ -458,7 +493,14 @@ pub async fn delete_binding(
         Some(serde_json::to_value(&before).unwrap_or_default()),
     );
     let path = format!("{path}/{}", seg(properties_key));
-    record_call(rec, r, a, Method::DELETE, &path, None).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::DELETE, &path, None),
+        errors::precondition,
+    )
+    .await
 }
 
 /// Creates or replaces a (user or operator) policy.
@@ -520,7 +562,14 @@ pub async fn put_policy(
         before.map(|b| serde_json::to_value(&b).unwrap_or_default()),
     );
     let path = format!("{kind}/{}/{}", seg(vhost), seg(name));
-    record_call(rec, r, a, Method::PUT, &path, Some(body)).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::PUT, &path, Some(body)),
+        errors::on_field("definition"),
+    )
+    .await
 }
 
 pub async fn delete_policy(
@@ -556,7 +605,14 @@ pub async fn delete_policy(
         Some(serde_json::to_value(&before).unwrap_or_default()),
     );
     let path = format!("{kind}/{}/{}", seg(vhost), seg(name));
-    record_call(rec, r, a, Method::DELETE, &path, None).await
+    record_call(
+        rec,
+        r,
+        a,
+        (Method::DELETE, &path, None),
+        errors::precondition,
+    )
+    .await
 }
 
 /// Publishes one text message; says whether a queue took it.
@@ -723,7 +779,9 @@ pub async fn import_definitions(
         Some(before),
     );
     rec.record(a, || async {
-        r.post("definitions", &body).await?;
+        r.post("definitions", &body)
+            .await
+            .map_err(errors::on_field("file"))?;
         let after = r
             .definitions()
             .await

@@ -3,7 +3,7 @@
 //! queues have no such read: for them the management API's "get" is used,
 //! which consumes and requeues (and the page says so).
 
-use super::{RabbitCluster, seg};
+use super::{RabbitCluster, errors, seg};
 use crate::codec::encode_b64;
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::model::{InspectMode, InspectResult, RabbitMessage};
@@ -63,7 +63,7 @@ impl RabbitCluster {
         bounded(self.timeout, Backend::Rabbitmq, self.id(), async {
             Connection::connect(&uri, ConnectionProperties::default())
                 .await
-                .map_err(|e| amqp_error(self.id(), &e))
+                .map_err(|e| errors::amqp(self.id(), &e))
         })
         .await
     }
@@ -81,10 +81,10 @@ impl RabbitCluster {
             let ch = conn
                 .create_channel()
                 .await
-                .map_err(|e| amqp_error(self.id(), &e))?;
+                .map_err(|e| errors::amqp(self.id(), &e))?;
             ch.confirm_select(ConfirmSelectOptions::default())
                 .await
-                .map_err(|e| amqp_error(self.id(), &e))?;
+                .map_err(|e| errors::amqp(self.id(), &e))?;
             let mut headers = FieldTable::default();
             for (k, v) in &spec.headers {
                 headers.insert(
@@ -110,9 +110,9 @@ impl RabbitCluster {
                     props,
                 )
                 .await
-                .map_err(|e| amqp_error(self.id(), &e))?
+                .map_err(|e| errors::amqp(self.id(), &e))?
                 .await
-                .map_err(|e| amqp_error(self.id(), &e))?;
+                .map_err(|e| errors::amqp(self.id(), &e))?;
             match confirm {
                 Confirmation::Ack(None) => Ok(true),
                 Confirmation::Ack(Some(_)) => Ok(false),
@@ -136,14 +136,14 @@ impl RabbitCluster {
             let ch = conn
                 .create_channel()
                 .await
-                .map_err(|e| amqp_error(self.id(), &e))?;
+                .map_err(|e| errors::amqp(self.id(), &e))?;
             ch.queue_purge(
                 ShortString::from(queue.to_string()),
                 QueuePurgeOptions::default(),
             )
             .await
             .map(u64::from)
-            .map_err(|e| amqp_error(self.id(), &e))
+            .map_err(|e| errors::amqp(self.id(), &e))
         })
         .await;
         let _ = conn.close(200, ShortString::from("bye")).await;
@@ -165,11 +165,11 @@ impl RabbitCluster {
             let ch = conn
                 .create_channel()
                 .await
-                .map_err(|e| amqp_error(&id, &e))?;
+                .map_err(|e| errors::amqp(&id, &e))?;
             // Streams require a prefetch: it also bounds what the broker sends.
             ch.basic_qos(count.max(1), BasicQosOptions::default())
                 .await
-                .map_err(|e| amqp_error(&id, &e))?;
+                .map_err(|e| errors::amqp(&id, &e))?;
             let mut args = FieldTable::default();
             let offset = match start {
                 StreamStart::First => AMQPValue::LongString(LongString::from("first")),
@@ -186,7 +186,7 @@ impl RabbitCluster {
                     args,
                 )
                 .await
-                .map_err(|e| amqp_error(&id, &e))?;
+                .map_err(|e| errors::amqp(&id, &e))?;
             let mut out = Vec::new();
             // Stop at `count`, or when nothing more arrives for a moment (the end).
             while out.len() < count as usize {
@@ -214,7 +214,7 @@ impl RabbitCluster {
                             payload_b64: encode_b64(&d.data),
                         });
                     }
-                    Ok(Some(Err(e))) => return Err(amqp_error(&id, &e)),
+                    Ok(Some(Err(e))) => return Err(errors::amqp(&id, &e)),
                     Ok(None) | Err(_) => break,
                 }
             }
@@ -290,24 +290,4 @@ fn properties_json(p: &BasicProperties) -> serde_json::Value {
         "timestamp": p.timestamp(),
         "headers": headers,
     })
-}
-
-/// AMQP errors in words: a closed channel carries the broker's reply text
-/// (e.g. "NOT_FOUND - no exchange 'x' in vhost '/'").
-fn amqp_error(cluster: &str, e: &lapin::Error) -> AppError {
-    let text = e.to_string();
-    if text.contains("NOT_FOUND") {
-        return AppError::NotFound { what: text };
-    }
-    if text.contains("PRECONDITION_FAILED") || text.contains("RESOURCE_LOCKED") {
-        return AppError::Conflict(text);
-    }
-    if text.contains("ACCESS_REFUSED") {
-        return AppError::Denied(text);
-    }
-    AppError::Unavailable {
-        backend: Backend::Rabbitmq,
-        cluster: cluster.to_string(),
-        reason: format!("AMQP: {text}"),
-    }
 }

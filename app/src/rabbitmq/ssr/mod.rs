@@ -3,11 +3,12 @@
 //! streams without consuming them.
 
 pub mod audited;
+mod errors;
 pub mod messages;
 
 use super::logic::{
-    explain_error, parse_binding, parse_exchange, parse_listeners, parse_node, parse_overview,
-    parse_policy, parse_queue, parse_rates,
+    parse_binding, parse_exchange, parse_listeners, parse_node, parse_overview, parse_policy,
+    parse_queue, parse_rates,
 };
 use super::model::{
     BindingRow, ExchangeRow, PolicyRow, QueueDetail, QueuePage, QueueRow, QueueSort, RabbitDetail,
@@ -109,7 +110,10 @@ impl RabbitCluster {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let resp = req.send().await.map_err(|e| self.unavailable(describe_reqwest(&e)))?;
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| self.unavailable(describe_reqwest(&e)))?;
             let status = resp.status().as_u16();
             let text = resp
                 .text()
@@ -117,23 +121,13 @@ impl RabbitCluster {
                 .map_err(|e| self.unavailable(describe_reqwest(&e)))?;
             match status {
                 200..=299 => Ok((status, text)),
-                401 => Err(AppError::Denied(format!(
-                    "RabbitMQ cluster \"{}\" rejected the configured user \"{}\" (HTTP 401): check username and password",
-                    self.config.id, self.config.username
-                ))),
-                403 => Err(AppError::Denied(format!(
-                    "RabbitMQ refused /api/{path} for user \"{}\" (HTTP 403): {}",
-                    self.config.username,
-                    explain_error(status, &text)
-                ))),
-                404 => Err(AppError::NotFound {
-                    what: format!("/api/{path} on RabbitMQ cluster \"{}\"", self.config.id),
-                }),
-                400 | 405 | 409 => Err(AppError::Conflict(explain_error(status, &text))),
-                _ => Err(self.unavailable(format!(
-                    "management API answered HTTP {status} for /api/{path}: {}",
-                    explain_error(status, &text)
-                ))),
+                _ => Err(errors::management(
+                    &self.config.id,
+                    &self.config.username,
+                    path,
+                    status,
+                    &text,
+                )),
             }
         })
         .await

@@ -271,14 +271,14 @@ pub fn PoliciesPage() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|p| {
                                     let (c, v, n, op) = (c.clone(), p.vhost.clone(), p.name.clone(), p.operator);
-                                    let del = Action::new(move |_: &()| {
+                                    let form = Form::new();
+                                    let del = move |_| {
                                         let (c, v, n) = (c.clone(), v.clone(), n.clone());
-                                        async move {
-                                            if delete_policy(c, v, n, op).await.is_ok() {
-                                                refresh.update(|x| *x += 1);
-                                            }
-                                        }
-                                    });
+                                        form.submit(delete_policy(c, v, n, op), move |()| {
+                                            refresh.update(|x| *x += 1);
+                                            String::new()
+                                        });
+                                    };
                                     let p2 = p.clone();
                                     let edit = move |_| {
                                         vhost.set(p2.vhost.clone());
@@ -302,7 +302,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                             <td class="py-1 pr-4 font-mono break-all">{p.definition.clone()}</td>
                                             <td class="py-1 flex gap-2">
                                                 <button type="button" class=BUTTON_SECONDARY on:click=edit>"Edit"</button>
-                                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { del.dispatch(()); }>"Delete"</button>
+                                                <button type="button" class=BUTTON_SECONDARY on:click=del>"Delete"</button><FormStatus form />
                                             </td>
                                         </tr>
                                     }

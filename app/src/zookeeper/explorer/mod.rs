@@ -17,7 +17,9 @@ use super::model::{
     SEARCH_TIME_BUDGET_MS, Znode,
 };
 use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
-use crate::components::{ErrorBanner, Field, PageSpan, Pager, TableHead, error_banners};
+use crate::components::{
+    ErrorBanner, Field, Form, FormStatus, PageSpan, Pager, TableHead, TextArea, error_banners,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;

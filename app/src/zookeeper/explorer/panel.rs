@@ -141,26 +141,6 @@ fn NodeDetails(
     .into_any()
 }
 
-/// A labelled monospace textarea bound to `value`.
-fn text_field(
-    label: &'static str,
-    value: RwSignal<String>,
-    height: &'static str,
-    placeholder: &'static str,
-) -> impl IntoView {
-    view! {
-        <label class="block text-sm">
-            {label}
-            <textarea
-                class=format!("mt-1 block {height} w-full rounded border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-900")
-                placeholder=placeholder
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
-        </label>
-    }
-}
-
 fn encoding_options(selected: RwSignal<DataEncoding>, label: &'static str) -> impl IntoView {
     view! {
         <label class="flex items-center gap-2 text-sm">
@@ -211,7 +191,7 @@ fn EditData(
     let version = RwSignal::new(znode.stat.version);
     // Set when a save hit a newer version: the value that is there now.
     let conflict = RwSignal::new(None::<Znode>);
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let path = znode.path.clone();
     let save = Action::new(move |_: &()| {
         let (c, p) = (cluster.clone(), path.clone());
@@ -225,14 +205,15 @@ fn EditData(
                 Ok(_) => {
                     editing.set(false);
                     conflict.set(None);
-                    error.set(None);
+                    form.clear();
                     refresh.update(|n| *n += 1);
                 }
+                // A newer version: show both values instead of an error.
                 Err(AppError::Conflict(_)) => {
-                    error.set(None);
+                    form.clear();
                     conflict.set(get_znode(c, p).await.ok());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }
         }
     });
@@ -246,14 +227,14 @@ fn EditData(
             }
         >
             <form class="mt-3 space-y-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-                {text_field("New data", text, "h-40", "")}
+                <TextArea label="New data" value=text rows=10 form field="data" />
                 {encoding_options(encoding, "Store as")}
                 {move || (tick.get() != tick_at_open.get() && conflict.get().is_none()).then(|| view! {
                     <p role="status" class="text-sm text-amber-800 dark:text-amber-300">
                         "This znode changed while you were editing. Saving will show both values before anything is overwritten."
                     </p>
                 })}
-                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                <FormStatus form />
                 {move || conflict.get().map(|current| {
                     let theirs = render_data(&decode_b64(&current.data_b64), DataView::Text)
                         .unwrap_or_else(|_| format!("base64:{}", current.data_b64));
@@ -288,7 +269,7 @@ fn EditData(
                     <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || save.pending().get()>
                         "Save"
                     </button>
-                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); conflict.set(None); error.set(None); }>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); conflict.set(None); form.clear(); }>
                         "Cancel"
                     </button>
                 </div>
@@ -305,47 +286,37 @@ fn ExportImport(
     read_only: bool,
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
-    let message = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let file_text = RwSignal::new(String::new());
     let plan = RwSignal::new(None::<ImportPlan>);
     let (c1, p1) = (cluster.clone(), path.clone());
     let export = Action::new(move |_: &()| {
         let (c, p) = (c1.clone(), p1.clone());
         async move {
-            match export_znodes(c.clone(), p.clone()).await {
-                Ok(json) => {
-                    let name = format!(
-                        "zkmq-{}{}.json",
-                        c,
-                        if p == "/" {
-                            String::new()
-                        } else {
-                            p.replace('/', "_")
-                        }
-                    );
-                    save_file(&name, &json);
-                    error.set(None);
-                    message.set(Some(format!("Exported {} as {name}", p)));
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+            form.settle(export_znodes(c.clone(), p.clone()).await, |json| {
+                let name = format!(
+                    "zkmq-{}{}.json",
+                    c,
+                    if p == "/" {
+                        String::new()
+                    } else {
+                        p.replace('/', "_")
+                    }
+                );
+                save_file(&name, &json);
+                format!("Exported {} as {name}", p)
+            });
         }
     });
     let (c2, p2) = (cluster.clone(), path.clone());
     let dry_run = Action::new(move |_: &()| {
         let (c, p, f) = (c2.clone(), p2.clone(), file_text.get_untracked());
         async move {
-            match plan_import_znodes(c, p, f).await {
-                Ok(pl) => {
-                    error.set(None);
-                    plan.set(Some(pl));
-                }
-                Err(e) => {
-                    plan.set(None);
-                    error.set(Some(e.to_string()));
-                }
-            }
+            plan.set(None);
+            form.settle(plan_import_znodes(c, p, f).await, |pl| {
+                plan.set(Some(pl));
+                String::new()
+            });
         }
     });
     let (c3, p3) = (cluster.clone(), path.clone());
@@ -353,15 +324,11 @@ fn ExportImport(
         let (c, p, f) = (c3.clone(), p3.clone(), file_text.get_untracked());
         let reviewed = plan.get_untracked().map(|pl| pl.hash).unwrap_or_default();
         async move {
-            match import_znodes(c, p, f, reviewed).await {
-                Ok(n) => {
-                    error.set(None);
-                    plan.set(None);
-                    message.set(Some(format!("Imported: {n} znodes created or updated")));
-                    refresh.update(|x| *x += 1);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+            form.settle(import_znodes(c, p, f, reviewed).await, |n| {
+                plan.set(None);
+                refresh.update(|x| *x += 1);
+                format!("Imported: {n} znodes created or updated")
+            });
         }
     });
     let on_file = move |ev: leptos::ev::Event| {
@@ -402,8 +369,7 @@ fn ExportImport(
                     </button>
                 </div>
             })}
-            {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
             {move || plan.get().map(|pl| {
                 let (create, update, same, conflict) = (
                     pl.count(ImportAction::Create),
@@ -483,20 +449,18 @@ fn EditAcl(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let text = RwSignal::new(format_acl(&znode.acl));
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let path = znode.path.clone();
     let aversion = znode.stat.aversion;
     let save = Action::new(move |_: &()| {
         let (c, p, t) = (cluster.clone(), path.clone(), text.get_untracked());
         async move {
-            match set_znode_acl(c, p, t, aversion).await {
-                Ok(_) => {
-                    error.set(None);
-                    editing.set(false);
-                    refresh.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+            form.start();
+            form.settle(set_znode_acl(c, p, t, aversion).await, |_| {
+                editing.set(false);
+                refresh.update(|n| *n += 1);
+                String::new()
+            });
         }
     });
     view! {
@@ -507,11 +471,11 @@ fn EditAcl(
             }
         >
             <form class="mt-2 space-y-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-                {text_field("ACL entries (scheme:id:perms, one per line)", text, "h-24", "")}
-                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                <TextArea label="ACL entries (scheme:id:perms, one per line)" value=text rows=5 form field="acl" />
+                <FormStatus form />
                 <div class="flex gap-2">
                     <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900">"Save ACL"</button>
-                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); error.set(None); }>"Cancel"</button>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); form.clear(); }>"Cancel"</button>
                 </div>
             </form>
         </Show>
@@ -526,7 +490,7 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
     let ttl = RwSignal::new(String::new());
     let encoding = RwSignal::new(DataEncoding::Text);
     let acl = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let navigate = use_navigate();
     let create = Action::new(move |_: &()| {
         let c = cluster.clone();
@@ -543,23 +507,27 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
                 match ttl_text.trim().parse::<u64>() {
                     Ok(v) => Some(v),
                     Err(_) => {
-                        error.set(Some("ttl_ms: enter the time to live in milliseconds, a whole number above 0".into()));
-                        return;
+                        let e = AppError::invalid(
+                            "ttl_ms",
+                            "enter the time to live in milliseconds, a whole number above 0",
+                        );
+                        return form.settle(Err::<(), _>(e), |()| String::new());
                     }
                 }
             } else {
                 None
             };
             let acl_text = Some(acl.get_untracked()).filter(|a| !a.trim().is_empty());
+            form.start();
             match create_znode(c.clone(), path, d, enc, k, ttl_ms, acl_text).await {
                 Ok(created) => {
-                    error.set(None);
+                    form.clear();
                     child.set(String::new());
                     data.set(String::new());
                     refresh.update(|n| *n += 1);
                     navigate(&znode_href(&c, &created), Default::default());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }
         }
     });
@@ -601,10 +569,10 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
                             prop:value=move || ttl.get() on:input=move |ev| ttl.set(event_target_value(&ev)) />
                     </label>
                 </Show>
-                {text_field("Data", data, "h-24", "")}
+                <TextArea label="Data" value=data rows=5 form field="data" />
                 {encoding_options(encoding, "Data is")}
-                {text_field("ACL (one scheme:id:perms per line; empty: world:anyone:cdrwa)", acl, "h-16", "world:anyone:cdrwa")}
-                {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+                <TextArea label="ACL (one scheme:id:perms per line; empty: world:anyone:cdrwa)" value=acl rows=3 placeholder="world:anyone:cdrwa" form field="acl" />
+                <FormStatus form />
                 <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || create.pending().get()>
                     "Create"
                 </button>
@@ -620,7 +588,7 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
         return view! { <DeleteSubtree cluster znode refresh /> }.into_any();
     }
     let confirming = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let navigate = use_navigate();
     let path = znode.path.clone();
     let version = znode.stat.version;
@@ -628,6 +596,7 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
         let (c, p) = (cluster.clone(), path.clone());
         let navigate = navigate.clone();
         async move {
+            form.start();
             match delete_znode(c.clone(), p.clone(), version).await {
                 Ok(()) => {
                     refresh.update(|n| *n += 1);
@@ -636,7 +605,7 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
                         Default::default(),
                     );
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }
         }
     });
@@ -657,7 +626,7 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
                     <button type="button" class="rounded border border-slate-400 px-3 py-1" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
             </Show>
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </div>
     }
     .into_any()
@@ -667,7 +636,7 @@ fn DeleteNode(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl Int
 /// types the path to confirm. The audit record keeps a copy of the subtree.
 #[component]
 fn DeleteSubtree(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
+    let form = Form::new();
     let typed = RwSignal::new(String::new());
     let navigate = use_navigate();
     let path = znode.path.clone();
@@ -681,6 +650,7 @@ fn DeleteSubtree(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl 
         let confirm = typed.get_untracked();
         let navigate = navigate.clone();
         async move {
+            form.start();
             match delete_subtree(c.clone(), p.clone(), confirm).await {
                 Ok(_) => {
                     refresh.update(|n| *n += 1);
@@ -689,7 +659,7 @@ fn DeleteSubtree(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl 
                         Default::default(),
                     );
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }
         }
     });
@@ -726,7 +696,7 @@ fn DeleteSubtree(cluster: String, znode: Znode, refresh: RwSignal<u32>) -> impl 
                     .into_any()
                 }
             })}
-            {move || error.get().map(|e| view! { <ErrorBanner message=e /> })}
+            <FormStatus form />
         </div>
     }
 }

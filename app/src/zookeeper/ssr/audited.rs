@@ -3,8 +3,8 @@
 //! of the reserved `/zookeeper` subtree are recorded as denied.
 
 use super::super::logic::{
-    audit_value, check_size, encode_input, exported_bytes, format_acl, is_reserved, parent,
-    parse_acl, parse_export, reroot, validate_path,
+    audit_value, check_size, encode_input, exported_bytes, format_acl, import_action,
+    import_sources, is_reserved, parent, parse_acl, validate_path,
 };
 use super::super::model::{
     CreateKind, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode, ImportAction, ImportItem,
@@ -270,23 +270,7 @@ struct Step {
 }
 
 async fn plan_steps(zk: &ZkCluster, target_root: &str, file: &str) -> Result<Vec<Step>, AppError> {
-    validate_path("target_root", target_root)?;
-    let f = parse_export("file", file)?;
-    if f.znodes.len() > SUBTREE_LIMIT {
-        return Err(AppError::invalid(
-            "file",
-            format!(
-                "holds {} znodes; zkmq imports at most {SUBTREE_LIMIT} at a time",
-                f.znodes.len()
-            ),
-        ));
-    }
-    let mut sources: Vec<(String, ExportedZnode)> = f
-        .znodes
-        .into_iter()
-        .filter_map(|z| reroot(&z.path, &f.root, target_root).map(|p| (p, z)))
-        .collect();
-    sources.sort_by_key(|(p, _)| p.matches('/').count());
+    let sources = import_sources(target_root, file)?;
     let mut currents = Vec::with_capacity(sources.len());
     for chunk in sources.chunks(64) {
         let reads = chunk.iter().map(|(p, _)| async move {
@@ -304,43 +288,18 @@ async fn plan_steps(zk: &ZkCluster, target_root: &str, file: &str) -> Result<Vec
         sources.iter().map(|(p, _)| p.clone()).collect();
     let mut steps = Vec::new();
     for ((path, source), current) in sources.into_iter().zip(currents) {
-        let bytes = exported_bytes(&source);
-        let conflict = |why: String| (ImportAction::Conflict, Some(why));
-        let (action, reason) = if path == "/" || is_reserved(&path) {
-            conflict("lies in / or /zookeeper, which zkmq does not change".into())
-        } else if bytes.len() > zk.max_data_bytes() {
-            conflict(format!(
-                "{} bytes of data; this cluster accepts at most {}",
-                bytes.len(),
-                zk.max_data_bytes()
-            ))
-        } else {
-            match &current {
-                None => {
-                    let parent_ok = parent(&path).is_some_and(|p| planned.contains(p) || p == "/");
-                    if parent_ok || parent_exists(zk, &path).await? {
-                        (ImportAction::Create, None)
-                    } else {
-                        conflict(format!(
-                            "its parent {} does not exist and is not in the file",
-                            parent(&path).unwrap_or("/")
-                        ))
-                    }
-                }
-                Some(z) if z.stat.ephemeral_owner != 0 => {
-                    conflict("exists as an ephemeral znode owned by a live session".into())
-                }
-                Some(z) => {
-                    let same_data = decode_b64(&z.data_b64) == bytes;
-                    let same_acl = source.acl.is_empty() || z.acl == source.acl;
-                    if same_data && same_acl {
-                        (ImportAction::Unchanged, None)
-                    } else {
-                        (ImportAction::Update, None)
-                    }
-                }
-            }
-        };
+        // A missing znode needs its parent: one the file creates, or one
+        // that exists (read only then).
+        let parent_ok = current.is_some()
+            || parent(&path).is_some_and(|p| planned.contains(p) || p == "/")
+            || parent_exists(zk, &path).await?;
+        let (action, reason) = import_action(
+            &path,
+            &source,
+            current.as_ref(),
+            parent_ok,
+            zk.max_data_bytes(),
+        );
         steps.push(Step {
             item: ImportItem {
                 path,
