@@ -80,6 +80,8 @@ test.describe("Paging", () => {
     const pager = page.getByRole("navigation", { name: `Children of ${base} pages` });
     await expect(pager).toContainText("1–100 of 130");
     await expect(level.getByRole("treeitem", { name: child(0), exact: true })).toBeVisible();
+    await expect(pager.getByRole("button", { name: "Previous page" })).toBeDisabled();
+    await expect(pager.getByRole("button", { name: "Next page" })).toBeEnabled();
     await pager.getByRole("button", { name: "Next page" }).click();
     await expect(pager).toContainText("101–130 of 130");
     await expect(level.getByRole("treeitem", { name: child(129), exact: true })).toBeVisible();

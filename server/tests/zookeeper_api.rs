@@ -723,16 +723,20 @@ async fn delete_tree(zkc: &zk::Client, root: &str) {
         levels.push(next);
     }
     for level in levels.iter().rev() {
-        let mut commits = Vec::new();
-        for batch in level.chunks(1_000) {
-            let mut w = zkc.new_multi_writer();
-            for p in batch {
-                w.add_delete(p, None).unwrap();
+        // Eight transactions in flight at most, as for the creates: more keeps
+        // a busy ensemble from answering within the session's timeout.
+        for wave in level.chunks(8_000) {
+            let mut commits = Vec::new();
+            for batch in wave.chunks(1_000) {
+                let mut w = zkc.new_multi_writer();
+                for p in batch {
+                    w.add_delete(p, None).unwrap();
+                }
+                commits.push(w.commit());
             }
-            commits.push(w.commit());
-        }
-        for r in futures::future::join_all(commits).await {
-            r.unwrap();
+            for r in futures::future::join_all(commits).await {
+                r.unwrap();
+            }
         }
     }
 }
@@ -775,7 +779,13 @@ fn ws_search(s: &Server, path: &str, pattern: &str) -> (Vec<String>, Value) {
 #[tokio::test]
 async fn a_search_stops_at_the_node_budget() {
     let s = start();
-    let zkc = client().await;
+    // 100,000 creates and deletes keep the ensemble busy for seconds: a
+    // session that outlasts that, so the cleanup cannot fail half-way.
+    let zkc = zk::Client::connector()
+        .with_session_timeout(std::time::Duration::from_secs(30))
+        .connect(&sandbox_config().zookeeper[0].hosts.join(","))
+        .await
+        .unwrap();
     let root = format!("/{}", unique("zkmq-it-budget"));
     let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
     zkc.create(&root, b"", &opts).await.unwrap();
@@ -788,11 +798,13 @@ async fn a_search_stops_at_the_node_budget() {
     zkc.create(&format!("{root}/n000000/zz-needle"), b"", &opts)
         .await
         .unwrap();
-    let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ws_search(&s, &root, "zz-needle")
-    }));
+    // The websocket client blocks: off the runtime, so the ZooKeeper session
+    // keeps its heartbeats while a long walk runs.
+    let at = root.clone();
+    let searched = tokio::task::spawn_blocking(move || (ws_search(&s, &at, "zz-needle"), s)).await;
     delete_tree(&zkc, &root).await; // 100,000 znodes: never leave them behind
-    let (hits, done) = searched.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    let ((hits, done), _server) =
+        searched.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     assert_eq!(
         done["stopped"],
         format!("stopped after {SEARCH_NODE_BUDGET} znodes (the node budget)"),
