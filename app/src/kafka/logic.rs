@@ -560,13 +560,21 @@ pub fn parse_filter(kind: &str, text: &str, field: &str) -> Result<MessageFilter
 /// A topic's overrides: key and value (`None`: sensitive, not readable).
 pub type Overrides = [(String, Option<String>)];
 
+/// A planned config change: every override to write (AlterConfigs replaces
+/// them all) and what changes, for the preview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigPlan {
+    pub write: Vec<(String, String)>,
+    pub preview: ChangePreview,
+}
+
+/// Config entries to set (key, value) and keys to remove.
+pub type ConfigEdits = (Vec<(String, String)>, Vec<String>);
+
 /// The `set` (key=value lines) and `remove` (a key per line) fields of a
 /// config change, checked: known keys and values of their types, and not
 /// both empty.
-pub fn parse_config_change(
-    set: &str,
-    remove: &str,
-) -> Result<(Vec<(String, String)>, Vec<String>), AppError> {
+pub fn parse_config_change(set: &str, remove: &str) -> Result<ConfigEdits, AppError> {
     let set = parse_config_lines("set", set)?;
     let remove: Vec<String> = remove
         .lines()
@@ -596,7 +604,7 @@ pub fn plan_config_change(
     before: &Overrides,
     set: &[(String, String)],
     remove: &[String],
-) -> Result<(Vec<(String, String)>, ChangePreview), AppError> {
+) -> Result<ConfigPlan, AppError> {
     if let Some((name, _)) = before.iter().find(|(_, v)| v.is_none()) {
         return Err(AppError::Conflict(format!(
             "topic \"{topic}\" has a sensitive override ({name}) that zkmq cannot read back; change its configs with kafka-configs instead"
@@ -636,7 +644,10 @@ pub fn plan_config_change(
         )],
         config_changes,
     };
-    Ok((after, preview))
+    Ok(ConfigPlan {
+        write: after,
+        preview,
+    })
 }
 
 #[cfg(test)]
@@ -918,7 +929,10 @@ mod tests {
             ("segment.ms".to_string(), Some("600000".to_string())),
         ];
         let (set, remove) = parse_config_change("retention.ms=7200000", "segment.ms").unwrap();
-        let (after, preview) = plan_config_change("t", &before, &set, &remove).unwrap();
+        let ConfigPlan {
+            write: after,
+            preview,
+        } = plan_config_change("t", &before, &set, &remove).unwrap();
         assert_eq!(
             after,
             [

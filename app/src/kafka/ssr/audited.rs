@@ -192,7 +192,8 @@ pub async fn alter_topic_config(
     let cluster = k.id();
     let (set, remove) = parse_config_change(set, remove)?;
     let before = k.topic_overrides(topic).await?;
-    let (after, result) = plan_config_change(topic, &before, &set, &remove)?;
+    let plan = plan_config_change(topic, &before, &set, &remove)?;
+    let (after, result) = (plan.write, plan.preview);
     if preview {
         k.set_overrides_raw(topic, &after, true).await?;
         return Ok(result);

@@ -413,6 +413,8 @@ fn binding_path(
     ))
 }
 
+// One argument per field of the binding form, after the recorder and the adapter.
+#[allow(clippy::too_many_arguments)]
 pub async fn create_binding(
     rec: &Recorder,
     r: &RabbitCluster,

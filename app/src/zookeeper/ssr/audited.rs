@@ -49,6 +49,8 @@ async fn prepare(
     Ok(())
 }
 
+// One argument per field of the create form, after the recorder and the adapter.
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     rec: &Recorder,
     zk: &ZkCluster,
