@@ -219,6 +219,25 @@ pub const BUTTON_SECONDARY: &str = "rounded border border-slate-400 px-3 py-1 te
 pub const BUTTON_DANGER: &str =
     "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-800 disabled:opacity-50";
 
+/// A destructive action confirmed by typing the object's name: the field
+/// (reported on as `confirm`), the danger button and the form's outcome.
+#[component]
+pub fn TypeToConfirm(
+    #[prop(into)] label: String,
+    #[prop(into)] button: String,
+    typed: RwSignal<String>,
+    form: Form,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="flex items-end gap-2">
+            <TextField label value=typed form field="confirm" />
+            <button type="button" class=BUTTON_DANGER on:click=move |_| on_confirm.run(())>{button}</button>
+        </div>
+        <FormStatus form />
+    }
+}
+
 /// Section tabs of one cluster's pages; `current` is the active label.
 #[component]
 pub fn Tabs(

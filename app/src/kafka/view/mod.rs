@@ -13,7 +13,7 @@ use super::model::{
 use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, PageSpan, Pager, SearchBox,
-    TableHead, Tabs, TextArea, TextField, cluster_param, error_banners,
+    TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
 };
 use crate::error::AppError;
 use crate::fields::last_segment;
@@ -536,11 +536,7 @@ fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
         <section aria-labelledby="delete-topic-h">
             <h2 id="delete-topic-h" class="mb-2 text-lg font-semibold">"Delete topic"</h2>
             <p class="mb-2 text-sm">{format!("Deletes \"{t2}\" and all its messages. Type the topic name to confirm.")}</p>
-            <div class="flex items-end gap-2">
-                <TextField label="Topic name" value=typed form field="confirm" />
-                <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(()); }>"Delete topic"</button>
-            </div>
-            <FormStatus form />
+            <TypeToConfirm label="Topic name" button="Delete topic" typed form on_confirm=Callback::new(move |()| { run.dispatch(()); }) />
         </section>
     }
 }

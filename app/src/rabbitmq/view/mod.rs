@@ -16,7 +16,8 @@ use super::model::{
 use crate::codec::render_b64;
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, Form, FormStatus, PageSpan, Pager,
-    SearchBox, TableHead, Tabs, TextArea, TextField, cluster_param, error_banners, use_ticker,
+    SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
+    use_ticker,
 };
 use crate::error::AppError;
 use crate::fields::{last_segment, url_segment as seg};
@@ -655,11 +656,7 @@ fn PurgeQueue(
         <section aria-labelledby="purge-h">
             <h2 id="purge-h" class="mb-2 text-lg font-semibold">"Purge"</h2>
             <p class="mb-2 text-sm">{format!("Removes every ready message of \"{q2}\". Type the queue name to confirm.")}</p>
-            <div class="flex items-end gap-2">
-                <TextField label="Queue name to purge" value=typed form field="confirm" />
-                <button type="button" class=BUTTON_DANGER on:click=move |_| { run.dispatch(()); }>"Purge queue"</button>
-            </div>
-            <FormStatus form />
+            <TypeToConfirm label="Queue name to purge" button="Purge queue" typed form on_confirm=Callback::new(move |()| { run.dispatch(()); }) />
         </section>
     }
 }
