@@ -170,8 +170,10 @@ pub async fn ensemble_ws(
 ) -> axum::response::Response {
     match state.services.ensemble(&cluster) {
         Ok(m) => ws
-            .on_upgrade(move |socket| {
-                snapshot_stream(socket, m.subscribe(), state.shutdown.clone(), "ensemble")
+            .on_upgrade(move |socket| async move {
+                // Holds `state.live` until the stream ends (see AppState::live).
+                snapshot_stream(socket, m.subscribe(), state.shutdown.clone(), "ensemble").await;
+                drop(state);
             })
             .into_response(),
         Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),

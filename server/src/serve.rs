@@ -77,10 +77,12 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
     };
     let mut leptos_options = conf.leptos_options;
     leptos_options.site_addr = addr;
+    let (live_tx, mut live_rx) = tokio::sync::mpsc::channel::<()>(1);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
         shutdown: shutdown_rx,
+        live: live_tx,
     };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();
@@ -130,6 +132,14 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
         let _ = shutdown_tx.send(true);
     })
     .await;
+    // The router (and its copy of `live`) is gone: wait for the live streams
+    // to close their websockets, bounded so a stuck client cannot hold us.
+    if tokio::time::timeout(Duration::from_secs(3), live_rx.recv())
+        .await
+        .is_err()
+    {
+        tracing::warn!("live streams still open 3 s after shutdown; exiting anyway");
+    }
     match served {
         Ok(()) => {
             tracing::info!("stopped");

@@ -23,6 +23,10 @@ pub struct AppState {
     pub services: Services,
     /// Flips to `true` on shutdown; long-lived tasks (websockets, probes) watch it.
     pub shutdown: watch::Receiver<bool>,
+    /// Held by every live stream while it runs. Upgraded websockets outlive
+    /// axum's graceful shutdown, so the server waits until every copy is
+    /// dropped — each stream has sent its close frame — before it exits.
+    pub live: tokio::sync::mpsc::Sender<()>,
 }
 
 /// Builds the services from a validated config. Fails (with the cluster id)

@@ -68,10 +68,6 @@ impl Recorder {
         Recorder { log, ctx }
     }
 
-    pub fn context(&self) -> &RequestContext {
-        &self.ctx
-    }
-
     /// An attempt by this recorder's caller.
     pub fn attempt(
         &self,
