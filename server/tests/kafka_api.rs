@@ -50,12 +50,19 @@ fn invalid(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (String, String) {
 /// Resets a group's offsets the way the page does: preview, then apply
 /// that preview's plan (its hash).
 fn apply_reset(s: &Server, pairs: &[(&str, &str)]) -> Value {
+    let plan = preview_reset(s, pairs);
+    let mut with = pairs.to_vec();
+    with.extend([
+        ("preview", "false"),
+        ("plan_hash", plan["hash"].as_str().unwrap()),
+    ]);
+    ok(s, "reset_offsets", &with)
+}
+
+/// The plan of an offset reset (nothing changes).
+fn preview_reset(s: &Server, pairs: &[(&str, &str)]) -> Value {
     let mut with = pairs.to_vec();
     with.push(("preview", "true"));
-    let plan = ok(s, "reset_offsets", &with);
-    let hash = plan["hash"].as_str().unwrap().to_string();
-    with.pop();
-    with.extend([("preview", "false"), ("plan_hash", hash.as_str())]);
     ok(s, "reset_offsets", &with)
 }
 
@@ -600,15 +607,13 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
         assert!(Instant::now() < deadline, "group never became empty: {d}");
         std::thread::sleep(Duration::from_millis(300));
     }
-    let preview = ok(
+    let preview = preview_reset(
         &s,
-        "reset_offsets",
         &[
             ("group", &group),
             ("topic", &topic),
             ("to", "earliest"),
             ("value", ""),
-            ("preview", "true"),
         ],
     );
     let rows = preview["items"].as_array().unwrap();
@@ -670,15 +675,13 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
 
     // A preview is a plan: applied after the group moved, it is refused and
     // changes nothing (the user reviewed other offsets than it would write).
-    let stale = ok(
+    let stale = preview_reset(
         &s,
-        "reset_offsets",
         &[
             ("group", &group),
             ("topic", &topic),
             ("to", "earliest"),
             ("value", ""),
-            ("preview", "true"),
         ],
     );
     apply_reset(
@@ -717,15 +720,13 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
     );
 
     // To latest: every committed offset equals its partition's end offset.
-    let preview = ok(
+    let preview = preview_reset(
         &s,
-        "reset_offsets",
         &[
             ("group", &group),
             ("topic", &topic),
             ("to", "latest"),
             ("value", ""),
-            ("preview", "true"),
         ],
     );
     assert_eq!(

@@ -49,6 +49,33 @@ async fn synced<'a>(zkc: &'a zk::Client, path: &str) -> &'a zk::Client {
     zkc
 }
 
+/// The dry run of importing `file` under `target_root` on the sandbox ensemble.
+fn plan_import(s: &Server, target_root: &str, file: &str) -> (u16, Value) {
+    call(
+        s,
+        "plan_import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", target_root),
+            ("file", file),
+        ],
+    )
+}
+
+/// Applies the import whose dry run's hash is `plan_hash`.
+fn import(s: &Server, target_root: &str, file: &str, plan_hash: &str) -> (u16, Value) {
+    call(
+        s,
+        "import_znodes",
+        &[
+            ("cluster", "local"),
+            ("target_root", target_root),
+            ("file", file),
+            ("plan_hash", plan_hash),
+        ],
+    )
+}
+
 async fn client() -> zk::Client {
     zk::Client::connector()
         .connect(&sandbox_config().zookeeper[0].hosts.join(","))
@@ -525,15 +552,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
     .to_string();
     // Under a parent that does not exist: /src/a maps to <root>/missing/a, whose parent is absent.
     let target = format!("{root}/missing");
-    let (st, plan) = call(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &target),
-            ("file", &file),
-        ],
-    );
+    let (st, plan) = plan_import(&s, &target, &file);
     assert_eq!(st, 200, "{plan}");
     assert_eq!(plan["items"][0]["action"], "conflict", "{plan}");
     assert!(
@@ -544,16 +563,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
         "{plan}"
     );
     assert_eq!(plan["items"][1]["action"], "create");
-    let (_, err) = call(
-        &s,
-        "import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &target),
-            ("file", &file),
-            ("plan_hash", plan["hash"].as_str().unwrap()),
-        ],
-    );
+    let (_, err) = import(&s, &target, &file, plan["hash"].as_str().unwrap());
     assert!(
         err["Conflict"]
             .as_str()
@@ -563,15 +573,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
     );
 
     // Into /zookeeper: every item is a conflict.
-    let (_, plan) = call(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", "/zookeeper"),
-            ("file", &file),
-        ],
-    );
+    let (_, plan) = plan_import(&s, "/zookeeper", &file);
     assert_eq!(plan["items"].as_array().map(Vec::len), Some(2), "{plan}");
     assert!(
         plan["items"]
@@ -583,38 +585,17 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
     );
 
     // A file that is not an export is refused with the field and the reason.
-    let (_, err) = call(
-        &s,
-        "plan_import_znodes",
-        &[("cluster", "local"), ("target_root", "/"), ("file", "{}")],
-    );
+    let (_, err) = plan_import(&s, "/", "{}");
     assert_eq!(err["Invalid"]["field"], "file", "{err}");
 
     // A stale dry run (another client changed a planned znode after it) is refused.
     let zkc = client().await;
     let anyone = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
     zkc.create(&root, b"", &anyone).await.unwrap();
-    let (_, stale) = call(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-        ],
-    );
+    let (_, stale) = plan_import(&s, &root, &file);
     let meanwhile = format!("{root}/a");
     zkc.create(&meanwhile, b"meanwhile", &anyone).await.unwrap();
-    let (_, err) = call(
-        &s,
-        "import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-            ("plan_hash", stale["hash"].as_str().unwrap()),
-        ],
-    );
+    let (_, err) = import(&s, &root, &file, stale["hash"].as_str().unwrap());
     assert!(
         err["Conflict"]
             .as_str()
@@ -628,15 +609,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
         "nothing was applied"
     );
     zkc.delete(&meanwhile, None).await.unwrap();
-    let (_, plan) = call(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-        ],
-    );
+    let (_, plan) = plan_import(&s, &root, &file);
     let actions: Vec<&str> = plan["items"]
         .as_array()
         .unwrap()
@@ -644,16 +617,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
         .map(|i| i["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["create", "create"], "{plan}");
-    let (st, n) = call(
-        &s,
-        "import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-            ("plan_hash", plan["hash"].as_str().unwrap()),
-        ],
-    );
+    let (st, n) = import(&s, &root, &file, plan["hash"].as_str().unwrap());
     assert_eq!((st, n), (200, Value::from(2)));
     assert_eq!(
         synced(&zkc, &format!("{root}/a/b"))
@@ -665,15 +629,7 @@ async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
         [0, 255]
     );
     // Importing again changes nothing: everything is unchanged.
-    let (_, plan) = call(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-        ],
-    );
+    let (_, plan) = plan_import(&s, &root, &file);
     assert_eq!(plan["items"].as_array().map(Vec::len), Some(2), "{plan}");
     assert!(
         plan["items"]
@@ -948,15 +904,7 @@ async fn export_keeps_acls_and_binary_data_and_import_restores_them() {
     for p in ["sub/leaf", "sub", "bin"] {
         zkc.delete(&format!("{root}/{p}"), None).await.unwrap();
     }
-    let (st, plan) = call(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-        ],
-    );
+    let (st, plan) = plan_import(&s, &root, &file);
     assert_eq!(st, 200, "{plan}");
     let mut actions: Vec<(String, String)> = plan["items"]
         .as_array()
@@ -979,16 +927,7 @@ async fn export_keeps_acls_and_binary_data_and_import_restores_them() {
             (format!("{root}/sub/leaf"), "create".to_string()),
         ]
     );
-    let (st, n) = call(
-        &s,
-        "import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-            ("plan_hash", plan["hash"].as_str().unwrap()),
-        ],
-    );
+    let (st, n) = import(&s, &root, &file, plan["hash"].as_str().unwrap());
     assert_eq!((st, n), (200, Value::from(3)));
     // Byte for byte.
     let bin_path = format!("{root}/bin");
