@@ -295,20 +295,24 @@ impl KafkaCluster {
         rows: &[ResetRow],
     ) -> Result<(), AppError> {
         let admin = self.admin.clone();
-        let timeout = self.timeout;
+        let timeout = self.change_timeout;
         let g = group.to_string();
         let offsets: Vec<(String, i32, i64)> = rows
             .iter()
             .map(|r| (r.topic.clone(), r.partition, r.new))
             .collect();
-        self.blocking(move || {
-            ffi::alter_group_offsets(admin.inner().native_client(), &g, &offsets, timeout).map_err(
-                |e| match e.code {
-                    Some(code) => KafkaError::broker(code, format!("group \"{g}\"")),
-                    None => KafkaError::Other(e.message),
-                },
-            )
-        })
-        .await
+        let what = format!("group \"{group}\"");
+        let result = self
+            .blocking_for(timeout * 2, move || {
+                Ok(
+                    ffi::alter_group_offsets(admin.inner().native_client(), &g, &offsets, timeout)
+                        .map_err(|e| match e.code {
+                            Some(code) => KafkaError::broker(code, what),
+                            None => KafkaError::Other(e.message),
+                        }),
+                )
+            })
+            .await?;
+        result.map_err(|e| self.change_error(e))
     }
 }

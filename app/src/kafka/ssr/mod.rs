@@ -30,6 +30,11 @@ use std::time::{Duration, Instant};
 /// How long a metadata snapshot serves list pages before it is fetched again.
 const METADATA_TTL: Duration = Duration::from_secs(2);
 
+/// Changes wait at least this long for the controller (Kafka's own admin
+/// client waits 60 s): under load, or while the controller's ZooKeeper
+/// session moves to another member, creating partitions took over 5 s.
+const MIN_CHANGE_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// One `[[kafka]]` entry of the config file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +73,9 @@ pub enum KafkaError {
         code: RDKafkaErrorCode,
         what: String,
     },
+    /// The whole request timed out (no answer about `what` in time).
+    #[error("{0}: timed out")]
+    Timeout(String),
     #[error("{0}")]
     Other(String),
 }
@@ -90,6 +98,7 @@ impl KafkaError {
         };
         match self {
             KafkaError::Unavailable(reason) => unavailable(reason),
+            KafkaError::Timeout(what) => unavailable(format!("{what}: no answer in time")),
             KafkaError::Other(reason) => AppError::Internal(format!("Kafka: {reason}")),
             KafkaError::Broker { code, what } => match code {
                 C::TopicAlreadyExists => AppError::Conflict(format!("{what} already exists")),
@@ -159,6 +168,17 @@ impl From<rdkafka::error::KafkaError> for KafkaError {
     }
 }
 
+/// An admin request's own failure: a local timeout names what it was about.
+fn admin_failure(e: rdkafka::error::KafkaError, what: &str) -> KafkaError {
+    use rdkafka::error::KafkaError as K;
+    match e {
+        K::AdminOp(RDKafkaErrorCode::OperationTimedOut | RDKafkaErrorCode::RequestTimedOut) => {
+            KafkaError::Timeout(what.into())
+        }
+        e => e.into(),
+    }
+}
+
 /// One partition in a metadata snapshot.
 #[derive(Debug, Clone)]
 struct PartMeta {
@@ -190,6 +210,10 @@ impl Meta {
 pub struct KafkaCluster {
     config: KafkaClusterConfig,
     timeout: Duration,
+    /// Bound on a change (create, delete, grow, alter, offset reset). Longer
+    /// than `timeout`: a change that times out on zkmq's side has an unknown
+    /// outcome, which is worse than waiting for the controller a while.
+    change_timeout: Duration,
     admin: Arc<AdminClient<DefaultClientContext>>,
     /// Group-less consumer for watermarks and offset lookups.
     offsets: Arc<BaseConsumer>,
@@ -211,6 +235,7 @@ impl KafkaCluster {
         Ok(KafkaCluster {
             config,
             timeout,
+            change_timeout: timeout.max(MIN_CHANGE_TIMEOUT),
             admin: Arc::new(admin),
             offsets: Arc::new(offsets),
             producer: OnceLock::new(),
@@ -252,8 +277,17 @@ impl KafkaCluster {
         T: Send + 'static,
         F: FnOnce() -> Result<T, KafkaError> + Send + 'static,
     {
+        self.blocking_for(self.timeout * 2, f).await
+    }
+
+    /// [`Self::blocking`] with its own bound.
+    async fn blocking_for<T, F>(&self, bound: Duration, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, KafkaError> + Send + 'static,
+    {
         let id = self.config.id.clone();
-        bounded(self.timeout * 2, Backend::Kafka, &id, async {
+        bounded(bound, Backend::Kafka, &id, async {
             tokio::task::spawn_blocking(f)
                 .await
                 .map_err(|e| AppError::Internal(format!("Kafka task failed: {e}")))?
@@ -266,6 +300,42 @@ impl KafkaCluster {
         AdminOptions::new()
             .request_timeout(Some(self.timeout))
             .operation_timeout(Some(self.timeout))
+    }
+
+    /// Options of a change. The broker's operation timeout is shorter than
+    /// zkmq's request timeout, so the broker answers "accepted, not yet done
+    /// everywhere" (REQUEST_TIMED_OUT) before zkmq gives up on the request.
+    fn change_options(&self) -> AdminOptions {
+        AdminOptions::new()
+            .request_timeout(Some(self.change_timeout))
+            .operation_timeout(Some(self.change_timeout * 2 / 3))
+    }
+
+    /// A change's failure in words: a timeout does not mean "not applied".
+    fn change_error(&self, e: KafkaError) -> AppError {
+        use RDKafkaErrorCode as C;
+        let timed_out = match &e {
+            KafkaError::Broker { code, .. } => {
+                matches!(code, C::RequestTimedOut | C::OperationTimedOut)
+            }
+            KafkaError::Timeout(_) => true,
+            _ => false,
+        };
+        if !timed_out {
+            return e.into_app(self.id());
+        }
+        let what = match &e {
+            KafkaError::Broker { what, .. } | KafkaError::Timeout(what) => what.clone(),
+            _ => unreachable!("only timeouts reach here"),
+        };
+        AppError::Unavailable {
+            backend: Backend::Kafka,
+            cluster: self.id().into(),
+            reason: format!(
+                "Kafka did not confirm the change to {what} within {} s; it may still take effect: reload to see whether it did",
+                self.change_timeout.as_secs()
+            ),
+        }
     }
 
     /// Brokers and topics, from the cache when it is younger than the TTL.

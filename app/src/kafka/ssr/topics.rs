@@ -1,7 +1,7 @@
 //! Topics: the paged list, one topic's partitions, configs and readers,
 //! and the raw admin calls the audited path uses to change them.
 
-use super::{KafkaCluster, KafkaError};
+use super::{KafkaCluster, KafkaError, admin_failure};
 use crate::error::AppError;
 use crate::kafka::logic::{is_internal_topic, lag, page_topics};
 use crate::kafka::model::{
@@ -322,25 +322,27 @@ impl KafkaCluster {
         for (k, v) in configs {
             nt = nt.set(k, v);
         }
-        let opts = self.admin_options().validate_only(validate_only);
+        let opts = self.change_options().validate_only(validate_only);
+        let what = format!("topic \"{name}\"");
         let res = self
             .admin
             .create_topics([&nt], &opts)
             .await
-            .map_err(|e| KafkaError::from(e).into_app(self.id()))?;
+            .map_err(|e| self.change_error(admin_failure(e, &what)))?;
         self.invalidate();
-        one_result(res, self.id(), &format!("topic \"{name}\""))
+        self.one_change_result(res, &what)
     }
 
     pub(super) async fn delete_topic_raw(&self, name: &str) -> Result<(), AppError> {
-        let opts = self.admin_options();
+        let opts = self.change_options();
+        let what = format!("topic \"{name}\"");
         let res = self
             .admin
             .delete_topics(&[name], &opts)
             .await
-            .map_err(|e| KafkaError::from(e).into_app(self.id()))?;
+            .map_err(|e| self.change_error(admin_failure(e, &what)))?;
         self.invalidate();
-        one_result(res, self.id(), &format!("topic \"{name}\""))
+        self.one_change_result(res, &what)
     }
 
     pub(super) async fn create_partitions_raw(
@@ -349,14 +351,15 @@ impl KafkaCluster {
         total: usize,
         validate_only: bool,
     ) -> Result<(), AppError> {
-        let opts = self.admin_options().validate_only(validate_only);
+        let opts = self.change_options().validate_only(validate_only);
+        let what = format!("topic \"{name}\"");
         let res = self
             .admin
             .create_partitions([&NewPartitions::new(name, total)], &opts)
             .await
-            .map_err(|e| KafkaError::from(e).into_app(self.id()))?;
+            .map_err(|e| self.change_error(admin_failure(e, &what)))?;
         self.invalidate();
-        one_result(res, self.id(), &format!("topic \"{name}\""))
+        self.one_change_result(res, &what)
     }
 
     /// Replaces the topic's overrides with `overrides` (AlterConfigs is not
@@ -371,31 +374,33 @@ impl KafkaCluster {
         for (k, v) in overrides {
             ac = ac.set(k, v);
         }
-        let opts = self.admin_options().validate_only(validate_only);
+        let opts = self.change_options().validate_only(validate_only);
+        let what = format!("topic \"{name}\"");
         let res = self
             .admin
             .alter_configs([&ac], &opts)
             .await
-            .map_err(|e| KafkaError::from(e).into_app(self.id()))?;
+            .map_err(|e| self.change_error(admin_failure(e, &what)))?;
         match res.into_iter().next() {
             Some(Ok(_)) => Ok(()),
-            Some(Err((_, code))) => {
-                Err(KafkaError::broker(code, format!("topic \"{name}\"")).into_app(self.id()))
-            }
+            Some(Err((_, code))) => Err(self.change_error(KafkaError::broker(code, what))),
             None => Err(AppError::Internal("Kafka sent no result".into())),
         }
     }
 }
 
 /// The single per-topic result of a topic admin call.
-fn one_result(
-    res: Vec<Result<String, (String, rdkafka::error::RDKafkaErrorCode)>>,
-    cluster: &str,
-    what: &str,
-) -> Result<(), AppError> {
-    match res.into_iter().next() {
-        Some(Ok(_)) => Ok(()),
-        Some(Err((_, code))) => Err(KafkaError::broker(code, what).into_app(cluster)),
-        None => Err(AppError::Internal("Kafka sent no result".into())),
+impl KafkaCluster {
+    /// The one result of a change to one topic.
+    fn one_change_result(
+        &self,
+        res: Vec<Result<String, (String, rdkafka::error::RDKafkaErrorCode)>>,
+        what: &str,
+    ) -> Result<(), AppError> {
+        match res.into_iter().next() {
+            Some(Ok(_)) => Ok(()),
+            Some(Err((_, code))) => Err(self.change_error(KafkaError::broker(code, what))),
+            None => Err(AppError::Internal("Kafka sent no result".into())),
+        }
     }
 }
