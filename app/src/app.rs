@@ -12,19 +12,21 @@ use crate::rabbitmq::view::{
 use crate::zookeeper::explorer::ZnodeExplorer;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 /// Sets the theme class before first paint so a dark-theme user never sees a
 /// white flash. Stored choice wins; otherwise the system preference.
+/// It also keeps the cookie the server renders the theme from.
 const THEME_BOOT: &str = "try{var t=localStorage.getItem('zkmq-theme');\
 if(t===null){t=window.matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light'}\
-if(t==='dark'){document.documentElement.classList.add('dark')}}catch(e){}";
+var c=document.documentElement.classList;if(t==='dark'){c.add('dark')}else{c.remove('dark')}\
+document.cookie='zkmq-theme='+t+'; path=/; max-age=31536000; SameSite=Lax'}catch(e){}";
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" class=crate::components::dark_from_request().then_some("dark")>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -59,8 +61,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage />
                     <Route path=path!("/zookeeper") view=|| view! { <BackendIndexPage backend=Backend::Zookeeper /> } />
-                    <Route path=path!("/zookeeper/:cluster") view=ZnodeExplorer />
-                    <Route path=path!("/zookeeper/:cluster/*rest") view=ZnodeExplorer />
+                    // One parent for the cluster root and every znode below it: the
+                    // explorer and its tree stay mounted while the path changes
+                    // (the children only name the URLs; the explorer reads the path).
+                    <ParentRoute path=path!("/zookeeper/:cluster") view=ZnodeExplorer>
+                        <Route path=path!("") view=|| () />
+                        <Route path=path!("*rest") view=|| () />
+                    </ParentRoute>
                     <Route path=path!("/ensemble/:cluster") view=EnsemblePage />
                     <Route path=path!("/kafka") view=|| view! { <BackendIndexPage backend=Backend::Kafka /> } />
                     <Route path=path!("/kafka/:cluster") view=KafkaPage />

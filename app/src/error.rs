@@ -91,6 +91,23 @@ impl AppError {
         }
     }
 
+    /// The HTTP status a server function answers this error with: 4xx for
+    /// the caller's mistakes, 5xx for failures of zkmq or a backend.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 422,
+            AppError::NotFound { .. } | AppError::UnknownCluster { .. } => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Denied(_) => 403,
+            // Made on the server only when the framework could not read the
+            // request (its arguments): the caller's request was malformed.
+            AppError::Transport(_) => 400,
+            AppError::Unavailable { .. } => 503,
+            AppError::Timeout { .. } => 504,
+            AppError::Audit(_) | AppError::Internal(_) => 500,
+        }
+    }
+
     /// The backend this error concerns, if any: lets a page grey out only the
     /// backend that is down.
     pub fn backend(&self) -> Option<Backend> {

@@ -52,12 +52,31 @@ pub fn url_segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
-/// The last segment of a URL path, percent-decoded (the group of a group page).
-pub fn last_segment(path: &str) -> String {
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    percent_encoding::percent_decode_str(last)
-        .decode_utf8_lossy()
-        .into_owned()
+/// The captured segments of `path` when it has the shape of `pattern`
+/// (`Some(literal)` must match, `None` captures the segment, percent-decoded).
+///
+/// Pages read their names from the URL this way rather than from the route
+/// parameters because the router decodes a clicked link twice (a group
+/// called "a%b" would arrive as garbage), and they check the shape because
+/// while a page unmounts the location already holds the next page's URL.
+pub fn route_captures(path: &str, pattern: &[Option<&str>]) -> Option<Vec<String>> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if segs.len() != pattern.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (seg, want) in segs.iter().zip(pattern) {
+        match want {
+            Some(lit) if seg != lit => return None,
+            Some(_) => {}
+            None => out.push(
+                percent_encoding::percent_decode_str(seg)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ),
+        }
+    }
+    Some(out)
 }
 
 /// "2026-11-25T12:00:00Z", "2026-11-25 12:00" or milliseconds since the
@@ -125,6 +144,13 @@ mod tests {
             vec![("a".into(), "1".into()), ("b".into(), "".into())]
         );
         assert_eq!(url_segment("a b/c.d-e_f"), "a%20b%2Fc.d-e_f");
-        assert_eq!(last_segment("/x/y/a%20b%2Fc"), "a b/c");
+        let queue = [Some("rabbitmq"), None, Some("queues"), None, None];
+        assert_eq!(
+            route_captures("/rabbitmq/local/queues/%2F/a%20b%2Fc", &queue),
+            Some(vec!["local".into(), "/".into(), "a b/c".into()])
+        );
+        // The next page's URL while this one unmounts: not this page's shape.
+        assert_eq!(route_captures("/rabbitmq/local/exchanges", &queue), None);
+        assert_eq!(route_captures("/rabbitmq/local/queues/v", &queue), None);
     }
 }

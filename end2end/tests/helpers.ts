@@ -1,17 +1,43 @@
 import { test as base, expect, type Locator, type Page } from "@playwright/test";
 
+/** Console lines a test expects (it stopped a backend on purpose, say). */
+const allowedConsole = new WeakMap<Page, RegExp[]>();
+
+/**
+ * Lets `page` log console errors matching `pattern` in this test only: a
+ * spec that stops Kafka expects the 503s of the calls that then fail.
+ */
+export function allowConsole(page: Page, pattern: RegExp) {
+  allowedConsole.set(page, [...(allowedConsole.get(page) ?? []), pattern]);
+}
+
+/**
+ * A refused request logs "Failed to load resource: … status of 4xx" in
+ * Chromium: the caller's mistake, which specs provoke on purpose and the
+ * page shows at its field. Anything 5xx is zkmq's or a backend's failure.
+ */
+const refusedRequest = /^Failed to load resource: the server responded with a status of 4\d\d/;
+
 /**
  * Playwright's `test`, failing any test whose page threw an uncaught error
- * (a Rust panic in the wasm surfaces as one): a broken page must not pass
- * just because the assertions looked elsewhere.
+ * (a Rust panic in the wasm surfaces as one), logged a console error or
+ * warning (Leptos reports hydration mismatches there), or saw a 5xx: a
+ * broken page must not pass just because the assertions looked elsewhere.
  */
 export const test = base.extend<{ pageErrors: string[] }>({
   pageErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+      page.on("console", (m) => {
+        if (m.type() !== "error" && m.type() !== "warning") return;
+        const text = m.text();
+        if (refusedRequest.test(text)) return;
+        if ((allowedConsole.get(page) ?? []).some((re) => re.test(text))) return;
+        errors.push(`console ${m.type()}: ${text} (${m.location().url})`);
+      });
       await use(errors);
-      expect(errors, "uncaught errors in the page").toEqual([]);
+      expect(errors, "uncaught errors, console errors and warnings in the page").toEqual([]);
     },
     { auto: true },
   ],

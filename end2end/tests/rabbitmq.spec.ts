@@ -86,11 +86,19 @@ test.describe("RabbitMQ console", () => {
     await page.getByRole("region", { name: "Delete queue" }).getByRole("button", { name: "Delete queue" }).click();
     await expect(page).toHaveURL(/\/rabbitmq\/local\/queues$/);
     await openHydrated(page, "/rabbitmq/local/policies");
-    await page.getByRole("row", { name: pol }).getByRole("button", { name: "Delete" }).click();
+    // Deletes ask first, like every other delete; Cancel keeps the policy.
+    const polRow = page.getByRole("row", { name: pol });
+    await polRow.getByRole("button", { name: "Delete" }).click();
+    await polRow.getByRole("button", { name: "Cancel" }).click();
+    await expect(polRow.getByRole("button", { name: "Delete" })).toBeVisible();
+    await polRow.getByRole("button", { name: "Delete" }).click();
+    await expect(polRow.getByRole("group", { name: `Delete policy "${pol}" in vhost "/"?` })).toBeVisible();
+    await polRow.getByRole("button", { name: "Yes: delete" }).click();
     await expect(page.getByRole("row", { name: pol })).toHaveCount(0);
     await openHydrated(page, "/rabbitmq/local/exchanges");
     for (const name of [ex, dlx]) {
       await page.getByRole("row", { name, exact: true }).getByRole("button", { name: "Delete if unused" }).click();
+      await page.getByRole("row", { name, exact: true }).getByRole("button", { name: "Yes: delete if unused" }).click();
       await expect(page.getByRole("row", { name, exact: true })).toHaveCount(0);
     }
 

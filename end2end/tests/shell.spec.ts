@@ -67,6 +67,14 @@ test.describe("App shell", () => {
     await page.reload();
     if (wasDark) await expect(html).not.toHaveClass(/dark/);
     else await expect(html).toHaveClass(/dark/);
+    // The server renders the choice as well (from its cookie): a dark page
+    // and a pressed switch before any script runs, for both choices.
+    for (const dark of [!wasDark, wasDark]) {
+      const served = await (await page.request.get("/")).text();
+      expect(served).toMatch(new RegExp(`<html lang="en" class="${dark ? "dark" : ""}">`));
+      expect(served).toMatch(new RegExp(`<button[^>]*aria-pressed="${dark}"[^>]*>(<[^>]+>)*[^<]*(<[^>]+>)*Dark theme`));
+      await toggle.click();
+    }
   });
 
   test("health and metrics endpoints answer", async ({ request }) => {

@@ -102,7 +102,10 @@ test.describe("ZooKeeper explorer", () => {
     await page.getByLabel("New data").fill("{not json");
     await page.getByLabel("Store as").selectOption("json");
     await page.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByRole("alert")).toContainText("data: is not valid JSON");
+    // Said at the field it is about, by its visible label, once.
+    await expect(page.getByLabel("New data")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("New data")).toHaveAccessibleDescription(/^is not valid JSON/);
+    await expect(page.getByRole("alert")).toHaveCount(1);
     expect(zkCli(`get ${root}/app/config`)).toContain("mine");
   });
 
@@ -188,7 +191,8 @@ test.describe("ZooKeeper explorer", () => {
     await expect(entries).toHaveValue("world:anyone:cdrwa");
     await entries.fill("world:anyone:cdra\nip:300.1.1.1:r");
     await page.getByRole("button", { name: "Save ACL" }).click();
-    await expect(page.getByRole("alert")).toContainText('acl: line 2: "ip:300.1.1.1:r" has "300.1.1.1", which is not an IP address');
+    await expect(entries).toHaveAttribute("aria-invalid", "true");
+    await expect(entries).toHaveAccessibleDescription(/^line 2: "ip:300\.1\.1\.1:r" has "300\.1\.1\.1", which is not an IP address/);
     await entries.fill("world:anyone:cdra\nip:127.0.0.1:r");
     await page.getByRole("button", { name: "Save ACL" }).click();
     await expect(page.getByRole("row", { name: /ip 127\.0\.0\.1 r/ })).toBeVisible();

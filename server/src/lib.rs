@@ -2,6 +2,7 @@
 //! The zkmq server: config, state, routes and the `zkmq` command line.
 
 pub mod config;
+pub mod errors;
 pub mod routes;
 pub mod serve;
 pub mod state;

@@ -78,8 +78,13 @@ fn main() -> ExitCode {
     if let Some(db) = cli.database {
         config.server.database = db;
     }
+    // 8 MiB per worker rather than tokio's 2 MiB: rendering a page runs the
+    // whole (nested, generic) view tree on one worker's stack, and a debug
+    // build of the queue page overflowed 2 MiB — which aborts the process
+    // for every user, not just that request.
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(8 * 1024 * 1024)
         .build()
     {
         Ok(rt) => rt,

@@ -106,8 +106,10 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
                 },
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            // Server functions answer user errors (a conflict, a bad path) with HTTP 500 and
-            // a typed body; those are not server failures, so they are not logged as errors.
+            .layer(axum::extract::DefaultBodyLimit::max(crate::errors::MAX_REQUEST_BYTES))
+            .layer(axum::middleware::from_fn(crate::errors::api_errors))
+            // Refusals (4xx) are the caller's; 5xx of a backend being down are
+            // expected in operation too: neither is logged as an error.
             .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(
                 tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
             ))

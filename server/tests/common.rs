@@ -314,7 +314,10 @@ pub fn ok_on_local(s: &Server, name: &str, pairs: &[(&str, &str)]) -> serde_json
 /// A call on the cluster "local" that must be refused; returns the error JSON.
 pub fn refused_on_local(s: &Server, name: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
     let (status, v) = api(s, name, &on_local(pairs));
-    assert_eq!(status, 500, "{name} should be refused: {v}");
+    let e: app::error::AppError = serde_json::from_value(v.clone())
+        .unwrap_or_else(|err| panic!("{name} should be refused with an AppError body: {err}: {v}"));
+    assert_eq!(status, e.http_status(), "{name}: the status of {v}");
+    assert_ne!(status, 500, "{name} should be refused, not fail: {v}");
     v
 }
 

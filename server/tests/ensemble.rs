@@ -316,7 +316,7 @@ fn snapshot_server_function_and_websocket_answer_for_the_sandbox() {
         "cluster=nope",
     )
     .unwrap();
-    assert_eq!(code, 500);
+    assert_eq!(code, 404, "an unknown cluster is the caller's mistake");
     assert!(body.contains("UnknownCluster"), "{body}");
     let (code, body) = http(
         server.port,

@@ -136,7 +136,7 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
     ok(&s, "create_topic", &args);
     // Creating it again: a clear conflict.
     let (status, v) = call(&s, "create_topic", &args);
-    assert_eq!(status, 500);
+    assert_eq!(status, 409);
     assert_eq!(v["Conflict"], format!("topic \"{topic}\" already exists"));
 
     let page = list_counted(&s, &topic);
@@ -409,7 +409,7 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(status, 500, "still there 10 s after the delete: {v}");
+    assert_eq!(status, 404, "still there 10 s after the delete: {v}");
     assert!(v["NotFound"].is_object(), "{v}");
 
     let rows = audit_rows::<ChangeRow>(&s, CHANGE_COLUMNS).await;
@@ -588,7 +588,7 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
             ("preview", "true"),
         ],
     );
-    assert_eq!(status, 500);
+    assert_eq!(status, 409);
     assert!(
         v["Conflict"]
             .as_str()
@@ -705,7 +705,7 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
             ("plan_hash", stale["hash"].as_str().unwrap()),
         ],
     );
-    assert_eq!(status, 500, "{v}");
+    assert_eq!(status, 409, "{v}");
     assert!(
         v["Conflict"]
             .as_str()

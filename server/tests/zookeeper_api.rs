@@ -120,7 +120,7 @@ async fn read_edit_conflict_and_guards() {
         &root,
         &[("data", "stale"), ("encoding", "text"), ("version", "0")],
     );
-    assert_eq!(st, 500, "{err}");
+    assert_eq!(st, 409, "{err}");
     assert!(
         err["Conflict"]
             .as_str()
@@ -995,7 +995,7 @@ async fn a_subtree_delete_that_fails_half_way_says_what_it_deleted() {
         .unwrap();
     delete_tree(&zkc, &root).await;
 
-    assert_eq!(st, 500, "{err}");
+    assert_eq!(st, 409, "{err}");
     let msg = err["Conflict"].as_str().unwrap_or_else(|| panic!("{err}"));
     assert!(
         msg.contains(&format!("deleted 500 of {total} znodes, then stopped")),

@@ -13,6 +13,9 @@ pub struct Form {
     done: RwSignal<Option<String>>,
     error: RwSignal<Option<AppError>>,
     pending: RwSignal<bool>,
+    /// The fields this form shows (as named by `AppError::Invalid`): an
+    /// error naming one is shown at that field only, not again in a banner.
+    fields: StoredValue<Vec<&'static str>>,
 }
 
 impl Default for Form {
@@ -27,7 +30,32 @@ impl Form {
             done: RwSignal::new(None),
             error: RwSignal::new(None),
             pending: RwSignal::new(false),
+            fields: StoredValue::new(Vec::new()),
         }
+    }
+
+    /// Notes that the form shows `field` (done by the field components).
+    pub fn register(&self, field: &'static str) {
+        if !field.is_empty() {
+            self.fields.update_value(|f| {
+                if !f.contains(&field) {
+                    f.push(field)
+                }
+            });
+        }
+    }
+
+    /// The last error, unless it names a field the form shows (tracked).
+    pub fn error_elsewhere(&self) -> Option<AppError> {
+        let fields = self.fields;
+        self.error.with(|e| match e {
+            Some(AppError::Invalid { field, .. })
+                if fields.with_value(|f| f.contains(&field.as_str())) =>
+            {
+                None
+            }
+            other => other.clone(),
+        })
     }
 
     /// Whether a submission is running (tracked).
@@ -102,13 +130,14 @@ impl Form {
 }
 
 /// The outcome of a form: "Working…" while pending, then the success line
-/// (`role="status"`) or the error banner (`role="alert"`).
+/// (`role="status"`) or the error banner (`role="alert"`) — unless the error
+/// names one of the form's fields, which then says it (see [`FieldError`]).
 #[component]
 pub fn FormStatus(form: Form) -> impl IntoView {
     view! {
         {move || form.pending().then(|| view! { <p role="status" class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Working…"</p> })}
         {move || form.done().map(|d| view! { <p role="status" class="mt-2 text-sm">{d}</p> })}
-        {move || form.error().map(|e| view! { <ErrorBanner message=e.to_string() /> })}
+        {move || form.error_elsewhere().map(|e| view! { <ErrorBanner message=e.to_string() /> })}
     }
 }
 
@@ -118,7 +147,7 @@ pub fn FormStatus(form: Form) -> impl IntoView {
 pub fn FieldError(form: Form, field: &'static str, id: String) -> impl IntoView {
     view! {
         {move || form.reason_for(field).map(|r| view! {
-            <span id=id.clone() class="text-xs text-red-800 dark:text-red-300">{r}</span>
+            <span id=id.clone() role="alert" class="text-xs text-red-800 dark:text-red-300">{r}</span>
         })}
     }
 }

@@ -11,7 +11,7 @@ pub use paging::{PageSpan, Pager, SearchBox};
 pub use live::{LiveState, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
-pub use theme::ThemeToggle;
+pub use theme::{ThemeToggle, dark_from_request};
 
 use crate::clusters::model::Reachability;
 use crate::error::AppError;
@@ -165,8 +165,14 @@ pub fn TextField(
     let id = error_id(&label);
     let reason_id = id.clone();
     let marked = invalid(form, field);
+    if let Some(f) = form {
+        f.register(field);
+    }
+    // The reason sits outside the <label>, so it describes the field
+    // (aria-describedby) without becoming part of its name.
     view! {
-        <label class="flex flex-col gap-1 text-sm">
+        <div class="flex flex-col gap-1 text-sm">
+        <label class="flex flex-col gap-1">
             <span>{label}</span>
             <input
                 type=input_type.unwrap_or_else(|| "text".into())
@@ -177,8 +183,9 @@ pub fn TextField(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
-            {form.map(|f| view! { <FieldError form=f field id=reason_id /> })}
         </label>
+        {form.map(|f| view! { <FieldError form=f field id=reason_id /> })}
+        </div>
     }
 }
 
@@ -195,8 +202,12 @@ pub fn TextArea(
     let id = error_id(&label);
     let reason_id = id.clone();
     let marked = invalid(form, field);
+    if let Some(f) = form {
+        f.register(field);
+    }
     view! {
-        <label class="flex flex-col gap-1 text-sm">
+        <div class="flex flex-col gap-1 text-sm">
+        <label class="flex flex-col gap-1">
             <span>{label}</span>
             <textarea
                 rows=rows
@@ -207,11 +218,15 @@ pub fn TextArea(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
-            {form.map(|f| view! { <FieldError form=f field id=reason_id /> })}
         </label>
+        {form.map(|f| view! { <FieldError form=f field id=reason_id /> })}
+        </div>
     }
 }
 
+/// The heading of an object page: names can be long and have no spaces, so
+/// they break anywhere rather than push the page wider than the window.
+pub const PAGE_TITLE: &str = "mb-4 font-mono text-2xl font-semibold break-all";
 /// Button classes: the primary action, a secondary one, a destructive one.
 pub const BUTTON: &str =
     "rounded bg-sky-700 px-3 py-1 text-sm text-white hover:bg-sky-800 disabled:opacity-50";
@@ -235,6 +250,31 @@ pub fn TypeToConfirm(
             <button type="button" class=BUTTON_DANGER on:click=move |_| on_confirm.run(())>{button}</button>
         </div>
         <FormStatus form />
+    }
+}
+
+/// A destructive action on one row (delete a policy, an exchange), asked
+/// twice like every other delete: the first click says what will happen and
+/// offers the action and Cancel.
+#[component]
+pub fn ConfirmButton(
+    #[prop(into)] label: String,
+    #[prop(into)] question: String,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let ask = label.clone();
+    view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || view! { <button type="button" class=BUTTON_SECONDARY on:click=move |_| asking.set(true)>{ask.clone()}</button> }
+        >
+            <span role="group" aria-label=question.clone() class="inline-flex flex-wrap items-center gap-2">
+                <span class="text-xs">{question.clone()}</span>
+                <button type="button" class=BUTTON_DANGER on:click=move |_| { asking.set(false); on_confirm.run(()); }>{format!("Yes: {}", label.to_lowercase())}</button>
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| asking.set(false)>"Cancel"</button>
+            </span>
+        </Show>
     }
 }
 

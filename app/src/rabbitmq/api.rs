@@ -312,9 +312,11 @@ pub async fn read_stream(
     queue: String,
     from: String,
     value: String,
-    count: u16,
+    count: String,
 ) -> Result<InspectResult, AppError> {
     use super::ssr::messages::StreamStart;
+    let max = super::model::MAX_STREAM_READ;
+    let count = crate::fields::parse_count("count", &count, 1, max.into())? as u16;
     let start = match from.as_str() {
         "first" => StreamStart::First,
         "last" => StreamStart::Last,
@@ -327,9 +329,6 @@ pub async fn read_stream(
             ));
         }
     };
-    if count == 0 || count > 500 {
-        return Err(AppError::invalid("count", "must be 1 to 500"));
-    }
     crate::services::services()?
         .rabbitmq(&cluster)?
         .read_stream(&vhost, &queue, start, count)
@@ -343,7 +342,7 @@ pub async fn get_requeue_messages(
     cluster: String,
     vhost: String,
     queue: String,
-    count: u16,
+    count: String,
     confirm: bool,
 ) -> Result<InspectResult, AppError> {
     let (svc, rec) = crate::services::for_change().await?;
@@ -352,7 +351,7 @@ pub async fn get_requeue_messages(
         &*svc.rabbitmq(&cluster)?,
         &vhost,
         &queue,
-        count,
+        &count,
         confirm,
     )
     .await

@@ -403,6 +403,44 @@ pub const APPLY_TO: &[&str] = &["queues", "exchanges", "all"];
 /// Turns the management API's error body into the sentence a user needs,
 /// e.g. "PRECONDITION_FAILED: queue exists with different arguments:
 /// x-message-ttl 60000 vs 30000".
+/// A management-API path (`queues/%2F/orders?…`) as the object a user
+/// knows: `queue "orders" in vhost "/"`. Unknown shapes stay the path.
+pub fn describe_api_path(path: &str) -> String {
+    let bare = path.split('?').next().unwrap_or(path);
+    let seg: Vec<String> = bare
+        .split('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let s: Vec<&str> = seg.iter().map(String::as_str).collect();
+    let kind = |k: &str| if k == "q" { "queue" } else { "exchange" };
+    let exchange = |n: &str| {
+        if n.is_empty() || n == "amq.default" {
+            "the default exchange".to_string()
+        } else {
+            format!("exchange \"{n}\"")
+        }
+    };
+    match s.as_slice() {
+        ["queues", v, n, ..] => format!("queue \"{n}\" in vhost \"{v}\""),
+        ["exchanges", v, n, ..] => format!("{} in vhost \"{v}\"", exchange(n)),
+        ["bindings", v, "e", src, k, dst, ..] => format!(
+            "the binding from {} to {} \"{dst}\" in vhost \"{v}\"",
+            exchange(src),
+            kind(k)
+        ),
+        ["policies", v, n] => format!("policy \"{n}\" in vhost \"{v}\""),
+        ["operator-policies", v, n] => format!("operator policy \"{n}\" in vhost \"{v}\""),
+        ["vhosts", v, ..] | ["queues", v] | ["exchanges", v] | ["policies", v] => {
+            format!("vhost \"{v}\"")
+        }
+        _ => format!("/api/{bare}"),
+    }
+}
+
 pub fn explain_error(status: u16, body: &str) -> String {
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let reason = v
@@ -611,6 +649,20 @@ mod tests {
             "not found: Not Found"
         );
         assert_eq!(explain_error(500, "plain"), "plain");
+        assert_eq!(
+            describe_api_path("queues/%2F/qa-nonexist?page=1&page_size=1"),
+            "queue \"qa-nonexist\" in vhost \"/\""
+        );
+        assert_eq!(
+            describe_api_path("bindings/%2F/e/x/q/q1/~"),
+            "the binding from exchange \"x\" to queue \"q1\" in vhost \"/\""
+        );
+        assert_eq!(
+            describe_api_path("bindings/%2F/e/amq.default/q/q1"),
+            "the binding from the default exchange to queue \"q1\" in vhost \"/\""
+        );
+        assert_eq!(describe_api_path("vhosts/dev"), "vhost \"dev\"");
+        assert_eq!(describe_api_path("overview"), "/api/overview");
     }
 
     #[test]

@@ -3,6 +3,11 @@
 use crate::clusters::model::ClusterRef;
 use serde::{Deserialize, Serialize};
 
+/// Most messages one get-and-requeue takes (each is marked redelivered).
+pub const MAX_GET: u16 = 100;
+/// Most messages one read of a stream returns (nothing is consumed).
+pub const MAX_STREAM_READ: u16 = 500;
+
 /// What the console shows of the management API's `/api/overview`. Missing
 /// fields (older versions, a node still booting) are `None`/0, not errors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -17,16 +17,19 @@ pub async fn list_znode_children(
     path: String,
     prefix: String,
     offset: usize,
+    // A child's name: answer with the page that holds it (a deep link).
+    #[server(default)] around: String,
 ) -> Result<ChildPage, AppError> {
     super::logic::validate_path("path", &path)?;
     let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?; // show the latest committed state, not a lagging member's
-    zk.list_children(&path, &prefix, offset, CHILD_PAGE).await
+    let around = Some(around.as_str()).filter(|a| !a.is_empty());
+    zk.list_children(&path, &prefix, offset, around, CHILD_PAGE).await
 }
 
-/// The first page of children of every level from `/` down to `path` — the
-/// tree a deep link opens — read concurrently in one call instead of one
-/// level after the other. Levels that cannot be read are left out: the tree
+/// The page of children of every level from `/` down to `path` that holds
+/// the next level (the first page of `path`'s own) — the tree a deep link
+/// opens — read concurrently in one call instead of one level after the other. Levels that cannot be read are left out: the tree
 /// then reads them itself and shows why.
 #[server(endpoint = "list_znode_levels")]
 pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<ChildPage>, AppError> {
@@ -37,7 +40,11 @@ pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<Chil
     let pages = futures::future::join_all(
         levels
             .iter()
-            .map(|l| zk.list_children(l, "", 0, CHILD_PAGE)),
+            .map(|l| {
+                let zk = zk.clone();
+                let next = super::logic::child_toward(l, &path);
+                async move { zk.list_children(l, "", 0, next.as_deref(), CHILD_PAGE).await }
+            }),
     )
     .await;
     Ok(pages.into_iter().filter_map(Result::ok).collect())

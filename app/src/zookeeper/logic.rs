@@ -206,6 +206,31 @@ pub fn page_children(
     (page, matching, total)
 }
 
+/// The offset of the page (of `limit` names, sorted, filtered by `prefix`)
+/// that holds `name`: the page a deep link to a child opens on. O(n), no
+/// sort. A name that is not there (or filtered out) opens the first page.
+pub fn page_holding(names: &[String], prefix: &str, name: &str, limit: usize) -> usize {
+    if !name.starts_with(prefix) || !names.iter().any(|n| n == name) {
+        return 0;
+    }
+    let before = names
+        .iter()
+        .filter(|n| n.starts_with(prefix) && n.as_str() < name)
+        .count();
+    before / limit.max(1) * limit.max(1)
+}
+
+/// The name of the child of `parent` on the way to `selected`, if
+/// `selected` lies below `parent`.
+pub fn child_toward(parent: &str, selected: &str) -> Option<String> {
+    let rest = if parent == "/" {
+        selected.strip_prefix('/')?
+    } else {
+        selected.strip_prefix(parent)?.strip_prefix('/')?
+    };
+    rest.split('/').next().filter(|n| !n.is_empty()).map(str::to_string)
+}
+
 // ---------------------------------------------------------------------------
 // Data
 
@@ -525,6 +550,19 @@ pub fn import_action(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_links_open_the_page_that_holds_the_child() {
+        let names: Vec<String> = (0..130).map(|i| format!("c{i:03}")).collect();
+        assert_eq!(page_holding(&names, "", "c119", 100), 100);
+        assert_eq!(page_holding(&names, "", "c099", 100), 0);
+        assert_eq!(page_holding(&names, "", "missing", 100), 0);
+        assert_eq!(page_holding(&names, "c1", "c119", 10), 10, "c100..c109 come first");
+        assert_eq!(child_toward("/", "/a/b"), Some("a".into()));
+        assert_eq!(child_toward("/a", "/a/b/c"), Some("b".into()));
+        assert_eq!(child_toward("/a", "/ab/c"), None);
+        assert_eq!(child_toward("/a", "/a"), None);
+    }
 
     #[test]
     fn valid_paths() {

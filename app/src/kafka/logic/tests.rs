@@ -1,7 +1,7 @@
 //! Unit tests of the Kafka rules.
 
 use super::*;
-use crate::fields::{last_segment, parse_headers};
+use crate::fields::{parse_headers, route_captures};
 
 #[test]
 fn ibp_versions() {
@@ -217,7 +217,13 @@ fn links() {
     );
     let g = group_href("local", "team a/b%");
     assert_eq!(g, "/kafka/local/groups/team%20a%2Fb%25");
-    assert_eq!(last_segment(&g), "team a/b%");
+    let shape = [Some("kafka"), None, Some("groups"), None];
+    assert_eq!(route_captures(&g, &shape).unwrap()[1], "team a/b%");
+    // A clicked link arrives decodeURI-decoded ("%25" → "%"): still the name.
+    assert_eq!(
+        route_captures("/kafka/local/groups/team%20a%2Fb%", &shape).unwrap()[1],
+        "team a/b%"
+    );
 }
 
 #[test]

@@ -68,7 +68,13 @@ pub fn GroupsPage() -> impl IntoView {
 pub fn GroupPage() -> impl IntoView {
     let cluster = cluster_param();
     let location = use_location();
-    let group = Memo::new(move |_| last_segment(&location.pathname.get()));
+    let group = Memo::new(move |prev: Option<&String>| {
+        let shape = [Some("kafka"), None, Some("groups"), None];
+        route_captures(&location.pathname.get(), &shape)
+            .map(|c| c[1].clone())
+            .or_else(|| prev.cloned())
+            .unwrap_or_default()
+    });
     let refresh = RwSignal::new(0u32);
     let tick = crate::components::use_ticker(5_000);
     let detail = Resource::new(
@@ -78,7 +84,7 @@ pub fn GroupPage() -> impl IntoView {
     view! {
         <Title text=move || format!("{} · Kafka {} · zkmq", group.get(), cluster.get()) />
         <KafkaNav cluster=cluster.get_untracked() current="Consumer groups" />
-        <h1 class="mb-4 font-mono text-2xl font-semibold">{move || group.get()}</h1>
+        <h1 class=PAGE_TITLE>{move || group.get()}</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || detail.get().map(|r| r.map(|d| view! { <GroupDetailView detail=d /> }))}

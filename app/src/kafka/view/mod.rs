@@ -12,15 +12,15 @@ use super::model::{
 };
 use crate::codec::{DataView, render_b64};
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, PageSpan, Pager, SearchBox,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, PAGE_TITLE, Form, FormStatus, PageSpan, Pager, SearchBox,
     TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
 };
 use crate::error::AppError;
-use crate::fields::last_segment;
 use crate::plan::Plan;
 use crate::zookeeper::logic::{format_millis, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use crate::fields::route_captures;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 mod groups;
@@ -312,7 +312,7 @@ pub fn TopicPage() -> impl IntoView {
     view! {
         <Title text=move || format!("{} · Kafka {} · zkmq", topic.get(), cluster.get()) />
         <KafkaNav cluster=cluster.get_untracked() current="Topics" />
-        <h1 class="mb-4 font-mono text-2xl font-semibold">{move || topic.get()}</h1>
+        <h1 class=PAGE_TITLE>{move || topic.get()}</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || detail.get().map(|r| r.map(|d| view! { <TopicDetailView detail=d /> }))}

@@ -10,14 +10,12 @@ use crate::rabbitmq::logic::{
     APPLY_TO, DEFINITION_KINDS, parse_policy_definition, parse_queue_args, plan_definitions,
     validate_exchange_type, validate_name,
 };
-use crate::rabbitmq::model::{DefinitionAction, DefinitionPlan, InspectResult};
+use crate::rabbitmq::model::{DefinitionAction, DefinitionPlan, InspectResult, MAX_GET};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 /// Largest message body zkmq publishes.
 pub const MAX_PUBLISH_BYTES: usize = 1_000_000;
-/// Most messages one get-and-requeue takes.
-pub const MAX_GET: u16 = 100;
 
 fn attempt(
     rec: &Recorder,
@@ -681,20 +679,15 @@ pub async fn get_requeue(
     r: &RabbitCluster,
     vhost: &str,
     queue: &str,
-    count: u16,
+    count: &str,
     confirmed: bool,
 ) -> Result<InspectResult, AppError> {
     let cluster = r.id();
+    let count = crate::fields::parse_count("count", count, 1, MAX_GET.into())? as u16;
     if !confirmed {
         return Err(AppError::invalid(
             "confirm",
             "this is not a peek: getting and requeueing marks the messages redelivered; confirm to go ahead",
-        ));
-    }
-    if count == 0 || count > MAX_GET {
-        return Err(AppError::invalid(
-            "count",
-            format!("must be 1 to {MAX_GET}"),
         ));
     }
     let a = attempt(

@@ -3,7 +3,7 @@
 //! API answers by their HTTP status. The text only becomes the sentence shown.
 
 use crate::error::{AppError, Backend};
-use crate::rabbitmq::logic::explain_error;
+use crate::rabbitmq::logic::{describe_api_path, explain_error};
 use lapin::ErrorKind;
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
 
@@ -12,26 +12,36 @@ use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
 pub(super) const REQUEST: &str = "request";
 
 /// A management-API answer that is not 2xx, by status: 401 the configured
-/// user, 403 its permissions, 404 the object, 400 the request as sent (the
-/// broker refused its content: inequivalent or invalid arguments, a bad
-/// policy definition), 409 a conflict; anything else is the broker failing.
+/// user (or, when `login_ok`, this operation), 403 its permissions, 404 the
+/// object (named as the user knows it), 400 the request as sent (the broker
+/// refused its content: inequivalent or invalid arguments, a bad policy
+/// definition), 409 a conflict; anything else is the broker failing.
 pub(super) fn management(
     cluster: &str,
     user: &str,
     path: &str,
     status: u16,
     body: &str,
+    login_ok: bool,
 ) -> AppError {
+    let object = describe_api_path(path);
     match status {
+        401 if login_ok => AppError::Denied(format!(
+            "RabbitMQ refused this operation on {object}: {}",
+            explain_error(status, body)
+        )),
         401 => AppError::Denied(format!(
             "RabbitMQ cluster \"{cluster}\" rejected the configured user \"{user}\" (HTTP 401): check username and password"
         )),
         403 => AppError::Denied(format!(
-            "RabbitMQ refused /api/{path} for user \"{user}\" (HTTP 403): {}",
+            "RabbitMQ refused user \"{user}\" access to {object}: {}",
             explain_error(status, body)
         )),
         404 => AppError::NotFound {
-            what: format!("/api/{path} on RabbitMQ cluster \"{cluster}\""),
+            what: match broker_reason(body) {
+                Some(reason) => format!("{object} ({reason})"),
+                None => object,
+            },
         },
         400 => AppError::invalid(REQUEST, explain_error(status, body)),
         409 => AppError::Conflict(explain_error(status, body)),
@@ -39,11 +49,19 @@ pub(super) fn management(
             backend: Backend::Rabbitmq,
             cluster: cluster.to_string(),
             reason: format!(
-                "management API answered HTTP {status} for /api/{path}: {}",
+                "management API answered HTTP {status} about {object}: {}",
                 explain_error(status, body)
             ),
         },
     }
+}
+
+/// The broker's reason for a 404 when it says more than "Not Found" (e.g.
+/// "no exchange 'x' in vhost '/'").
+fn broker_reason(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let reason = v.get("reason")?.as_str()?.trim();
+    (!reason.is_empty() && !reason.eq_ignore_ascii_case("not found")).then(|| reason.to_string())
 }
 
 /// Reports a refused request body on `field`, the input it carried, so the

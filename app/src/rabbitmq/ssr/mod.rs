@@ -119,18 +119,37 @@ impl RabbitCluster {
                 .text()
                 .await
                 .map_err(|e| self.unavailable(describe_reqwest(&e)))?;
-            match status {
-                200..=299 => Ok((status, text)),
-                _ => Err(errors::management(
-                    &self.config.id,
-                    &self.config.username,
-                    path,
-                    status,
-                    &text,
-                )),
+            if (200..=299).contains(&status) {
+                return Ok((status, text));
             }
+            // A 401 is either the configured login failing or the broker
+            // refusing this one operation (e.g. binding from the default
+            // exchange): asking who we are tells which, without reading the text.
+            let login_ok = status == 401 && self.login_works().await;
+            Err(errors::management(
+                &self.config.id,
+                &self.config.username,
+                path,
+                status,
+                &text,
+                login_ok,
+            ))
         })
         .await
+    }
+
+    /// Whether the configured user can log in to the management API.
+    async fn login_works(&self) -> bool {
+        let url = format!(
+            "{}/api/whoami",
+            self.config.management_url.trim_end_matches('/')
+        );
+        self.http
+            .get(&url)
+            .basic_auth(&self.config.username, Some(self.config.password.expose()))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
     }
 
     /// GET a management API path and parse the JSON body.

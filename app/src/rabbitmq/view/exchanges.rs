@@ -31,7 +31,8 @@ pub fn ExchangesPage() -> impl IntoView {
                                     let builtin = e.name.is_empty() || e.name.starts_with("amq.");
                                     let (c, v, n) = (c.clone(), e.vhost.clone(), e.name.clone());
                                     let form = Form::new();
-                                    let del = move |_| {
+                                    let question = format!("Delete exchange \"{n}\" in vhost \"{v}\" if nothing uses it?");
+                                    let del = move |()| {
                                         let (c, v, n) = (c.clone(), v.clone(), n.clone());
                                         form.submit(delete_exchange(c, v, n, true), move |()| {
                                             refresh.update(|x| *x += 1);
@@ -50,7 +51,7 @@ pub fn ExchangesPage() -> impl IntoView {
                                             <td class="py-1 pr-4">{e.internal.to_string()}</td>
                                             <td class="py-1 pr-4 font-mono">{e.arguments}</td>
                                             <td class="py-1">
-                                                {(!builtin).then(|| view! { <button type="button" class=BUTTON_SECONDARY on:click=del>"Delete if unused"</button> })}
+                                                {(!builtin).then(|| view! { <ConfirmButton label="Delete if unused" question on_confirm=Callback::new(del) /> })}
                                                 <FormStatus form />
                                             </td>
                                         </tr>
@@ -272,7 +273,8 @@ pub fn PoliciesPage() -> impl IntoView {
                                 {rows.into_iter().map(|p| {
                                     let (c, v, n, op) = (c.clone(), p.vhost.clone(), p.name.clone(), p.operator);
                                     let form = Form::new();
-                                    let del = move |_| {
+                                    let question = format!("Delete {} \"{n}\" in vhost \"{v}\"?", if op { "operator policy" } else { "policy" });
+                                    let del = move |()| {
                                         let (c, v, n) = (c.clone(), v.clone(), n.clone());
                                         form.submit(delete_policy(c, v, n, op), move |()| {
                                             refresh.update(|x| *x += 1);
@@ -302,7 +304,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                             <td class="py-1 pr-4 font-mono break-all">{p.definition.clone()}</td>
                                             <td class="py-1 flex gap-2">
                                                 <button type="button" class=BUTTON_SECONDARY on:click=edit>"Edit"</button>
-                                                <button type="button" class=BUTTON_SECONDARY on:click=del>"Delete"</button><FormStatus form />
+                                                <ConfirmButton label="Delete" question on_confirm=Callback::new(del) /><FormStatus form />
                                             </td>
                                         </tr>
                                     }

@@ -9,18 +9,17 @@ use super::api::{
     list_policies, list_queues, plan_definitions_import, publish_message, purge_queue, put_policy,
     read_stream,
 };
-use super::model::{
+use super::model::{MAX_GET, MAX_STREAM_READ, 
     DefinitionAction, DefinitionPlan, InspectMode, InspectResult, QueueDetail, QueueSort,
     RabbitSummary,
 };
 use crate::codec::render_b64;
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ErrorBanner, Field, Form, FormStatus, PageSpan, Pager,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Field, Form, FormStatus, PAGE_TITLE, PageSpan, Pager,
     SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
     use_ticker,
 };
-use crate::error::AppError;
-use crate::fields::{last_segment, url_segment as seg};
+use crate::fields::{route_captures, url_segment as seg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -347,15 +346,12 @@ fn CreateQueue(cluster: String) -> impl IntoView {
 pub fn QueuePage() -> impl IntoView {
     let cluster = cluster_param();
     let location = use_location();
-    let parts = Memo::new(move |_| {
-        let path = location.pathname.get();
-        let name = last_segment(&path);
-        let head = path
-            .trim_end_matches('/')
-            .rsplit_once('/')
-            .map(|(h, _)| h.to_string())
-            .unwrap_or_default();
-        (last_segment(&head), name)
+    let parts = Memo::new(move |prev: Option<&(String, String)>| {
+        let shape = [Some("rabbitmq"), None, Some("queues"), None, None];
+        route_captures(&location.pathname.get(), &shape)
+            .map(|c| (c[1].clone(), c[2].clone()))
+            .or_else(|| prev.cloned())
+            .unwrap_or_default()
     });
     let refresh = RwSignal::new(0u32);
     let tick = use_ticker(5_000);
@@ -363,25 +359,39 @@ pub fn QueuePage() -> impl IntoView {
         move || (cluster.get(), parts.get(), refresh.get(), tick.get()),
         |(c, (v, n), _, _)| get_queue(c, v, n),
     );
-    let (vhost, name) = parts.get_untracked();
+    // The queue type never changes: its own resource, so the forms below
+    // render once (inside Suspense, the same on server and browser) and keep
+    // what the user typed across the five-second refresh.
+    let kind = Resource::new(
+        move || (cluster.get(), parts.get()),
+        |(c, (v, n))| async move { get_queue(c, v, n).await.map(|d| d.row.kind == "stream") },
+    );
     view! {
         <Title text=move || format!("{} · RabbitMQ {} · zkmq", parts.get().1, cluster.get()) />
         <RabbitNav cluster=cluster.get_untracked() current="Queues" />
-        <h1 class="mb-4 font-mono text-2xl font-semibold">{move || parts.get().1}</h1>
+        <h1 class=PAGE_TITLE>{move || parts.get().1}</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || detail.get().map(|r| r.map(|d| view! { <QueueDetailView detail=d cluster=cluster.get_untracked() refresh=refresh /> }))}
             </ErrorBoundary>
         </Transition>
-        <div class="mt-8 grid gap-8 lg:grid-cols-2">
-            <BindQueue cluster=cluster.get_untracked() vhost=vhost.clone() queue=name.clone() refresh=refresh />
-            <Publish cluster=cluster.get_untracked() vhost=vhost.clone() exchange=String::new() routing_key=name.clone() />
-        </div>
-        <Inspect cluster=cluster.get_untracked() vhost=vhost.clone() queue=name.clone() detail=detail />
-        <div class="mt-8 grid gap-8 lg:grid-cols-2">
-            <PurgeQueue cluster=cluster.get_untracked() vhost=vhost.clone() queue=name.clone() refresh=refresh />
-            <DeleteQueue cluster=cluster.get_untracked() vhost=vhost queue=name />
-        </div>
+        <Suspense fallback=|| ()>
+            {move || kind.get().and_then(|r| r.ok()).map(|is_stream| {
+                let (c, (vhost, name)) = (cluster.get_untracked(), parts.get_untracked());
+                view! {
+                    <div class="mt-8 grid gap-8 lg:grid-cols-2">
+                        <BindQueue cluster=c.clone() vhost=vhost.clone() queue=name.clone() refresh=refresh />
+                        <Publish cluster=c.clone() vhost=vhost.clone() exchange=String::new() routing_key=name.clone() />
+                    </div>
+                    <Inspect cluster=c.clone() vhost=vhost.clone() queue=name.clone() is_stream />
+                    <div class="mt-8 grid gap-8 lg:grid-cols-2">
+                        <PurgeQueue cluster=c.clone() vhost=vhost.clone() queue=name.clone() refresh=refresh />
+                        <DeleteQueue cluster=c vhost=vhost queue=name />
+                    </div>
+                }
+                .into_any()
+            })}
+        </Suspense>
     }
 }
 
@@ -532,42 +542,23 @@ fn Publish(cluster: String, vhost: String, exchange: String, routing_key: String
 }
 
 /// Reading messages: a real peek for streams (from an offset); for other
-/// queues only "get and requeue", named as such and confirmed.
+/// queues only "get and requeue", named as such and confirmed. `is_stream`
+/// comes from the loaded queue, so the server and the browser render the
+/// same branch.
 #[component]
-fn Inspect(
-    cluster: String,
-    vhost: String,
-    queue: String,
-    detail: Resource<Result<QueueDetail, crate::error::AppError>>,
-) -> impl IntoView {
-    let is_stream = Memo::new(move |_| {
-        detail
-            .get()
-            .and_then(|r| r.ok())
-            .map(|d| d.row.kind == "stream")
-            .unwrap_or(false)
-    });
+fn Inspect(cluster: String, vhost: String, queue: String, is_stream: bool) -> impl IntoView {
     let from = RwSignal::new("first".to_string());
     let value = RwSignal::new(String::new());
     let count = RwSignal::new("10".to_string());
     let confirmed = RwSignal::new(false);
     let result = RwSignal::new(None::<InspectResult>);
     let form = Form::new();
-    let run = Action::new(move |stream: &bool| {
-        let (c, v, q, stream) = (cluster.clone(), vhost.clone(), queue.clone(), *stream);
+    let run = Action::new(move |_: &()| {
+        let (c, v, q) = (cluster.clone(), vhost.clone(), queue.clone());
         async move {
             form.start();
-            let Ok(n) = count.get_untracked().trim().parse::<u16>() else {
-                form.settle(
-                    Err::<(), _>(AppError::invalid(
-                        "count",
-                        "must be a whole number from 1 to 500",
-                    )),
-                    |()| String::new(),
-                );
-                return;
-            };
-            let r = if stream {
+            let n = count.get_untracked();
+            let r = if is_stream {
                 read_stream(c, v, q, from.get_untracked(), value.get_untracked(), n).await
             } else {
                 get_requeue_messages(c, v, q, n, confirmed.get_untracked()).await
@@ -582,24 +573,24 @@ fn Inspect(
     view! {
         <section aria-labelledby="inspect-h" class="mt-8">
             <h2 id="inspect-h" class="mb-2 text-lg font-semibold">"Messages"</h2>
-            {move || if is_stream.get() {
+            {if is_stream {
                 view! {
-                    <p class="mb-2 text-sm">"Streams keep their messages: this read consumes nothing."</p>
-                    <div class="flex flex-wrap items-end gap-3">
+                    <p class="mb-2 text-sm">"Streams keep their messages: this read consumes nothing. \"last\" starts at the last chunk RabbitMQ wrote, which may hold fewer messages than the count."</p>
+                    <form class="flex flex-wrap items-end gap-3" on:submit=move |ev| { ev.prevent_default(); run.dispatch(()); }>
                         <Choice label="Read from" value=from options=&["first", "last", "offset", "timestamp"] />
                         <TextField label="Offset or time (UTC)" value=value form field="value" />
-                        <TextField label="Count" value=count form field="count" />
-                        <button type="button" class=BUTTON on:click=move |_| { run.dispatch(true); }>"Read from stream"</button>
-                    </div>
+                        <TextField label=format!("Count (1–{MAX_STREAM_READ})") value=count form field="count" />
+                        <button type="submit" class=BUTTON>"Read from stream"</button>
+                    </form>
                 }.into_any()
             } else {
                 view! {
                     <p class="mb-2 text-sm">"RabbitMQ has no peek for this queue type. zkmq can get messages and requeue them: they come back marked redelivered and may change order, and consumers see them again."</p>
-                    <div class="flex flex-wrap items-end gap-3">
-                        <TextField label="Count" value=count form field="count" />
+                    <form class="flex flex-wrap items-end gap-3" on:submit=move |ev| { ev.prevent_default(); run.dispatch(()); }>
+                        <TextField label=format!("Count (1–{MAX_GET})") value=count form field="count" />
                         <Check label="I understand: get and requeue marks messages redelivered" value=confirmed />
-                        <button type="button" class=BUTTON_DANGER disabled=move || !confirmed.get() on:click=move |_| { run.dispatch(false); }>"Get and requeue (marks messages redelivered)"</button>
-                    </div>
+                        <button type="submit" class=BUTTON_DANGER disabled=move || !confirmed.get()>"Get and requeue (marks messages redelivered)"</button>
+                    </form>
                 }.into_any()
             }}
             <FormStatus form />

@@ -9,7 +9,7 @@ use super::api::{
 };
 use super::live_client::{LiveZk, Reader};
 use super::logic::{
-    ancestors, format_acl, format_millis, format_perms, format_session, format_zxid, is_reserved,
+    ancestors, child_toward, format_acl, format_millis, format_perms, format_session, format_zxid, is_reserved,
     join, name, parent, parse_znode_href, znode_href,
 };
 use super::model::{
@@ -23,17 +23,21 @@ use crate::components::{
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 
 mod panel;
 use panel::NodePanel;
 
-/// (cluster, znode path) of the current URL.
+/// (cluster, znode path) of the current URL. While the explorer unmounts
+/// the location already holds the next page's URL: keep the last znode
+/// rather than read "/" of cluster "" for it.
 fn use_target() -> Memo<(String, String)> {
     let location = use_location();
-    Memo::new(move |_| {
-        parse_znode_href(&location.pathname.get()).unwrap_or_else(|| (String::new(), "/".into()))
+    Memo::new(move |prev: Option<&(String, String)>| {
+        parse_znode_href(&location.pathname.get())
+            .or_else(|| prev.cloned())
+            .unwrap_or_else(|| (String::new(), "/".into()))
     })
 }
 
@@ -60,6 +64,9 @@ pub fn ZnodeExplorer() -> AnyView {
             <h1 class="text-2xl font-semibold">"ZooKeeper " {move || cluster.get()}</h1>
             <A href=move || format!("/ensemble/{}", cluster.get()) attr:class="text-sm underline">"Ensemble"</A>
         </div>
+        // The child routes render nothing, but the router completes a
+        // navigation (updates the address bar) only once their outlet has.
+        <Outlet />
         <Breadcrumbs cluster path />
         <p class="mt-1 text-xs text-slate-500" aria-live="polite">
             "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else { "connecting" }}</span>
@@ -195,11 +202,14 @@ fn TreeNode(
     let link_text = label.clone();
     let href = znode_href(&cluster, &path);
     let toggle_label = format!("children of {label}");
+    // Known once the level was opened and had no children: then it is
+    // shown as a leaf (no aria-expanded, no toggle).
+    let leaf = RwSignal::new(false);
     view! {
         <li
             role="treeitem"
             aria-label=label.clone()
-            aria-expanded=move || expanded.get().to_string()
+            aria-expanded=move || (!leaf.get()).then(|| expanded.get().to_string())
             aria-selected=move || is_selected.get().to_string()
         >
             <div class=move || {
@@ -207,17 +217,21 @@ fn TreeNode(
             }>
                 <button
                     type="button"
-                    class="w-5 text-slate-500"
+                    class=move || if leaf.get() { "invisible w-5" } else { "w-5 text-slate-500" }
                     tabindex="-1"
+                    aria-hidden=move || leaf.get().then_some("true")
                     aria-label=move || format!("{} {}", if expanded.get() { "Collapse" } else { "Expand" }, toggle_label)
                     on:click=move |_| expanded.update(|e| *e = !*e)
                 >
                     {move || if expanded.get() { "▾" } else { "▸" }}
                 </button>
-                <A href=href attr:class="truncate font-mono hover:underline" attr:data-tree-link="1">{link_text}</A>
+                // One tab stop in the tree (the selected item); arrow keys move it.
+                <A href=href attr:class="truncate font-mono hover:underline" attr:data-tree-link="1"
+                    attr:title=path.clone()
+                    attr:tabindex=move || if is_selected.get() { "0" } else { "-1" }>{link_text}</A>
             </div>
             <Show when=move || expanded.get()>
-                <Children cluster=cluster.clone() path=path.clone() selected level refresh />
+                <Children cluster=cluster.clone() path=path.clone() selected level refresh leaf />
             </Show>
         </li>
     }
@@ -270,46 +284,95 @@ fn Children(
     selected: Memo<String>,
     level: u32,
     refresh: RwSignal<u32>,
+    /// Set when this level turns out to have no children at all.
+    leaf: RwSignal<bool>,
 ) -> impl IntoView {
     let prefix = RwSignal::new(String::new());
     let page = RwSignal::new(0usize);
+    // The child on the way to the selection: a read with it opens the page
+    // that holds it (a deep link to child 120 of 130 shows 101–130).
+    let around = RwSignal::new(child_toward(&path, &selected.get_untracked()));
     let (c, p) = (cluster.clone(), path.clone());
     let live = expect_context::<LiveZk>();
     live.follow(path.clone());
     let tick = live.tick(&path);
     let first = expect_context::<FirstLevels>();
+    // The last page read, for the filter and pager above the list (they sit
+    // outside its Transition, where reading the resource itself is not allowed).
+    let shown = RwSignal::new(None::<ChildPage>);
     let children = Resource::new(
-        move || (prefix.get(), page.get(), refresh.get(), tick.get()),
-        move |(prefix, page, again, changed)| {
+        move || (prefix.get(), page.get(), around.get(), refresh.get(), tick.get()),
+        move |(prefix, at, toward, again, changed)| {
             // The level's first read, before anything changed: the page's
             // one call for every level of the deep link may already have it.
-            let initial = prefix.is_empty() && page == 0 && again == 0 && changed == 0;
+            let initial = prefix.is_empty() && at == 0 && again == 0 && changed == 0;
             let prefetched = initial && first.claim(&p);
             let (c, p) = (c.clone(), p.clone());
             async move {
+                let toward = toward.unwrap_or_default();
                 let read = match prefetched {
                     true => match first.level(&p).await {
                         Some(pg) => Ok(pg),
-                        None => list_znode_children(c, p, prefix, 0).await,
+                        None => list_znode_children(c, p, prefix, 0, toward).await,
                     },
-                    false => list_znode_children(c, p, prefix, page * CHILD_PAGE).await,
+                    false => list_znode_children(c, p, prefix, at * CHILD_PAGE, toward).await,
                 };
                 if let Ok(pg) = &read {
                     live.read_at(&pg.path, Reader::Children, 0, pg.pzxid);
+                    // Later reads (paging, live changes) go on from the page
+                    // shown, not from the one the selection was found on.
+                    // `try_`: the level may have been closed while it read.
+                    page.try_update_untracked(|x| *x = pg.offset / CHILD_PAGE);
+                    around.try_update_untracked(|a| *a = None);
+                    shown.try_set(Some(pg.clone()));
+                } else {
+                    shown.try_set(None);
                 }
                 read
             }
         },
     );
+    // Following a link (a search hit, a breadcrumb) to a child this level
+    // does not show: open the page that holds it.
+    {
+        let path = path.clone();
+        Effect::new(move |_| {
+            let Some(child) = child_toward(&path, &selected.get()) else {
+                return;
+            };
+            let on_screen = shown.with_untracked(|pg| {
+                pg.as_ref().is_some_and(|pg| pg.names.contains(&child))
+            });
+            if !on_screen && around.get_untracked().as_ref() != Some(&child) {
+                if !child.starts_with(&prefix.get_untracked()) {
+                    prefix.set(String::new());
+                }
+                around.set(Some(child));
+            }
+        });
+    }
+    // Filter and pager appear once a level has more than a page (or a
+    // filter is typed). They are rendered once, outside the list that each
+    // read replaces, so typing in the filter keeps its focus.
+    let tools = Memo::new(move |_| {
+        !prefix.get().is_empty() || shown.get().is_some_and(|pg| pg.total > CHILD_PAGE)
+    });
+    // No children at all: shown as a leaf. The level stays mounted, so a
+    // child created elsewhere still arrives (and the item stops being a leaf).
+    Effect::new(move |_| {
+        if let Some(empty) = shown.with(|pg| pg.as_ref().map(|pg| pg.total == 0)) {
+            leaf.set(empty);
+        }
+    });
     let filter_label = format!("Filter children of {} by prefix", name(&path));
+    let pager_label = StoredValue::new(format!("Children of {path}"));
     // The shown children's paths, keyed by path below: when this level is
     // re-read (a live change, paging back to the same names), the items that
     // stay keep their own state — expanded levels, their loaded pages —
     // instead of being rebuilt, which would re-read every level beneath.
     let child_paths = move || {
-        children
+        shown
             .get()
-            .and_then(Result::ok)
             .map(|pg| {
                 pg.names
                     .iter()
@@ -320,47 +383,46 @@ fn Children(
     };
     view! {
         <ul role="group" aria-label=format!("Children of {path}") class="ml-4 border-l border-slate-200 pl-1 dark:border-slate-800">
+            <Show when=move || tools.get()>
+                <li role="none" class="my-1 flex flex-wrap items-center gap-2 text-xs">
+                    <label class="flex items-center gap-1">
+                        <span class="sr-only">{filter_label.clone()}</span>
+                        <input
+                            type="search"
+                            placeholder="prefix…"
+                            aria-label=filter_label.clone()
+                            class="w-28 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
+                            prop:value=move || prefix.get()
+                            on:input=move |ev| { prefix.set(event_target_value(&ev)); page.set(0); }
+                        />
+                    </label>
+                    {move || shown.get().map(|pg| {
+                        let first = pg.offset + 1;
+                        let last = pg.offset + pg.names.len();
+                        let summary = if pg.matching == 0 && pg.total > 0 {
+                            format!("no children match (of {})", pg.total)
+                        } else {
+                            format!("{first}–{last} of {}{}", pg.matching, if pg.matching != pg.total { format!(" (of {})", pg.total) } else { String::new() })
+                        };
+                        let span = PageSpan { offset: pg.offset, shown: pg.names.len(), matched: pg.matching };
+                        view! {
+                            <span>{summary}</span>
+                            <Pager label=pager_label.get_value() span=span compact=true on_move=Callback::new(move |d: i64| page.update(|p| *p = if d < 0 { p.saturating_sub(1) } else { *p + 1 })) />
+                        }
+                    })}
+                </li>
+            </Show>
+            // The read's loading line and error; the items themselves follow
+            // the last page read, outside the Transition (a keyed list inside
+            // one was mounted before its anchor: an insertBefore warning per item).
             <Transition fallback=|| view! { <li class="text-slate-500">"Loading…"</li> }>
                 <ErrorBoundary fallback=|errors| view! { <li>{error_banners(errors)}</li> }>
-                    {move || {
-                        children
-                            .get()
-                            .map(|r| {
-                                r.map(|pg| {
-                                    let show_tools = pg.total > CHILD_PAGE || !prefix.get_untracked().is_empty();
-                                    let first = pg.offset + 1;
-                                    let last = pg.offset + pg.names.len();
-                                    let span = PageSpan { offset: pg.offset, shown: pg.names.len(), matched: pg.matching };
-                                    let summary = if pg.matching == 0 && pg.total > 0 {
-                                        format!("no children match (of {})", pg.total)
-                                    } else {
-                                        format!("{first}–{last} of {}{}", pg.matching, if pg.matching != pg.total { format!(" (of {})", pg.total) } else { String::new() })
-                                    };
-                                    show_tools.then(|| view! {
-                                        <li role="none" class="my-1 flex flex-wrap items-center gap-2 text-xs">
-                                            <label class="flex items-center gap-1">
-                                                <span class="sr-only">{filter_label.clone()}</span>
-                                                <input
-                                                    type="search"
-                                                    placeholder="prefix…"
-                                                    aria-label=filter_label.clone()
-                                                    class="w-28 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
-                                                    prop:value=move || prefix.get()
-                                                    on:change=move |ev| { prefix.set(event_target_value(&ev)); page.set(0); }
-                                                />
-                                            </label>
-                                            <span>{summary}</span>
-                                            <Pager label=format!("Children of {}", pg.path) span=span compact=true on_move=Callback::new(move |d: i64| page.update(|p| *p = if d < 0 { p.saturating_sub(1) } else { *p + 1 })) />
-                                        </li>
-                                    })
-                                })
-                            })
-                    }}
-                    <For each=child_paths key=|child| child.clone() let:child>
-                        <TreeNode cluster=cluster.clone() path=child selected level=level + 1 refresh />
-                    </For>
+                    {move || children.get().map(|r| r.map(|_| ()))}
                 </ErrorBoundary>
             </Transition>
+            <For each=child_paths key=|child| child.clone() let:child>
+                <TreeNode cluster=cluster.clone() path=child selected level=level + 1 refresh />
+            </For>
         </ul>
     }
 }
@@ -403,9 +465,15 @@ fn tree_keys(ev: leptos::ev::KeyboardEvent) {
             .as_ref()
             .and_then(|a| a.closest("[role=treeitem]").ok().flatten());
         ev.prevent_default();
-        let focus = |i: usize| {
-            let _ = links[i].focus();
+        // A roving tab stop: the focused link is the tree's one tab stop.
+        let focus_link = |l: &web_sys::HtmlElement| {
+            for other in &links {
+                let _ = other.set_attribute("tabindex", "-1");
+            }
+            let _ = l.set_attribute("tabindex", "0");
+            let _ = l.focus();
         };
+        let focus = |i: usize| focus_link(&links[i]);
         match key.as_str() {
             "ArrowDown" => focus(pos.map(|p| (p + 1).min(links.len() - 1)).unwrap_or(0)),
             "ArrowUp" => focus(pos.map(|p| p.saturating_sub(1)).unwrap_or(0)),
@@ -414,7 +482,17 @@ fn tree_keys(ev: leptos::ev::KeyboardEvent) {
             "ArrowRight" | "ArrowLeft" => {
                 let Some(item) = item else { return };
                 let expanded = item.get_attribute("aria-expanded").as_deref() == Some("true");
-                if (key == "ArrowRight") != expanded {
+                if key == "ArrowRight" && expanded {
+                    // Open already: to its first child.
+                    if let Some(child) = item
+                        .query_selector(":scope > ul [role=treeitem] > div > a")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        focus_link(&child);
+                    }
+                } else if (key == "ArrowRight") != expanded {
                     if let Ok(Some(btn)) = item.query_selector(":scope > div > button")
                         && let Ok(btn) = btn.dyn_into::<web_sys::HtmlElement>()
                     {
@@ -428,7 +506,7 @@ fn tree_keys(ev: leptos::ev::KeyboardEvent) {
                         .and_then(|p| p.query_selector(":scope > div > a").ok().flatten())
                         .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
                     {
-                        let _ = parent_link.focus();
+                        focus_link(&parent_link);
                     }
                 }
             }

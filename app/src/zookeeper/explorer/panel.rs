@@ -179,20 +179,33 @@ fn EditData(
     } else {
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    let text = RwSignal::new(initial);
-    let tick_at_open = RwSignal::new(0u32);
-    let encoding = RwSignal::new(if binary {
+    let detected = if binary {
         DataEncoding::Base64
     } else if detect_view(&bytes) == DataView::Json {
         DataEncoding::Json
     } else {
         DataEncoding::Text
-    });
+    };
+    let stored = StoredValue::new((initial.clone(), detected, znode.stat.version));
+    let text = RwSignal::new(initial);
+    let tick_at_open = RwSignal::new(0u32);
+    let encoding = RwSignal::new(detected);
     let version = RwSignal::new(znode.stat.version);
     // Set when a save hit a newer version: the value that is there now.
     let conflict = RwSignal::new(None::<Znode>);
     let form = Form::new();
     let path = znode.path.clone();
+    // Cancel throws the draft away: the next edit starts from the stored
+    // value and its detected encoding, not from a stale "Store as".
+    let discard = move || {
+        let (t, e, v) = stored.get_value();
+        text.set(t);
+        encoding.set(e);
+        version.set(v);
+        editing.set(false);
+        conflict.set(None);
+        form.clear();
+    };
     let save = Action::new(move |_: &()| {
         let (c, p) = (cluster.clone(), path.clone());
         let (data, enc, ver) = (
@@ -269,7 +282,7 @@ fn EditData(
                     <button type="submit" class="rounded bg-slate-800 px-3 py-1 text-sm text-white dark:bg-slate-200 dark:text-slate-900" disabled=move || save.pending().get()>
                         "Save"
                     </button>
-                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| { editing.set(false); conflict.set(None); form.clear(); }>
+                    <button type="button" class="rounded border border-slate-400 px-3 py-1 text-sm" on:click=move |_| discard()>
                         "Cancel"
                     </button>
                 </div>

@@ -278,17 +278,24 @@ impl ZkCluster {
 
     /// One page of children, filtered and sorted here: the browser only ever
     /// receives `limit` names, whatever the znode holds.
+    /// A page of `path`'s children from `offset`, or, when `around` names a
+    /// child, the page that holds it.
     pub async fn list_children(
         &self,
         path: &str,
         prefix: &str,
         offset: usize,
+        around: Option<&str>,
         limit: usize,
     ) -> Result<ChildPage, AppError> {
         let p = path.to_string();
         let (names, stat) = self
             .call(path, |c| async move { c.get_children(&p).await })
             .await?;
+        let offset = match around {
+            Some(name) => crate::zookeeper::logic::page_holding(&names, prefix, name, limit),
+            None => offset,
+        };
         let (names, matching, total) = page_children(names, prefix, offset, limit);
         Ok(ChildPage {
             path: path.to_string(),
