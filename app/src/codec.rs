@@ -113,6 +113,38 @@ pub fn decode_b64(s: &str) -> Vec<u8> {
     base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s).unwrap_or_default()
 }
 
+/// Base64 the user typed, or why not in words (not the decoder's enum).
+pub fn parse_user_b64(input: &str) -> Result<Vec<u8>, String> {
+    use base64::DecodeError as E;
+    let alphabet = "A–Z, a–z, 0–9, + and /, padded with =";
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, input).map_err(|e| match e {
+        E::InvalidByte(at, b) => format!(
+            "is not valid base64: {} at position {} is not a base64 character ({alphabet})",
+            describe_byte(b),
+            at + 1
+        ),
+        E::InvalidLength(n) => format!(
+            "is not valid base64: {n} characters; base64 comes in groups of 4 ({alphabet})"
+        ),
+        E::InvalidLastSymbol(at, b) => format!(
+            "is not valid base64: the last character {} (position {}) leaves stray bits; it was probably cut short",
+            describe_byte(b),
+            at + 1
+        ),
+        E::InvalidPadding => {
+            format!("is not valid base64: the = padding at the end is wrong ({alphabet})")
+        }
+    })
+}
+
+fn describe_byte(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("\"{}\"", b as char)
+    } else {
+        format!("byte 0x{b:02X}")
+    }
+}
+
 pub fn encode_b64(b: &[u8]) -> String {
     base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b)
 }
@@ -120,6 +152,16 @@ pub fn encode_b64(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_base64_errors_are_sentences() {
+        assert_eq!(parse_user_b64("AP8KQQ==").unwrap(), vec![0, 255, 10, 65]);
+        let e = parse_user_b64("!!").unwrap_err();
+        assert!(e.contains("\"!\" at position 1 is not a base64 character"), "{e}");
+        let e = parse_user_b64("AP8").unwrap_err();
+        assert!(e.starts_with("is not valid base64"), "{e}");
+        assert!(!e.contains("Invalid"), "{e}");
+    }
 
     #[test]
     fn data_views_are_chosen_by_content() {

@@ -109,6 +109,73 @@ test.describe("Issue 13 defects", () => {
     }
   });
 
+  test("Kafka: a missing partition and a stale preview, in words, at their fields", async ({ page, request }) => {
+    const topic = `e2e-defects-${Date.now()}`;
+    const created = await request.post("/api/create_topic", {
+      form: { cluster: "local", name: topic, partitions: "1", replication: "1", configs: "", preview: "false" },
+    });
+    expect(created.status(), await created.text()).toBe(200);
+    try {
+      await openHydrated(page, `/kafka/local/topics/${topic}`);
+      const produce = page.getByRole("region", { name: "Produce a message" });
+      const partition = produce.getByLabel("Partition (empty: partitioner)");
+      await partition.fill("7");
+      await produce.getByLabel("Key").fill("k");
+      // Enter submits: these are real forms.
+      await produce.getByLabel("Key").press("Enter");
+      await expect(partition).toHaveAccessibleDescription(`topic "${topic}" has 1 partition (0–0): there is no partition 7`);
+      await partition.fill("");
+      await produce.getByLabel("Key").press("Enter");
+      await expect(produce.getByRole("status")).toHaveText("Produced to partition 0 at offset 0.");
+      await expect(partition).not.toHaveAttribute("aria-invalid", "true");
+
+      // A new attempt clears the last outcome: no old preview beside a new error.
+      const configs = page.getByRole("region", { name: "Change configs" });
+      await configs.getByLabel("Set (key=value per line)").fill("retention.ms=3600000");
+      await configs.getByRole("button", { name: "Preview change" }).click();
+      const preview = configs.getByRole("region", { name: "Preview (validated by the brokers, not applied)" });
+      await expect(preview).toContainText("retention.ms");
+      await configs.getByLabel("Set (key=value per line)").fill("retention.ms=soon");
+      await configs.getByRole("button", { name: "Preview change" }).click();
+      await expect(configs.getByLabel("Set (key=value per line)")).toHaveAttribute("aria-invalid", "true");
+      await expect(preview).toHaveCount(0);
+    } finally {
+      await request.post("/api/delete_topic", { form: { cluster: "local", topic, confirm: topic } });
+    }
+  });
+
+  test("RabbitMQ: a missing exchange and operator-policy keys, in words", async ({ page, request }) => {
+    const queue = `zkmq-e2e-words-${Date.now()}`;
+    await rabbitQueue(request, queue, {});
+    try {
+      await openHydrated(page, `/rabbitmq/local/queues/%2F/${queue}`);
+      const publish = page.getByRole("region", { name: "Publish a message" });
+      await publish.getByLabel("Exchange (empty: default)").fill(`${queue}-nope`);
+      await publish.getByRole("button", { name: "Publish" }).click();
+      await expect(publish.getByRole("alert")).toHaveText(`exchange "${queue}-nope" in vhost "/" was not found`);
+
+      await openHydrated(page, "/rabbitmq/local/policies");
+      const form = page.getByRole("region", { name: "Create or replace a policy" });
+      await form.getByLabel("Policy name").fill(`${queue}-op`);
+      await form.getByLabel("Pattern (regex)").fill("^zkmq-e2e-never$");
+      await form.getByLabel("Definition (key=value per line)").fill("dead-letter-exchange=dlx");
+      await form.getByLabel(/Operator policy/).check();
+      await form.getByRole("button", { name: "Save policy" }).click();
+      const def = form.getByLabel("Definition (key=value per line)");
+      await expect(def).toHaveAttribute("aria-invalid", "true");
+      await expect(def).toHaveAccessibleDescription(/"dead-letter-exchange" is not an operator policy key; known: expires, message-ttl/);
+    } finally {
+      await request.delete(`${RABBIT}/queues/%2F/${queue}`, { headers: RABBIT_AUTH });
+    }
+  });
+
+  test("a trailing slash goes to the page, not to an internal error", async ({ page }) => {
+    await openHydrated(page, "/kafka/local/");
+    await expect(page).toHaveURL(/\/kafka\/local$/);
+    await expect(page.getByText("server state missing")).toHaveCount(0);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  });
+
   test.describe("ZooKeeper explorer", () => {
     const root = uniqueRoot("e2e-defects");
     const pad = (i: number) => String(i).padStart(3, "0");
@@ -186,6 +253,33 @@ test.describe("Issue 13 defects", () => {
       await page.getByRole("button", { name: "Edit data" }).click();
       await expect(page.getByLabel("New data")).toHaveValue('{"a":1}');
       await expect(page.getByLabel("Store as")).toHaveValue("json");
+    });
+
+    test("names, base64 and import files ZooKeeper or zkmq refuse are said at their field", async ({ page }) => {
+      await openHydrated(page, `/zookeeper/local${root}/other`);
+      await page.getByText("Create a child znode").click();
+      const name = page.getByLabel("Name", { exact: true });
+      await name.fill("smile\u{1F600}");
+      await page.getByRole("button", { name: "Create", exact: true }).click();
+      await expect(name).toHaveAttribute("aria-invalid", "true");
+      await expect(name).toHaveAccessibleDescription(/U\+1F600.*such as emoji/);
+      await name.fill("a/b");
+      await page.getByRole("button", { name: "Create", exact: true }).click();
+      await expect(name).toHaveAccessibleDescription(/has a \/: a name is one level; create "a" first/);
+
+      await page.getByRole("button", { name: "Edit data" }).click();
+      await page.getByLabel("New data").fill("!!");
+      await page.getByLabel("Store as").selectOption("base64");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByLabel("New data")).toHaveAccessibleDescription(/^is not valid base64: "!" at position 1 is not a base64 character/);
+      await page.getByRole("button", { name: "Cancel" }).click();
+
+      const file = page.getByLabel(`Import a zkmq export file under ${root}/other`);
+      await file.setInputFiles({ name: "x.json", mimeType: "application/json", buffer: Buffer.from('{"hello": 1}') });
+      await page.getByRole("button", { name: "Dry run" }).click();
+      await expect(file).toHaveAccessibleDescription(/^is not a zkmq export file: it has no "format"/);
+      await expect(page.getByText(/missing field/)).toHaveCount(0);
+      expect(zkCli(`ls ${root}/other`)).not.toMatch(/smile|\ba\b/);
     });
 
     test("leaving a znode page reads nothing for the next page", async ({ page }) => {

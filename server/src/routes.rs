@@ -290,3 +290,25 @@ mod tests {
         assert_eq!(escape("x\ny"), "x\\ny");
     }
 }
+
+/// `/kafka/local/` → `/kafka/local` (308): pages have one URL each, and a
+/// trailing slash matched no route, so the fallback rendered the app without
+/// its services ("internal error: server state missing from context").
+pub async fn strip_trailing_slash(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let mut to = path.trim_end_matches('/').to_string();
+        if to.is_empty() {
+            to.push('/');
+        }
+        if let Some(q) = req.uri().query() {
+            to.push('?');
+            to.push_str(q);
+        }
+        return axum::response::Redirect::permanent(&to).into_response();
+    }
+    next.run(req).await
+}

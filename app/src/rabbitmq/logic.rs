@@ -349,7 +349,7 @@ fn parse_lines(
             let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
             return Err(AppError::invalid(
                 field,
-                format!("\"{k}\" is not a {what}; known: {}", names.join(", ")),
+                format!("\"{k}\" is not {what}; known: {}", names.join(", ")),
             ));
         };
         if out.contains_key(k) {
@@ -365,7 +365,7 @@ fn parse_lines(
 
 /// Queue arguments, `x-…=value` per line, typed as RabbitMQ expects them.
 pub fn parse_queue_args(text: &str) -> Result<Map<String, Value>, AppError> {
-    let args = parse_lines("arguments", text, QUEUE_ARGS, "queue argument")?;
+    let args = parse_lines("arguments", text, QUEUE_ARGS, "a queue argument")?;
     let kind = args
         .get("x-queue-type")
         .and_then(Value::as_str)
@@ -383,9 +383,26 @@ pub fn parse_queue_args(text: &str) -> Result<Map<String, Value>, AppError> {
     Ok(args)
 }
 
-/// A policy definition, `key=value` per line.
-pub fn parse_policy_definition(text: &str) -> Result<Map<String, Value>, AppError> {
-    let def = parse_lines("definition", text, POLICY_KEYS, "policy key")?;
+/// What an operator policy may set (measured on the sandbox broker: the
+/// management API refuses any other key with an Erlang term).
+const OPERATOR_POLICY_KEYS: &[(&str, ArgType)] = &[
+    ("expires", ArgType::Int(1, u32::MAX as i64)),
+    ("message-ttl", ArgType::Int(0, u32::MAX as i64)),
+    ("max-length", ArgType::Int(0, i64::MAX)),
+    ("max-length-bytes", ArgType::Int(0, i64::MAX)),
+    ("max-in-memory-length", ArgType::Int(0, i64::MAX)),
+    ("max-in-memory-bytes", ArgType::Int(0, i64::MAX)),
+    ("delivery-limit", ArgType::Int(0, i64::MAX)),
+];
+
+/// A policy definition, `key=value` per line; an operator policy accepts
+/// fewer keys than a user policy.
+pub fn parse_policy_definition(text: &str, operator: bool) -> Result<Map<String, Value>, AppError> {
+    let def = if operator {
+        parse_lines("definition", text, OPERATOR_POLICY_KEYS, "an operator policy key")?
+    } else {
+        parse_lines("definition", text, POLICY_KEYS, "a policy key")?
+    };
     if def.is_empty() {
         return Err(AppError::invalid(
             "definition",
@@ -597,15 +614,19 @@ mod tests {
 
     #[test]
     fn policy_definitions() {
-        let d = parse_policy_definition("max-length=10\noverflow=reject-publish").unwrap();
+        let d = parse_policy_definition("max-length=10\noverflow=reject-publish", false).unwrap();
+        let e = invalid(parse_policy_definition("dead-letter-exchange=x", true).unwrap_err()).1;
+        assert!(e.contains("not an operator policy key"), "{e}");
+        assert!(e.contains("delivery-limit"), "names the allowed keys: {e}");
+        assert!(parse_policy_definition("max-length=5", true).is_ok());
         assert_eq!(d["max-length"], serde_json::json!(10));
         assert!(
-            invalid(parse_policy_definition("").unwrap_err())
+            invalid(parse_policy_definition("", false).unwrap_err())
                 .1
                 .contains("is empty")
         );
         assert!(
-            invalid(parse_policy_definition("x-max-length=10").unwrap_err())
+            invalid(parse_policy_definition("x-max-length=10", false).unwrap_err())
                 .1
                 .contains("not a policy key")
         );

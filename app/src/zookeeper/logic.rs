@@ -45,13 +45,37 @@ pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
             return bad("must not contain . or .. segments: ZooKeeper paths are not relative");
         }
         if let Some(c) = seg.chars().find(|c| is_forbidden_char(*c)) {
+            let shown = if c.is_control() { String::new() } else { format!("\"{c}\" ") };
             return bad(&format!(
-                "contains the control or non-character U+{:04X}, which ZooKeeper refuses",
+                "contains {shown}(U+{:04X}), which ZooKeeper refuses in names: no control characters, no U+D800–U+F8FF, no U+FFF0–U+FFFF, and nothing beyond U+FFFF (such as emoji)",
                 c as u32
             ));
         }
     }
     Ok(())
+}
+
+/// One child name as typed in the create form (not a path).
+pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
+    if name.is_empty() {
+        return Err(AppError::invalid(field, "is empty: give the new znode a name"));
+    }
+    if name.contains('/') {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "\"{}\" has a /: a name is one level; create \"{}\" first, then the rest inside it",
+                printable(name),
+                printable(name.split('/').find(|s| !s.is_empty()).unwrap_or(name))
+            ),
+        ));
+    }
+    validate_path(field, &format!("/{name}")).map_err(|e| match e {
+        AppError::Invalid { field, reason } => {
+            AppError::Invalid { field, reason: reason.replacen(&format!("\"/{}\"", printable(name)), &format!("\"{}\"", printable(name)), 1) }
+        }
+        other => other,
+    })
 }
 
 fn is_forbidden_char(c: char) -> bool {
@@ -61,6 +85,8 @@ fn is_forbidden_char(c: char) -> bool {
         || (0x7f..=0x9f).contains(&u)
         || (0xd800..=0xf8ff).contains(&u)
         || (0xfff0..=0xffff).contains(&u)
+        // Java sees these as surrogate pairs (U+D800–U+DFFF), which it refuses.
+        || u > 0xffff
 }
 
 /// For messages: control characters shown as escapes, never raw.
@@ -246,8 +272,7 @@ pub fn encode_input(field: &str, input: &str, encoding: DataEncoding) -> Result<
             )),
         },
         DataEncoding::Base64 => {
-            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, input.trim())
-                .map_err(|e| AppError::invalid(field, format!("is not valid base64 ({e})")))
+            crate::codec::parse_user_b64(input.trim()).map_err(|why| AppError::invalid(field, why))
         }
     }
 }
@@ -408,8 +433,27 @@ pub fn reroot(path: &str, from: &str, to: &str) -> Option<String> {
 
 /// Reads an export file, checking its format and that every path lies under its root.
 pub fn parse_export(field: &str, text: &str) -> Result<ExportFile, AppError> {
-    let f: ExportFile = serde_json::from_str(text)
-        .map_err(|e| AppError::invalid(field, format!("is not a zkmq export file: {e}")))?;
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        AppError::invalid(
+            field,
+            format!(
+                "is not JSON (line {}, column {}): choose a file zkmq exported",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    if json.get("format").and_then(|f| f.as_str()).is_none() {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "is not a zkmq export file: it has no \"format\" (a zkmq export begins {{\"format\": \"{EXPORT_FORMAT}\", \"root\": …, \"znodes\": […]}})"
+            ),
+        ));
+    }
+    let f: ExportFile = serde_json::from_value(json).map_err(|e| {
+        AppError::invalid(field, format!("is not a zkmq export file: {e}"))
+    })?;
     if f.format != EXPORT_FORMAT {
         return Err(AppError::invalid(
             field,
@@ -590,6 +634,8 @@ mod tests {
             ("/a/..", ". or .."),
             ("/a\u{0}b", "U+0000"),
             ("/a\u{7}", "U+0007"),
+            ("/a\u{1F600}", "U+1F600"),
+            ("/a\u{1F600}", "such as emoji"),
         ];
         for (p, why) in cases {
             let e = validate_path("path", p).unwrap_err().to_string();
@@ -601,6 +647,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!e.contains('\u{1b}'), "{e:?}");
+    }
+
+    #[test]
+    fn child_names_say_why() {
+        assert!(validate_child_name("name", "ok-1").is_ok());
+        let e = validate_child_name("name", "a/b").unwrap_err().to_string();
+        assert!(e.contains("create \"a\" first"), "{e}");
+        let e = validate_child_name("name", "smile\u{1F600}").unwrap_err().to_string();
+        assert!(e.starts_with("name: \"smile"), "{e}");
+        assert!(e.contains("emoji"), "{e}");
+        assert!(validate_child_name("name", "..").is_err());
+        assert!(validate_child_name("name", "").is_err());
     }
 
     #[test]

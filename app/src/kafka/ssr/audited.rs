@@ -286,6 +286,20 @@ pub async fn produce(
         "" => None,
         p => Some(parse_count("partition", p, 0, i32::MAX as i64)? as i32),
     };
+    if let Some(p) = partition {
+        // Said before sending: librdkafka's answer is "UnknownPartition (Local: …)".
+        let count = k.topic_state(topic).await?.partitions.len() as i32;
+        if p >= count {
+            return Err(AppError::invalid(
+                "partition",
+                format!(
+                    "topic \"{topic}\" has {count} partition{} (0–{}): there is no partition {p}",
+                    if count == 1 { "" } else { "s" },
+                    count - 1
+                ),
+            ));
+        }
+    }
     if form.value.len() > MAX_PRODUCE_BYTES {
         return Err(AppError::invalid(
             "value",

@@ -443,8 +443,10 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
     let run = Action::new(move |dry: &bool| {
         let (c, t, dry) = (cluster.clone(), topic.clone(), *dry);
         async move {
+            // Each attempt replaces the last: no old preview beside a new error.
             form.start();
             done.set(None);
+            preview.set(None);
             let result =
                 alter_topic_config(c, t, set.get_untracked(), remove.get_untracked(), dry).await;
             form.settle(result, |p| {
@@ -464,14 +466,15 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
     view! {
         <section aria-labelledby="edit-configs-h">
             <h2 id="edit-configs-h" class="mb-2 text-lg font-semibold">"Change configs"</h2>
-            <div class="flex flex-col gap-2">
+            // Enter previews; applying is always a deliberate click.
+            <form class="flex flex-col gap-2" on:submit=move |ev| { ev.prevent_default(); run.dispatch(true); }>
                 <TextArea label="Set (key=value per line)" value=set placeholder="retention.ms=86400000" form field="set" />
                 <TextArea label="Remove overrides (one key per line)" value=remove rows=2 form field="remove" />
                 <div class="flex gap-2">
-                    <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview change"</button>
+                    <button type="submit" class=BUTTON_SECONDARY>"Preview change"</button>
                     <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Apply change"</button>
                 </div>
-            </div>
+            </form>
             {move || preview.get().map(|p| view! { <PreviewBox preview=p title="Preview (validated by the brokers, not applied)" /> })}
             {move || done.get().map(|p| view! { <PreviewBox preview=p title="Applied" /> })}
             <FormStatus form />
@@ -483,7 +486,8 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
 fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
     let total = RwSignal::new(String::new());
     let form = Form::new();
-    let note = RwSignal::new(None::<ChangePreview>);
+    // The outcome and whether it was the preview or the change itself.
+    let note = RwSignal::new(None::<(bool, ChangePreview)>);
     let run = Action::new(move |dry: &bool| {
         let (c, t, dry) = (cluster.clone(), topic.clone(), *dry);
         async move {
@@ -492,7 +496,7 @@ fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl
             form.settle(
                 add_partitions(c, t, total.get_untracked(), dry).await,
                 |p| {
-                    note.set(Some(p));
+                    note.set(Some((dry, p)));
                     if !dry {
                         refresh.update(|n| *n += 1);
                     }
@@ -504,12 +508,14 @@ fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl
     view! {
         <section aria-labelledby="partitions-h">
             <h2 id="partitions-h" class="mb-2 text-lg font-semibold">"Add partitions"</h2>
-            <div class="flex items-end gap-2">
+            <form class="flex items-end gap-2" on:submit=move |ev| { ev.prevent_default(); run.dispatch(true); }>
                 <TextField label="New total" value=total form field="total" />
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { run.dispatch(true); }>"Preview"</button>
+                <button type="submit" class=BUTTON_SECONDARY>"Preview"</button>
                 <button type="button" class=BUTTON on:click=move |_| { run.dispatch(false); }>"Add partitions"</button>
-            </div>
-            {move || note.get().map(|p| view! { <PreviewBox preview=p title="Partitions" /> })}
+            </form>
+            {move || note.get().map(|(dry, p)| view! {
+                <PreviewBox preview=p title=if dry { "Preview (validated by the brokers, not applied)" } else { "Applied" } />
+            })}
             <FormStatus form />
         </section>
     }
@@ -710,15 +716,15 @@ fn Produce(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoV
     view! {
         <section aria-labelledby="produce-h" class="mt-8 max-w-xl">
             <h2 id="produce-h" class="mb-2 text-lg font-semibold">"Produce a message"</h2>
-            <div class="flex flex-col gap-2">
+            <form class="flex flex-col gap-2" on:submit=move |ev| { ev.prevent_default(); run.dispatch(()); }>
                 <div class="flex gap-4">
                     <TextField label="Partition (empty: partitioner)" value=partition form field="partition" />
                     <TextField label="Key" value=key form field="key" />
                 </div>
                 <TextArea label="Value" value=value rows=4 form field="value" />
                 <TextArea label="Headers (name=value per line)" value=headers rows=2 form field="headers" />
-                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Produce"</button></div>
-            </div>
+                <div><button type="submit" class=BUTTON>"Produce"</button></div>
+            </form>
             <FormStatus form />
         </section>
     }

@@ -540,7 +540,7 @@ pub async fn put_policy(
     let priority: i64 = priority.trim().parse().map_err(|_| {
         AppError::invalid("priority", format!("\"{priority}\" is not a whole number"))
     })?;
-    let def = parse_policy_definition(definition)?;
+    let def = parse_policy_definition(definition, operator)?;
     let before = r.policy(vhost, name, operator).await?;
     let body =
         json!({"pattern": pattern, "apply-to": apply_to, "priority": priority, "definition": def});

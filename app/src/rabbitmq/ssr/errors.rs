@@ -82,6 +82,24 @@ pub(super) fn precondition(e: AppError) -> AppError {
     }
 }
 
+/// A NOT_FOUND about the object `what` names (the broker's reply text,
+/// "AMQP soft error: NOT-FOUND - …", is not a sentence for users).
+pub(super) fn missing(what: impl Fn() -> String) -> impl Fn(AppError) -> AppError {
+    move |e| match e {
+        AppError::NotFound { .. } => AppError::NotFound { what: what() },
+        other => other,
+    }
+}
+
+/// An exchange as users name it.
+pub(super) fn exchange_words(exchange: &str, vhost: &str) -> String {
+    if exchange.is_empty() {
+        format!("the default exchange in vhost \"{vhost}\"")
+    } else {
+        format!("exchange \"{exchange}\" in vhost \"{vhost}\"")
+    }
+}
+
 /// An AMQP error by its reply code: a closed channel carries the broker's
 /// code and reply text (e.g. NOT_FOUND - no exchange 'x' in vhost '/').
 pub(super) fn amqp(cluster: &str, e: &lapin::Error) -> AppError {

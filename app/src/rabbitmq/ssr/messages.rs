@@ -98,6 +98,7 @@ impl RabbitCluster {
             if let Some(ct) = &spec.content_type {
                 props = props.with_content_type(ShortString::from(ct.clone()));
             }
+            let missing = errors::missing(|| errors::exchange_words(&spec.exchange, &spec.vhost));
             let confirm = ch
                 .basic_publish(
                     ShortString::from(spec.exchange.clone()),
@@ -110,9 +111,11 @@ impl RabbitCluster {
                     props,
                 )
                 .await
-                .map_err(|e| errors::amqp(self.id(), &e))?
+                .map_err(|e| errors::amqp(self.id(), &e))
+                .map_err(&missing)?
                 .await
-                .map_err(|e| errors::amqp(self.id(), &e))?;
+                .map_err(|e| errors::amqp(self.id(), &e))
+                .map_err(&missing)?;
             match confirm {
                 Confirmation::Ack(None) => Ok(true),
                 Confirmation::Ack(Some(_)) => Ok(false),

@@ -194,10 +194,10 @@ fn CreateExchange(cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
         <section aria-labelledby="create-exchange-h">
             <h2 id="create-exchange-h" class="mb-2 text-lg font-semibold">"Create exchange"</h2>
-            <div class="flex flex-col gap-2">
+            <form class="flex flex-col gap-2" on:submit=move |ev| { ev.prevent_default(); run.dispatch(()); }>
                 <div class="flex gap-4">
-                    <TextField label="Vhost" value=vhost />
-                    <TextField label="Name" value=name />
+                    <TextField label="Vhost" value=vhost form field="vhost" />
+                    <TextField label="Name" value=name form field="name" />
                     <Choice label="Type" value=kind options=&["direct", "fanout", "topic", "headers"] />
                 </div>
                 <div class="flex gap-4">
@@ -205,9 +205,9 @@ fn CreateExchange(cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
                     <Check label="Auto-delete" value=auto_delete />
                     <Check label="Internal" value=internal />
                 </div>
-                <TextArea label="Arguments (key=value per line)" value=args rows=2 placeholder="alternate-exchange=unrouted" />
-                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Create exchange"</button></div>
-            </div>
+                <TextArea label="Arguments (key=value per line)" value=args rows=2 placeholder="alternate-exchange=unrouted" form field="arguments" />
+                <div><button type="submit" class=BUTTON>"Create exchange"</button></div>
+            </form>
             <FormStatus form />
         </section>
     }
@@ -317,20 +317,20 @@ pub fn PoliciesPage() -> impl IntoView {
         </Transition>
         <section aria-labelledby="policy-form-h" class="mt-8 max-w-xl">
             <h2 id="policy-form-h" class="mb-2 text-lg font-semibold">"Create or replace a policy"</h2>
-            <div class="flex flex-col gap-2">
+            <form class="flex flex-col gap-2" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
                 <div class="flex gap-4">
-                    <TextField label="Vhost" value=vhost />
-                    <TextField label="Policy name" value=name />
+                    <TextField label="Vhost" value=vhost form field="vhost" />
+                    <TextField label="Policy name" value=name form field="name" />
                 </div>
                 <div class="flex gap-4">
-                    <TextField label="Pattern (regex)" value=pattern placeholder="^orders\\." />
+                    <TextField label="Pattern (regex)" value=pattern placeholder="^orders\\." form field="pattern" />
                     <Choice label="Apply to" value=apply_to options=&["queues", "exchanges", "all"] />
-                    <TextField label="Priority" value=priority />
+                    <TextField label="Priority" value=priority form field="priority" />
                 </div>
-                <TextArea label="Definition (key=value per line)" value=definition rows=4 placeholder="max-length=10000\noverflow=reject-publish\ndead-letter-exchange=dlx" />
+                <TextArea label="Definition (key=value per line)" value=definition rows=4 placeholder="max-length=10000\noverflow=reject-publish\ndead-letter-exchange=dlx" form field="definition" />
                 <Check label="Operator policy (caps that user policies cannot lift)" value=operator />
-                <div><button type="button" class=BUTTON on:click=move |_| { save.dispatch(()); }>"Save policy"</button></div>
-            </div>
+                <div><button type="submit" class=BUTTON>"Save policy"</button></div>
+            </form>
             <FormStatus form />
         </section>
     }
@@ -402,7 +402,7 @@ pub fn DefinitionsPage() -> impl IntoView {
         <section aria-labelledby="import-h">
             <h2 id="import-h" class="mb-2 text-lg font-semibold">"Import"</h2>
             <p class="mb-2 text-sm">"Paste a definitions file. The dry run lists what would be created or updated; nothing is deleted, and users and permissions are left alone."</p>
-            <TextArea label="Definitions JSON" value=file rows=10 />
+            <TextArea label="Definitions JSON" value=file rows=10 form field="file" />
             <div class="mt-2 flex gap-2">
                 <button type="button" class=BUTTON_SECONDARY on:click=move |_| { dry.dispatch(()); }>"Dry run"</button>
                 <button type="button" class=BUTTON disabled=move || plan.get().is_none() on:click=move |_| { apply.dispatch(()); }>"Import"</button>

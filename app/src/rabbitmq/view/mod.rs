@@ -475,12 +475,12 @@ fn BindQueue(
     view! {
         <section aria-labelledby="bind-h">
             <h2 id="bind-h" class="mb-2 text-lg font-semibold">"Bind from an exchange"</h2>
-            <div class="flex flex-col gap-2">
-                <TextField label="Exchange" value=source />
-                <TextField label="Routing key" value=key />
-                <TextArea label="Binding arguments (key=value per line)" value=args rows=2 />
-                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Bind"</button></div>
-            </div>
+            <form class="flex flex-col gap-2" on:submit=move |ev| { ev.prevent_default(); run.dispatch(()); }>
+                <TextField label="Exchange" value=source form field="source" />
+                <TextField label="Routing key" value=key form field="routing_key" />
+                <TextArea label="Binding arguments (key=value per line)" value=args rows=2 form field="arguments" />
+                <div><button type="submit" class=BUTTON>"Bind"</button></div>
+            </form>
             <FormStatus form />
         </section>
     }
@@ -523,19 +523,19 @@ fn Publish(cluster: String, vhost: String, exchange: String, routing_key: String
     view! {
         <section aria-labelledby="publish-h">
             <h2 id="publish-h" class="mb-2 text-lg font-semibold">"Publish a message"</h2>
-            <div class="flex flex-col gap-2">
+            <form class="flex flex-col gap-2" on:submit=move |ev| { ev.prevent_default(); run.dispatch(()); }>
                 <div class="flex gap-4">
-                    <TextField label="Exchange (empty: default)" value=exchange />
-                    <TextField label="Routing key" value=key />
+                    <TextField label="Exchange (empty: default)" value=exchange form field="exchange" />
+                    <TextField label="Routing key" value=key form field="routing_key" />
                 </div>
                 <div class="flex items-end gap-4">
-                    <TextField label="Content type" value=content_type />
+                    <TextField label="Content type" value=content_type form field="content_type" />
                     <Check label="Persistent" value=persistent />
                 </div>
-                <TextArea label="Headers (name=value per line)" value=headers rows=2 />
-                <TextArea label="Body" value=body rows=4 />
-                <div><button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Publish"</button></div>
-            </div>
+                <TextArea label="Headers (name=value per line)" value=headers rows=2 form field="headers" />
+                <TextArea label="Body" value=body rows=4 form field="body" />
+                <div><button type="submit" class=BUTTON>"Publish"</button></div>
+            </form>
             <FormStatus form />
         </section>
     }

@@ -10,7 +10,7 @@ use super::api::{
 use super::live_client::{LiveZk, Reader};
 use super::logic::{
     ancestors, child_toward, format_acl, format_millis, format_perms, format_session, format_zxid, is_reserved,
-    join, name, parent, parse_znode_href, znode_href,
+    join, name, parent, parse_znode_href, validate_child_name, znode_href,
 };
 use super::model::{
     ChildPage, CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET,
@@ -18,7 +18,8 @@ use super::model::{
 };
 use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
 use crate::components::{
-    ErrorBanner, Field, Form, FormStatus, PageSpan, Pager, TableHead, TextArea, error_banners,
+    ErrorBanner, Field, FieldError, Form, FormStatus, PageSpan, Pager, TableHead, TextArea, TextField,
+    error_banners,
 };
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -321,6 +321,8 @@ fn ExportImport(
             });
         }
     });
+    // The file's problems are said under the file input.
+    form.register("file");
     let (c2, p2) = (cluster.clone(), path.clone());
     let dry_run = Action::new(move |_: &()| {
         let (c, p, f) = (c2.clone(), p2.clone(), file_text.get_untracked());
@@ -374,8 +376,11 @@ fn ExportImport(
                 <div class="space-y-2">
                     <label class="block">
                         {import_label}
-                        <input type="file" accept="application/json,.json" class="mt-1 block" on:change=on_file />
+                        <input type="file" accept="application/json,.json" class="mt-1 block" on:change=on_file
+                            aria-invalid=move || form.reason_for("file").map(|_| "true")
+                            aria-describedby=move || form.reason_for("file").map(|_| "error-import-file") />
                     </label>
+                    <FieldError form field="file" id="error-import-file".to_string() />
                     <button type="button" class="rounded border border-slate-400 px-3 py-1 disabled:opacity-40"
                         disabled=move || file_text.get().is_empty() on:click=move |_| { dry_run.dispatch(()); }>
                         "Dry run"
@@ -514,12 +519,17 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
             kind.get_untracked(),
         );
         let ttl_text = ttl.get_untracked();
+        let name = child.get_untracked().trim().to_string();
         let navigate = navigate.clone();
         async move {
+            form.start();
+            if let Err(e) = validate_child_name("name", &name) {
+                return form.settle(Err::<(), _>(e), |()| String::new());
+            }
             let ttl_ms = if k == CreateKind::PersistentTtl {
                 match ttl_text.trim().parse::<u64>() {
-                    Ok(v) => Some(v),
-                    Err(_) => {
+                    Ok(v) if v > 0 => Some(v),
+                    _ => {
                         let e = AppError::invalid(
                             "ttl_ms",
                             "enter the time to live in milliseconds, a whole number above 0",
@@ -531,7 +541,6 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
                 None
             };
             let acl_text = Some(acl.get_untracked()).filter(|a| !a.trim().is_empty());
-            form.start();
             match create_znode(c.clone(), path, d, enc, k, ttl_ms, acl_text).await {
                 Ok(created) => {
                     form.clear();
@@ -548,16 +557,7 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
         <details class="mt-6">
             <summary class="cursor-pointer font-semibold">"Create a child znode"</summary>
             <form class="mt-2 space-y-2" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
-                <label class="block text-sm">
-                    "Name"
-                    <input
-                        type="text"
-                        required
-                        class="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-700 dark:bg-slate-900"
-                        prop:value=move || child.get()
-                        on:input=move |ev| child.set(event_target_value(&ev))
-                    />
-                </label>
+                <TextField label="Name" value=child form field="name" />
                 <label class="flex items-center gap-2 text-sm">
                     "Kind"
                     <select
@@ -576,11 +576,7 @@ fn CreateChild(cluster: String, parent_path: String, refresh: RwSignal<u32>) -> 
                     </select>
                 </label>
                 <Show when=move || kind.get() == CreateKind::PersistentTtl>
-                    <label class="flex items-center gap-2 text-sm">
-                        "TTL (ms)"
-                        <input type="number" min="1" class="w-32 rounded border border-slate-300 bg-white px-1 dark:border-slate-700 dark:bg-slate-900"
-                            prop:value=move || ttl.get() on:input=move |ev| ttl.set(event_target_value(&ev)) />
-                    </label>
+                    <TextField label="TTL (ms)" value=ttl form field="ttl_ms" />
                 </Show>
                 <TextArea label="Data" value=data rows=5 form field="data" />
                 {encoding_options(encoding, "Data is")}
