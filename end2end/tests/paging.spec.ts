@@ -25,6 +25,10 @@ async function pageThrough(page: Page, list: string, total: number, rowName: (i:
   await expect(next).toBeEnabled();
   await next.click();
   await expect(pager).toContainText(`101–${total} of ${total}`);
+  // The page and the filter are in the URL: a reload (or a shared link) keeps them.
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+  await expect(pager).toContainText(`101–${total} of ${total}`);
   await expect(page.getByRole("row", { name: rowName(100), exact: true })).toBeVisible();
   await expect(page.getByRole("row", { name: rowName(0), exact: true })).toHaveCount(0);
   await expect(next).toBeDisabled();

@@ -6,7 +6,7 @@ mod paging;
 mod theme;
 
 pub use form::{FieldError, Form, FormStatus};
-pub use paging::{PageSpan, Pager, SearchBox};
+pub use paging::{PageSpan, Pager, SearchBox, url_state};
 
 pub use live::{LiveState, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]

@@ -3,6 +3,68 @@
 
 use super::BUTTON_SECONDARY;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+/// Sets (or, with `None`, removes) `key` in the address bar's query,
+/// replacing the history entry. Straight on `history`, not through the
+/// router: two values changed together (a filter and its reset page) would
+/// each read the router's query before the other's navigation landed.
+fn replace_query(key: &str, value: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Ok(url) = web_sys::Url::new(&window().location().href().unwrap_or_default()) else {
+            return;
+        };
+        let params = url.search_params();
+        match value {
+            Some(v) => params.set(key, v),
+            None => params.delete(key),
+        }
+        url.set_search(&params.to_string().as_string().unwrap_or_default());
+        if let Ok(history) = window().history() {
+            let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+            let _ = history.replace_state_with_url(&state, "", Some(&url.href()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
+/// A piece of a list's state (filter, sort, page) kept in the URL query:
+/// read when the page opens, written back when it changes (replacing the
+/// history entry, so typing does not stack up Back steps). A reload or a
+/// shared link opens the same view. The default is left out of the URL.
+pub fn url_state<T>(key: &'static str, default: T) -> RwSignal<T>
+where
+    T: Serialize + DeserializeOwned + PartialEq + Clone + Send + Sync + 'static,
+{
+    let query = use_query_map();
+    let initial = query
+        .with_untracked(|q| q.get(key))
+        .and_then(|text| {
+            // Strings and enums are JSON strings; numbers and booleans are JSON.
+            serde_json::from_value(Value::String(text.clone()))
+                .ok()
+                .or_else(|| serde_json::from_str(&text).ok())
+        })
+        .unwrap_or_else(|| default.clone());
+    let value = RwSignal::new(initial);
+    Effect::new(move |first: Option<()>| {
+        let v = value.get();
+        if first.is_none() {
+            return; // opening the page reads the URL, it does not write it
+        }
+        let text = (v != default).then(|| match serde_json::to_value(&v) {
+            Ok(Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        });
+        replace_query(key, text.as_deref());
+    });
+    value
+}
 
 /// A labelled search input bound to `value`; `on_change` runs after each
 /// edit (lists reset to their first page there).

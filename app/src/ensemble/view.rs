@@ -310,12 +310,14 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 #[component]
 fn MemberTable(members: Vec<MemberState>, series: Vec<MemberSeries>) -> impl IntoView {
     view! {
-        <div class="overflow-x-auto">
+        // Nine columns fit 1280 px with the sparklines in view; narrower
+        // windows scroll this region (focusable, so the keyboard can too).
+        <div class="overflow-x-auto" role="region" aria-label="Ensemble members" tabindex="0">
             <table class="mt-2 w-full border-collapse text-left text-sm">
                 <caption class="sr-only">"Ensemble members"</caption>
                 <TableHead columns=&[
                     "Member", "Role", "Zxid", "Latency min/avg/max", "Outstanding", "Connections",
-                    "Znodes", "Watches", "Data size", "Synced followers", "Version", "Last 15 min",
+                    "Znodes", "Watches", "Last 15 min",
                 ] />
                 <tbody>
                     {members
@@ -367,10 +369,14 @@ fn MemberRow(member: MemberState, series: MemberSeries) -> impl IntoView {
     let cell = "py-2 pr-3 font-mono whitespace-nowrap";
     view! {
         <tr class="border-b border-slate-200 align-top dark:border-slate-800" aria-label=member.address.clone()>
-            <th scope="row" class="py-2 pr-3 font-mono font-normal whitespace-nowrap">{member.title()}</th>
+            <th scope="row" class="py-2 pr-3 font-mono font-normal whitespace-nowrap">
+                {member.title()}
+                <span class=small>{version}</span>
+            </th>
             <td class="py-2 pr-3">
                 <span aria-label="Role" class="font-medium">{role.label()}</span>
                 <span class=small>{format!("{kind}{source}")}</span>
+                {member.slow.synced_followers.map(|n| view! { <span class=small>{format!("{n} synced followers")}</span> })}
                 {error.map(|e| view! { <span class="block text-xs text-red-700 dark:text-red-300">{e}</span> })}
             </td>
             <td class=cell>
@@ -383,11 +389,11 @@ fn MemberRow(member: MemberState, series: MemberSeries) -> impl IntoView {
             <td class=cell>{latency}</td>
             <td class=cell>{opt(member.figures.outstanding)}</td>
             <td class=cell>{opt(member.figures.connections)}</td>
-            <td class=cell>{opt(member.figures.znode_count)}</td>
+            <td class=cell>
+                {opt(member.figures.znode_count)}
+                {member.slow.approximate_data_size.map(|b| view! { <span class=small>{format_bytes(b)}</span> })}
+            </td>
             <td class=cell>{opt(member.slow.watch_count)}</td>
-            <td class=cell>{member.slow.approximate_data_size.map(format_bytes).unwrap_or_else(|| "—".into())}</td>
-            <td class=cell>{opt(member.slow.synced_followers)}</td>
-            <td class="py-2 pr-3 whitespace-nowrap">{version}</td>
             <td class="py-2"><Sparklines series=series /></td>
         </tr>
     }

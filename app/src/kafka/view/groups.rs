@@ -7,12 +7,14 @@ use super::*;
 #[component]
 pub fn GroupsPage() -> impl IntoView {
     let cluster = cluster_param();
-    let filter = RwSignal::new(String::new());
-    let sort = RwSignal::new(GroupSort::Name);
-    let offset = RwSignal::new(0usize);
+    // In the URL: a reload or a shared link opens the same page of the list.
+    let filter = url_state("q", String::new());
+    let sort = url_state("sort", GroupSort::Name);
+    let desc = url_state("desc", false);
+    let offset = url_state("offset", 0usize);
     let page = Resource::new(
-        move || (cluster.get(), filter.get(), sort.get(), offset.get()),
-        |(c, f, s, o)| list_groups(c, f, s, false, o, PAGE),
+        move || (cluster.get(), filter.get(), sort.get(), desc.get(), offset.get()),
+        |(c, f, s, d, o)| list_groups(c, f, s, d, o, PAGE),
     );
     view! {
         <Title text=move || format!("Consumer groups · Kafka {} · zkmq", cluster.get()) />
@@ -23,11 +25,22 @@ pub fn GroupsPage() -> impl IntoView {
             <label class="flex flex-col gap-1 text-sm">
                 <span>"Sort by"</span>
                 <select aria-label="Sort by" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
-                    on:change=move |ev| sort.set(match event_target_value(&ev).as_str() { "state" => GroupSort::State, "members" => GroupSort::Members, _ => GroupSort::Name })>
-                    <option value="name">"name"</option>
-                    <option value="state">"state"</option>
-                    <option value="members">"members"</option>
+                    on:change=move |ev| {
+                        let s = match event_target_value(&ev).as_str() { "state" => GroupSort::State, "members" => GroupSort::Members, _ => GroupSort::Name };
+                        // Members: the busiest groups first, where one looks for them.
+                        desc.set(s == GroupSort::Members);
+                        sort.set(s);
+                        offset.set(0);
+                    }>
+                    <option value="name" selected=move || sort.get() == GroupSort::Name>"name"</option>
+                    <option value="state" selected=move || sort.get() == GroupSort::State>"state"</option>
+                    <option value="members" selected=move || sort.get() == GroupSort::Members>"members"</option>
                 </select>
+            </label>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" prop:checked=move || desc.get()
+                    on:change=move |ev| { desc.set(event_target_checked(&ev)); offset.set(0); } />
+                "Descending"
             </label>
         </div>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -13,7 +13,7 @@ use super::model::{
 use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, PAGE_TITLE, Form, FormStatus, PageSpan, Pager, SearchBox,
-    TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
+    TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners, url_state,
 };
 use crate::error::AppError;
 use crate::plan::Plan;
@@ -132,11 +132,12 @@ fn sort_button(
 #[component]
 pub fn TopicsPage() -> impl IntoView {
     let cluster = cluster_param();
-    let filter = RwSignal::new(String::new());
-    let internal = RwSignal::new(false);
-    let sort = RwSignal::new(TopicSort::Name);
-    let desc = RwSignal::new(false);
-    let offset = RwSignal::new(0usize);
+    // In the URL: a reload or a shared link opens the same page of the list.
+    let filter = url_state("q", String::new());
+    let internal = url_state("internal", false);
+    let sort = url_state("sort", TopicSort::Name);
+    let desc = url_state("desc", false);
+    let offset = url_state("offset", 0usize);
     let refresh = RwSignal::new(0u32);
     let page = Resource::new(
         move || {

@@ -75,7 +75,7 @@ pub fn ExchangesPage() -> impl IntoView {
 /// unbind, and a form to bind an exchange to a queue or another exchange.
 #[component]
 fn Bindings(cluster: String) -> impl IntoView {
-    let vhost = RwSignal::new("/".to_string());
+    let vhost = url_state("vhost", "/".to_string());
     let refresh = RwSignal::new(0u32);
     let c0 = cluster.clone();
     let list = Resource::new(

@@ -17,7 +17,7 @@ use crate::codec::render_b64;
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Field, Form, FormStatus, PAGE_TITLE, PageSpan, Pager,
     SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
-    use_ticker,
+    url_state, use_ticker,
 };
 use crate::fields::{route_captures, url_segment as seg};
 use leptos::prelude::*;
@@ -211,9 +211,10 @@ fn RabbitOverview(summary: RabbitSummary) -> impl IntoView {
 #[component]
 pub fn QueuesPage() -> impl IntoView {
     let cluster = cluster_param();
-    let filter = RwSignal::new(String::new());
-    let sort = RwSignal::new("name".to_string());
-    let page = RwSignal::new(1u64);
+    // In the URL: a reload or a shared link opens the same page of the list.
+    let filter = url_state("q", String::new());
+    let sort = url_state("sort", "name".to_string());
+    let page = url_state("page", 1u64);
     let refresh = RwSignal::new(0u32);
     let list = Resource::new(
         move || {
