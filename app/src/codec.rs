@@ -157,7 +157,10 @@ mod tests {
     fn user_base64_errors_are_sentences() {
         assert_eq!(parse_user_b64("AP8KQQ==").unwrap(), vec![0, 255, 10, 65]);
         let e = parse_user_b64("!!").unwrap_err();
-        assert!(e.contains("\"!\" at position 1 is not a base64 character"), "{e}");
+        assert!(
+            e.contains("\"!\" at position 1 is not a base64 character"),
+            "{e}"
+        );
         let e = parse_user_b64("AP8").unwrap_err();
         assert!(e.starts_with("is not valid base64"), "{e}");
         assert!(!e.contains("Invalid"), "{e}");

@@ -169,6 +169,19 @@ test.describe("Issue 13 defects", () => {
     }
   });
 
+  test("empty answers say what they mean", async ({ page }) => {
+    // Past the oldest record: the start of the log, not "no changes yet".
+    await openHydrated(page, "/audit?before=1");
+    await expect(page.getByText("No older records: this is the start of the log.")).toBeVisible();
+    await expect(page.getByText("No changes have been made")).toHaveCount(0);
+    // A definitions file that defines nothing: said, and nothing to import.
+    await openHydrated(page, "/rabbitmq/local/definitions");
+    await page.getByLabel("Definitions JSON").fill("{}");
+    await page.getByRole("button", { name: "Dry run" }).click();
+    await expect(page.getByText(/defines nothing zkmq imports/)).toBeVisible();
+    await expect(page.getByRole("button", { name: "Import", exact: true })).toBeDisabled();
+  });
+
   test("a trailing slash goes to the page, not to an internal error", async ({ page }) => {
     await openHydrated(page, "/kafka/local/");
     await expect(page).toHaveURL(/\/kafka\/local$/);

@@ -168,7 +168,10 @@ async fn main() {
     // compiled its code paths).
     for _ in 0..5 {
         let _ = http_post(port, "/api/list_znode_children", body);
-        let _ = adapter.list_children(&wide, "", 0, None, 100).await.unwrap();
+        let _ = adapter
+            .list_children(&wide, "", 0, None, 100)
+            .await
+            .unwrap();
         let _ = raw.list_children(&wide).await.unwrap();
     }
     let (mut raw_ms, mut adapter_ms, mut http_ms) = (Vec::new(), Vec::new(), Vec::new());
@@ -179,7 +182,10 @@ async fn main() {
         raw_ms.push(ms(t.elapsed()));
         assert_eq!(n, WIDE);
         let t = Instant::now();
-        let page = adapter.list_children(&wide, "", 0, None, 100).await.unwrap();
+        let page = adapter
+            .list_children(&wide, "", 0, None, 100)
+            .await
+            .unwrap();
         adapter_ms.push(ms(t.elapsed()));
         assert_eq!((page.total, page.names.len()), (WIDE, 100));
         let t = Instant::now();

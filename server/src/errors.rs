@@ -74,7 +74,9 @@ fn json_error(status: StatusCode, e: &AppError) -> Response {
     let body = serde_json::to_vec(e).unwrap_or_default();
     let mut res = Response::new(Body::from(body));
     *res.status_mut() = status;
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     res
 }

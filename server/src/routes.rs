@@ -280,17 +280,6 @@ async fn zookeeper_stream(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn label_values_are_escaped() {
-        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
-        assert_eq!(escape("x\ny"), "x\\ny");
-    }
-}
-
 /// `/kafka/local/` → `/kafka/local` (308): pages have one URL each, and a
 /// trailing slash matched no route, so the fallback rendered the app without
 /// its services ("internal error: server state missing from context").
@@ -311,4 +300,15 @@ pub async fn strip_trailing_slash(
         return axum::response::Redirect::permanent(&to).into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(escape("x\ny"), "x\\ny");
+    }
 }

@@ -106,7 +106,9 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
                 },
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(axum::extract::DefaultBodyLimit::max(crate::errors::MAX_REQUEST_BYTES))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                crate::errors::MAX_REQUEST_BYTES,
+            ))
             .layer(axum::middleware::from_fn(crate::errors::api_errors))
             .layer(axum::middleware::from_fn(routes::strip_trailing_slash))
             // Refusals (4xx) are the caller's; 5xx of a backend being down are

@@ -5,21 +5,13 @@
 
 mod common;
 
-use common::{api, sandbox_config, start_server, unique};
+use common::{api, start_server, unique};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
 fn start() -> common::Server {
-    let hosts = sandbox_config().zookeeper[0]
-        .hosts
-        .iter()
-        .map(|h| format!("\"{h}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    start_server(&format!(
-        "\n[[zookeeper]]\nid = \"local\"\nname = \"Sandbox\"\nhosts = [{hosts}]\n"
-    ))
+    start_server(&common::sandbox_zookeeper_table(""))
 }
 
 #[test]

@@ -16,6 +16,19 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A `[[zookeeper]]` table for the sandbox ensemble as cluster "local",
+/// with `extra` keys (e.g. "max_data_bytes = 1000\n").
+#[allow(dead_code)] // not every test binary starts a ZooKeeper-only server
+pub fn sandbox_zookeeper_table(extra: &str) -> String {
+    let hosts = sandbox_config().zookeeper[0]
+        .hosts
+        .iter()
+        .map(|h| format!("\"{h}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("\n[[zookeeper]]\nid = \"local\"\nname = \"Sandbox\"\nhosts = [{hosts}]\n{extra}")
+}
+
 /// The shipped config, which points at the sandbox (`scripts/sandbox start`).
 pub fn sandbox_config() -> Config {
     Config::load(&workspace_root().join("config/zkmq.toml"), |_| None)

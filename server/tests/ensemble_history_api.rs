@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Server, http, sandbox, sandbox_config, start_server};
+use common::{Server, http, sandbox, start_server};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -55,15 +55,7 @@ fn member_name(address: &str) -> String {
 #[test]
 fn a_killed_leader_shows_up_in_the_leader_history_api() {
     let _restore = Restore;
-    let hosts = sandbox_config().zookeeper[0]
-        .hosts
-        .iter()
-        .map(|h| format!("\"{h}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let server = start_server(&format!(
-        "\n[[zookeeper]]\nid = \"local\"\nname = \"Sandbox\"\nhosts = [{hosts}]\n"
-    ));
+    let server = start_server(&common::sandbox_zookeeper_table(""));
     let snapshot = || post(&server, "get_ensemble_snapshot", "cluster=local");
     let history = || post(&server, "list_leader_changes", "cluster=local&limit=10");
 

@@ -14,15 +14,7 @@ use zookeeper_client as zk;
 
 fn start() -> Server {
     // The sandbox ensemble, with a small data limit to test the size guard.
-    let hosts = sandbox_config().zookeeper[0]
-        .hosts
-        .iter()
-        .map(|h| format!("\"{h}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    start_server(&format!(
-        "\n[[zookeeper]]\nid = \"local\"\nname = \"Sandbox\"\nhosts = [{hosts}]\nmax_data_bytes = 1000\n"
-    ))
+    start_server(&common::sandbox_zookeeper_table("max_data_bytes = 1000\n"))
 }
 
 /// A server-function call on the sandbox cluster "local" at `path`.

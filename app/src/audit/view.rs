@@ -32,8 +32,12 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditTable(records: Vec<AuditRecord>, paged: bool) -> impl IntoView {
-    if records.is_empty() && !paged {
-        return view! { <p>"No changes have been made through zkmq yet."</p> }.into_any();
+    if records.is_empty() {
+        return if paged {
+            view! { <p>"No older records: this is the start of the log. "<A href="/audit" attr:class="underline">"Newest records"</A></p> }.into_any()
+        } else {
+            view! { <p>"No changes have been made through zkmq yet."</p> }.into_any()
+        };
     }
     let older = (records.len() as i64 == AUDIT_PAGE)
         .then(|| records.last().map(|r| r.id))

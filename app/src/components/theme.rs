@@ -15,8 +15,17 @@ pub fn dark_from_request() -> bool {
     {
         use_context::<axum::http::request::Parts>()
             .and_then(|parts| {
-                let cookies = parts.headers.get(axum::http::header::COOKIE)?.to_str().ok()?.to_string();
-                Some(cookies.split(';').any(|c| c.trim() == format!("{THEME_KEY}=dark")))
+                let cookies = parts
+                    .headers
+                    .get(axum::http::header::COOKIE)?
+                    .to_str()
+                    .ok()?
+                    .to_string();
+                Some(
+                    cookies
+                        .split(';')
+                        .any(|c| c.trim() == format!("{THEME_KEY}=dark")),
+                )
             })
             .unwrap_or(false)
     }
@@ -26,7 +35,11 @@ pub fn dark_from_request() -> bool {
 
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let dark = RwSignal::new(if cfg!(feature = "ssr") { dark_from_request() } else { is_dark() });
+    let dark = RwSignal::new(if cfg!(feature = "ssr") {
+        dark_from_request()
+    } else {
+        is_dark()
+    });
     // A choice stored before the cookie existed: the class says it.
     Effect::new(move |_| dark.set(is_dark()));
     let toggle = move |_| {
@@ -71,7 +84,9 @@ fn apply(dark: bool) {
         let _ = storage.set_item(THEME_KEY, value);
     }
     if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-        let _ = doc.set_cookie(&format!("{THEME_KEY}={value}; path=/; max-age=31536000; SameSite=Lax"));
+        let _ = doc.set_cookie(&format!(
+            "{THEME_KEY}={value}; path=/; max-age=31536000; SameSite=Lax"
+        ));
     }
 }
 

@@ -399,7 +399,12 @@ const OPERATOR_POLICY_KEYS: &[(&str, ArgType)] = &[
 /// fewer keys than a user policy.
 pub fn parse_policy_definition(text: &str, operator: bool) -> Result<Map<String, Value>, AppError> {
     let def = if operator {
-        parse_lines("definition", text, OPERATOR_POLICY_KEYS, "an operator policy key")?
+        parse_lines(
+            "definition",
+            text,
+            OPERATOR_POLICY_KEYS,
+            "an operator policy key",
+        )?
     } else {
         parse_lines("definition", text, POLICY_KEYS, "a policy key")?
     };

@@ -24,7 +24,8 @@ pub async fn list_znode_children(
     let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?; // show the latest committed state, not a lagging member's
     let around = Some(around.as_str()).filter(|a| !a.is_empty());
-    zk.list_children(&path, &prefix, offset, around, CHILD_PAGE).await
+    zk.list_children(&path, &prefix, offset, around, CHILD_PAGE)
+        .await
 }
 
 /// The page of children of every level from `/` down to `path` that holds
@@ -37,15 +38,14 @@ pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<Chil
     let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?;
     let levels = super::logic::ancestors(&path);
-    let pages = futures::future::join_all(
-        levels
-            .iter()
-            .map(|l| {
-                let zk = zk.clone();
-                let next = super::logic::child_toward(l, &path);
-                async move { zk.list_children(l, "", 0, next.as_deref(), CHILD_PAGE).await }
-            }),
-    )
+    let pages = futures::future::join_all(levels.iter().map(|l| {
+        let zk = zk.clone();
+        let next = super::logic::child_toward(l, &path);
+        async move {
+            zk.list_children(l, "", 0, next.as_deref(), CHILD_PAGE)
+                .await
+        }
+    }))
     .await;
     Ok(pages.into_iter().filter_map(Result::ok).collect())
 }

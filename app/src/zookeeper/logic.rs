@@ -45,7 +45,11 @@ pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
             return bad("must not contain . or .. segments: ZooKeeper paths are not relative");
         }
         if let Some(c) = seg.chars().find(|c| is_forbidden_char(*c)) {
-            let shown = if c.is_control() { String::new() } else { format!("\"{c}\" ") };
+            let shown = if c.is_control() {
+                String::new()
+            } else {
+                format!("\"{c}\" ")
+            };
             return bad(&format!(
                 "contains {shown}(U+{:04X}), which ZooKeeper refuses in names: no control characters, no U+D800–U+F8FF, no U+FFF0–U+FFFF, and nothing beyond U+FFFF (such as emoji)",
                 c as u32
@@ -58,7 +62,10 @@ pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
 /// One child name as typed in the create form (not a path).
 pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
     if name.is_empty() {
-        return Err(AppError::invalid(field, "is empty: give the new znode a name"));
+        return Err(AppError::invalid(
+            field,
+            "is empty: give the new znode a name",
+        ));
     }
     if name.contains('/') {
         return Err(AppError::invalid(
@@ -71,9 +78,14 @@ pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
         ));
     }
     validate_path(field, &format!("/{name}")).map_err(|e| match e {
-        AppError::Invalid { field, reason } => {
-            AppError::Invalid { field, reason: reason.replacen(&format!("\"/{}\"", printable(name)), &format!("\"{}\"", printable(name)), 1) }
-        }
+        AppError::Invalid { field, reason } => AppError::Invalid {
+            field,
+            reason: reason.replacen(
+                &format!("\"/{}\"", printable(name)),
+                &format!("\"{}\"", printable(name)),
+                1,
+            ),
+        },
         other => other,
     })
 }
@@ -254,7 +266,10 @@ pub fn child_toward(parent: &str, selected: &str) -> Option<String> {
     } else {
         selected.strip_prefix(parent)?.strip_prefix('/')?
     };
-    rest.split('/').next().filter(|n| !n.is_empty()).map(str::to_string)
+    rest.split('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
 }
 
 // ---------------------------------------------------------------------------
@@ -451,9 +466,8 @@ pub fn parse_export(field: &str, text: &str) -> Result<ExportFile, AppError> {
             ),
         ));
     }
-    let f: ExportFile = serde_json::from_value(json).map_err(|e| {
-        AppError::invalid(field, format!("is not a zkmq export file: {e}"))
-    })?;
+    let f: ExportFile = serde_json::from_value(json)
+        .map_err(|e| AppError::invalid(field, format!("is not a zkmq export file: {e}")))?;
     if f.format != EXPORT_FORMAT {
         return Err(AppError::invalid(
             field,
@@ -601,7 +615,11 @@ mod tests {
         assert_eq!(page_holding(&names, "", "c119", 100), 100);
         assert_eq!(page_holding(&names, "", "c099", 100), 0);
         assert_eq!(page_holding(&names, "", "missing", 100), 0);
-        assert_eq!(page_holding(&names, "c1", "c119", 10), 10, "c100..c109 come first");
+        assert_eq!(
+            page_holding(&names, "c1", "c119", 10),
+            10,
+            "c100..c109 come first"
+        );
         assert_eq!(child_toward("/", "/a/b"), Some("a".into()));
         assert_eq!(child_toward("/a", "/a/b/c"), Some("b".into()));
         assert_eq!(child_toward("/a", "/ab/c"), None);
@@ -654,7 +672,9 @@ mod tests {
         assert!(validate_child_name("name", "ok-1").is_ok());
         let e = validate_child_name("name", "a/b").unwrap_err().to_string();
         assert!(e.contains("create \"a\" first"), "{e}");
-        let e = validate_child_name("name", "smile\u{1F600}").unwrap_err().to_string();
+        let e = validate_child_name("name", "smile\u{1F600}")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("name: \"smile"), "{e}");
         assert!(e.contains("emoji"), "{e}");
         assert!(validate_child_name("name", "..").is_err());
@@ -839,12 +859,16 @@ mod tests {
         let ok = r#"{"format":"zkmq-znodes/1","cluster":"c","root":"/a","exported_at":"t","znodes":[{"path":"/a","data":"x","acl":[]},{"path":"/a/b","data_b64":"AP8=","acl":[]}]}"#;
         let f = parse_export("file", ok).unwrap();
         assert_eq!(exported_bytes(&f.znodes[1]), [0, 255]);
+        let e = parse_export("file", "{").unwrap_err().to_string();
+        assert!(e.contains("is not JSON (line 1, column 1)"), "{e}");
+        let e = parse_export("file", r#"{"hello": 1}"#)
+            .unwrap_err()
+            .to_string();
         assert!(
-            parse_export("file", "{")
-                .unwrap_err()
-                .to_string()
-                .contains("not a zkmq export file")
+            e.contains("not a zkmq export file: it has no \"format\""),
+            "{e}"
         );
+        assert!(!e.contains("missing field"), "{e}");
         let outside = ok.replace("/a/b", "/elsewhere");
         assert!(
             parse_export("file", &outside)

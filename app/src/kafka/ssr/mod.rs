@@ -103,10 +103,9 @@ impl KafkaError {
             KafkaError::Broker { code, what } => match code {
                 C::TopicAlreadyExists => AppError::Conflict(format!("{what} already exists")),
                 C::UnknownTopicOrPartition => AppError::NotFound { what },
-                C::UnknownPartition => AppError::invalid(
-                    "partition",
-                    format!("{what} has no such partition"),
-                ),
+                C::UnknownPartition => {
+                    AppError::invalid("partition", format!("{what} has no such partition"))
+                }
                 C::GroupIdNotFound => AppError::NotFound { what },
                 C::InvalidTopic => {
                     AppError::invalid("name", format!("the brokers refuse {what} as a topic name"))

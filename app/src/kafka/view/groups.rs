@@ -13,7 +13,15 @@ pub fn GroupsPage() -> impl IntoView {
     let desc = url_state("desc", false);
     let offset = url_state("offset", 0usize);
     let page = Resource::new(
-        move || (cluster.get(), filter.get(), sort.get(), desc.get(), offset.get()),
+        move || {
+            (
+                cluster.get(),
+                filter.get(),
+                sort.get(),
+                desc.get(),
+                offset.get(),
+            )
+        },
         |(c, f, s, d, o)| list_groups(c, f, s, d, o, PAGE),
     );
     view! {

@@ -12,15 +12,16 @@ use super::model::{
 };
 use crate::codec::{DataView, render_b64};
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, PAGE_TITLE, Form, FormStatus, PageSpan, Pager, SearchBox,
-    TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners, url_state,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, PAGE_TITLE, PageSpan, Pager,
+    SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
+    url_state,
 };
 use crate::error::AppError;
+use crate::fields::route_captures;
 use crate::plan::Plan;
 use crate::zookeeper::logic::{format_millis, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::fields::route_captures;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 mod groups;

@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn management_answers_are_classified_by_status_and_a_refused_body_names_its_field() {
         let body = r#"{"error":"bad_request","reason":"inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received '30000' but current is '60000'"}"#;
-        let e = on_field("arguments")(management("c", "u", "queues/%2F/q", 400, body));
+        let e = on_field("arguments")(management("c", "u", "queues/%2F/q", 400, body, true));
         let (field, reason) = crate::error::invalid_parts(e);
         assert_eq!(field, "arguments");
         assert_eq!(
@@ -165,21 +165,46 @@ mod tests {
             "PRECONDITION_FAILED: queue exists with different arguments: x-message-ttl 60000 vs 30000"
         );
         assert!(matches!(
-            management("c", "u", "p", 401, ""),
+            management("c", "u", "p", 401, "", true),
             AppError::Denied(_)
         ));
         assert!(matches!(
-            management("c", "u", "p", 404, ""),
+            management("c", "u", "p", 404, "", true),
             AppError::NotFound { .. }
         ));
         assert!(matches!(
-            management("c", "u", "p", 409, "{}"),
+            management("c", "u", "p", 409, "{}", true),
             AppError::Conflict(_)
         ));
         assert!(matches!(
-            management("c", "u", "p", 503, ""),
+            management("c", "u", "p", 503, "", true),
             AppError::Unavailable { .. }
         ));
+        // A 401 while the login works is this operation refused, not the password.
+        let e = management(
+            "c",
+            "u",
+            "bindings/%2F/e/amq.default/q/q1",
+            401,
+            r#"{"reason":"Access refused."}"#,
+            true,
+        );
+        assert_eq!(
+            e.to_string(),
+            "not allowed: RabbitMQ refused this operation on the binding from the default exchange to queue \"q1\" in vhost \"/\": Access refused."
+        );
+        let e = management("c", "u", "p", 401, "", false).to_string();
+        assert!(e.contains("check username and password"), "{e}");
+        // A 404 names the object, with the broker's reason when it says more.
+        let e = management(
+            "c",
+            "u",
+            "queues/%2F/gone?page=1",
+            404,
+            r#"{"reason":"Not Found"}"#,
+            true,
+        );
+        assert_eq!(e.to_string(), "queue \"gone\" in vhost \"/\" was not found");
         // Other errors keep their kind when a field is named.
         assert!(matches!(
             on_field("x")(AppError::Conflict("c".into())),

@@ -405,9 +405,12 @@ pub fn DefinitionsPage() -> impl IntoView {
             <TextArea label="Definitions JSON" value=file rows=10 form field="file" />
             <div class="mt-2 flex gap-2">
                 <button type="button" class=BUTTON_SECONDARY on:click=move |_| { dry.dispatch(()); }>"Dry run"</button>
-                <button type="button" class=BUTTON disabled=move || plan.get().is_none() on:click=move |_| { apply.dispatch(()); }>"Import"</button>
+                <button type="button" class=BUTTON disabled=move || plan.with(|p| p.as_ref().is_none_or(|p| p.items.is_empty())) on:click=move |_| { apply.dispatch(()); }>"Import"</button>
             </div>
-            {move || plan.get().map(|p| view! {
+            {move || plan.get().filter(|p| p.items.is_empty()).map(|_| view! {
+                <p role="status" class="mt-2 text-sm">"This file defines nothing zkmq imports (vhosts, exchanges, queues, bindings, policies): there is nothing to import."</p>
+            })}
+            {move || plan.get().filter(|p| !p.items.is_empty()).map(|p| view! {
                 <table class="mt-2 w-full border-collapse text-left text-sm">
                     <caption class="sr-only">"Import plan"</caption>
                     <TableHead columns=&["Kind", "Item", "Action", "What differs"] />

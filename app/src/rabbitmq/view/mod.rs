@@ -9,15 +9,15 @@ use super::api::{
     list_policies, list_queues, plan_definitions_import, publish_message, purge_queue, put_policy,
     read_stream,
 };
-use super::model::{MAX_GET, MAX_STREAM_READ, 
-    DefinitionAction, DefinitionPlan, InspectMode, InspectResult, QueueDetail, QueueSort,
-    RabbitSummary,
+use super::model::{
+    DefinitionAction, DefinitionPlan, InspectMode, InspectResult, MAX_GET, MAX_STREAM_READ,
+    QueueDetail, QueueSort, RabbitSummary,
 };
 use crate::codec::render_b64;
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Field, Form, FormStatus, PAGE_TITLE, PageSpan, Pager,
-    SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
-    url_state, use_ticker,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Field, Form, FormStatus,
+    PAGE_TITLE, PageSpan, Pager, SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm,
+    cluster_param, error_banners, url_state, use_ticker,
 };
 use crate::fields::{route_captures, url_segment as seg};
 use leptos::prelude::*;

@@ -9,8 +9,8 @@ use super::api::{
 };
 use super::live_client::{LiveZk, Reader};
 use super::logic::{
-    ancestors, child_toward, format_acl, format_millis, format_perms, format_session, format_zxid, is_reserved,
-    join, name, parent, parse_znode_href, validate_child_name, znode_href,
+    ancestors, child_toward, format_acl, format_millis, format_perms, format_session, format_zxid,
+    is_reserved, join, name, parent, parse_znode_href, validate_child_name, znode_href,
 };
 use super::model::{
     ChildPage, CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET,
@@ -18,8 +18,8 @@ use super::model::{
 };
 use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
 use crate::components::{
-    ErrorBanner, Field, FieldError, Form, FormStatus, PageSpan, Pager, TableHead, TextArea, TextField,
-    error_banners,
+    ErrorBanner, Field, FieldError, Form, FormStatus, PageSpan, Pager, TableHead, TextArea,
+    TextField, error_banners,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -302,7 +302,15 @@ fn Children(
     // outside its Transition, where reading the resource itself is not allowed).
     let shown = RwSignal::new(None::<ChildPage>);
     let children = Resource::new(
-        move || (prefix.get(), page.get(), around.get(), refresh.get(), tick.get()),
+        move || {
+            (
+                prefix.get(),
+                page.get(),
+                around.get(),
+                refresh.get(),
+                tick.get(),
+            )
+        },
         move |(prefix, at, toward, again, changed)| {
             // The level's first read, before anything changed: the page's
             // one call for every level of the deep link may already have it.
@@ -341,9 +349,8 @@ fn Children(
             let Some(child) = child_toward(&path, &selected.get()) else {
                 return;
             };
-            let on_screen = shown.with_untracked(|pg| {
-                pg.as_ref().is_some_and(|pg| pg.names.contains(&child))
-            });
+            let on_screen =
+                shown.with_untracked(|pg| pg.as_ref().is_some_and(|pg| pg.names.contains(&child)));
             if !on_screen && around.get_untracked().as_ref() != Some(&child) {
                 if !child.starts_with(&prefix.get_untracked()) {
                     prefix.set(String::new());
