@@ -182,6 +182,13 @@ test.describe("Issue 13 defects", () => {
     await expect(page.getByRole("button", { name: "Import", exact: true })).toBeDisabled();
   });
 
+  test("Kafka's internal topics offer no delete and no new partitions", async ({ page }) => {
+    await openHydrated(page, "/kafka/local/topics/__consumer_offsets");
+    await expect(page.getByRole("note")).toContainText("one of Kafka's internal topics");
+    await expect(page.getByRole("button", { name: "Delete topic" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Add partitions" })).toHaveCount(0);
+  });
+
   test("a trailing slash goes to the page, not to an internal error", async ({ page }) => {
     await openHydrated(page, "/kafka/local/");
     await expect(page).toHaveURL(/\/kafka\/local$/);

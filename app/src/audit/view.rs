@@ -43,6 +43,9 @@ fn AuditTable(records: Vec<AuditRecord>, paged: bool) -> impl IntoView {
         .then(|| records.last().map(|r| r.id))
         .flatten();
     view! {
+        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400">
+            "Newest first. # is the record's place in the hash chain: each change is two records, its attempt (shown) and its outcome, so the numbers go up by two."
+        </p>
         <table class="w-full border-collapse text-left text-sm">
             <caption class="sr-only">"Audited changes, newest first"</caption>
             <TableHead columns=&["#", "Time", "Actor", "Cluster", "Action", "Target", "Outcome", "Before / after"] />

@@ -112,7 +112,12 @@ impl LiveZk {
             }
             LiveEvent::Refused { reason, .. } => self.notice.set(Some(reason)),
             LiveEvent::SearchHits { id, paths } if id == self.search.id.get_untracked() => {
-                self.search.hits.update(|h| h.extend(paths));
+                // Hits arrive as the walk finds them; shown in path order.
+                self.search.hits.update(|h| {
+                    h.extend(paths);
+                    h.sort_unstable();
+                    h.dedup();
+                });
             }
             LiveEvent::SearchProgress {
                 id,

@@ -323,10 +323,20 @@ pub fn TopicPage() -> impl IntoView {
         // Forms live outside the refreshed detail so typed input survives a refresh.
         <div class="mt-8 grid gap-8 lg:grid-cols-2">
             <EditConfigs cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
-            <div class="flex flex-col gap-8">
-                <AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
-                <DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() />
-            </div>
+            {if crate::kafka::logic::is_internal_topic(&topic.get_untracked()) {
+                // Kafka's own topics (offsets, transactions): growing or
+                // deleting them breaks every consumer group, so zkmq offers neither.
+                view! {
+                    <p class="text-sm" role="note">"This is one of Kafka's internal topics: zkmq does not add partitions to it or delete it."</p>
+                }.into_any()
+            } else {
+                view! {
+                    <div class="flex flex-col gap-8">
+                        <AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
+                        <DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() />
+                    </div>
+                }.into_any()
+            }}
         </div>
         <MessageBrowser cluster=cluster.get_untracked() topic=topic.get_untracked() />
         <Produce cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
