@@ -1,5 +1,5 @@
 import { type APIRequestContext, type Page } from "@playwright/test";
-import { expect, openHydrated, test, uniqueRoot, zkCli } from "./helpers";
+import { allowConsole, expect, openHydrated, test, uniqueRoot, zkCli } from "./helpers";
 
 /**
  * Defects found by trying every page as a user would (issue 13), each seen
@@ -187,6 +187,23 @@ test.describe("Issue 13 defects", () => {
     await expect(page.getByRole("note")).toContainText("one of Kafka's internal topics");
     await expect(page.getByRole("button", { name: "Delete topic" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Add partitions" })).toHaveCount(0);
+  });
+
+  test("a page of an unknown cluster stops asking for live updates", async ({ page }) => {
+    // The server refuses the upgrade (404), which Chromium logs as an error.
+    allowConsole(page, /WebSocket connection to '.*\/nope' failed/);
+    let sockets = 0;
+    page.on("websocket", () => sockets++);
+    await openHydrated(page, "/zookeeper/nope");
+    await expect(page.getByTestId("zk-live")).toHaveText("no live updates", { timeout: 15_000 });
+    await openHydrated(page, "/ensemble/nope");
+    await expect(page.getByRole("alert").first()).toContainText('no ZooKeeper cluster with id "nope"');
+    // Three attempts with backoff (0.5 + 1 + 2 s), then none.
+    await page.waitForTimeout(5_000);
+    const tried = sockets;
+    await page.waitForTimeout(5_000);
+    expect(sockets, "no more attempts once given up").toBe(tried);
+    expect(tried).toBeLessThanOrEqual(8);
   });
 
   test("a trailing slash goes to the page, not to an internal error", async ({ page }) => {

@@ -13,6 +13,8 @@ pub enum LiveState {
     Live,
     /// The socket closed; retrying.
     Reconnecting,
+    /// The server never accepted the socket (an unknown cluster): no retries.
+    Unavailable,
 }
 
 impl LiveState {
@@ -22,6 +24,7 @@ impl LiveState {
             LiveState::Connecting => "connecting",
             LiveState::Live => "live",
             LiveState::Reconnecting => "reconnecting",
+            LiveState::Unavailable => "no live updates",
         }
     }
 }
@@ -59,6 +62,11 @@ pub fn use_ticker(ms: u64) -> ReadSignal<u64> {
     tick
 }
 
+/// Attempts after which a socket that never opened is given up: the server
+/// refuses the upgrade only for a cluster it does not know, which retrying
+/// cannot fix (a socket that was open once retries for as long as the page).
+pub const UNOPENED_ATTEMPTS: u32 = 3;
+
 /// Delay before reconnect attempt `n` (1-based): 0.5 s, 1 s, 2 s … capped at
 /// 5 s, so a restarted server is picked up quickly.
 #[cfg(feature = "hydrate")]
@@ -86,6 +94,8 @@ mod browser {
         path: String,
         alive: Cell<bool>,
         attempt: Cell<u32>,
+        /// The server accepted this socket at least once.
+        opened: Cell<bool>,
         socket: RefCell<Option<WebSocket>>,
     }
 
@@ -100,6 +110,7 @@ mod browser {
             path,
             alive: Cell::new(true),
             attempt: Cell::new(0),
+            opened: Cell::new(false),
             socket: RefCell::new(None),
         });
         open(conn.clone(), set_value, set_state);
@@ -148,6 +159,7 @@ mod browser {
                 }
                 if let Ok(v) = serde_json::from_str::<T>(&text) {
                     c.attempt.set(0);
+                    c.opened.set(true);
                     set_value.set(Some(v));
                     set_state.set(LiveState::Live);
                 }
@@ -176,8 +188,12 @@ mod browser {
         if !conn.alive.get() {
             return;
         }
-        set_state.set(LiveState::Reconnecting);
         let n = conn.attempt.get() + 1;
+        if !conn.opened.get() && n > super::UNOPENED_ATTEMPTS {
+            set_state.set(LiveState::Unavailable);
+            return;
+        }
+        set_state.set(LiveState::Reconnecting);
         conn.attempt.set(n);
         let delay = retry_delay(n);
         let conn = SendWrapper::new(conn);

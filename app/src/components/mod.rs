@@ -8,7 +8,7 @@ mod theme;
 pub use form::{FieldError, Form, FormStatus};
 pub use paging::{PageSpan, Pager, SearchBox, url_state};
 
-pub use live::{LiveState, use_live_json, use_ticker};
+pub use live::{LiveState, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
 pub use theme::{ThemeToggle, dark_from_request};

@@ -373,6 +373,12 @@ mod browser {
             return;
         }
         let n = conn.attempt.get() + 1;
+        if !conn.opened.get() && n > crate::components::UNOPENED_ATTEMPTS {
+            live.notice.set(Some(
+                "no live updates: the server did not accept the live connection".into(),
+            ));
+            return;
+        }
         conn.attempt.set(n);
         let delay = retry_delay(n);
         let conn = send_wrapper::SendWrapper::new(conn);

@@ -70,7 +70,7 @@ pub fn ZnodeExplorer() -> AnyView {
         <Outlet />
         <Breadcrumbs cluster path />
         <p class="mt-1 text-xs text-slate-500" aria-live="polite">
-            "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else { "connecting" }}</span>
+            "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else if live.notice.with(Option::is_some) { "no live updates" } else { "connecting" }}</span>
             {move || live.notice.get().map(|n| view! { <span class="ml-2 text-amber-700 dark:text-amber-300">{n}</span> })}
         </p>
         <ZnodeSearch cluster path live />
