@@ -22,6 +22,33 @@ pub fn parse_count(field: &str, text: &str, min: i64, max: i64) -> Result<i64, A
     Ok(n)
 }
 
+/// `key=value` lines, trimmed, blank lines and `#` comments skipped; a line
+/// without `=` or a key given twice is refused on `field` with its line number.
+pub fn key_value_lines(field: &str, text: &str) -> Result<Vec<(String, String)>, AppError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(AppError::invalid(
+                field,
+                format!("line {}: \"{line}\" is not key=value", i + 1),
+            ));
+        };
+        let (k, v) = (k.trim(), v.trim());
+        if out.iter().any(|(x, _)| x == k) {
+            return Err(AppError::invalid(
+                field,
+                format!("line {}: {k} is given twice", i + 1),
+            ));
+        }
+        out.push((k.to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
 /// `name=value` header lines; a value may be empty, a name may not.
 pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, AppError> {
     let mut out = Vec::new();

@@ -333,18 +333,7 @@ fn parse_lines(
     what: &str,
 ) -> Result<Map<String, Value>, AppError> {
     let mut out = Map::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((k, v)) = line.split_once('=') else {
-            return Err(AppError::invalid(
-                field,
-                format!("line {}: \"{line}\" is not key=value", i + 1),
-            ));
-        };
-        let k = k.trim();
+    for (k, v) in crate::fields::key_value_lines(field, text)? {
         let Some((_, ty)) = known.iter().find(|(name, _)| *name == k) else {
             let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
             return Err(AppError::invalid(
@@ -352,13 +341,8 @@ fn parse_lines(
                 format!("\"{k}\" is not {what}; known: {}", names.join(", ")),
             ));
         };
-        if out.contains_key(k) {
-            return Err(AppError::invalid(
-                field,
-                format!("line {}: {k} is given twice", i + 1),
-            ));
-        }
-        out.insert(k.to_string(), typed(field, k, v, *ty)?);
+        let value = typed(field, &k, &v, *ty)?;
+        out.insert(k, value);
     }
     Ok(out)
 }

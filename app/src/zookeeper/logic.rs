@@ -44,16 +44,8 @@ pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
         if seg == "." || seg == ".." {
             return bad("must not contain . or .. segments: ZooKeeper paths are not relative");
         }
-        if let Some(c) = seg.chars().find(|c| is_forbidden_char(*c)) {
-            let shown = if c.is_control() {
-                String::new()
-            } else {
-                format!("\"{c}\" ")
-            };
-            return bad(&format!(
-                "contains {shown}(U+{:04X}), which ZooKeeper refuses in names: no control characters, no U+D800–U+F8FF, no U+FFF0–U+FFFF, and nothing beyond U+FFFF (such as emoji)",
-                c as u32
-            ));
+        if let Some(why) = refused_char(seg) {
+            return bad(&why);
         }
     }
     Ok(())
@@ -61,6 +53,12 @@ pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
 
 /// One child name as typed in the create form (not a path).
 pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
+    let bad = |why: String| {
+        Err(AppError::invalid(
+            field,
+            format!("\"{}\" {why}", printable(name)),
+        ))
+    };
     if name.is_empty() {
         return Err(AppError::invalid(
             field,
@@ -68,26 +66,33 @@ pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
         ));
     }
     if name.contains('/') {
-        return Err(AppError::invalid(
-            field,
-            format!(
-                "\"{}\" has a /: a name is one level; create \"{}\" first, then the rest inside it",
-                printable(name),
-                printable(name.split('/').find(|s| !s.is_empty()).unwrap_or(name))
-            ),
+        let first = name.split('/').find(|s| !s.is_empty()).unwrap_or(name);
+        return bad(format!(
+            "has a /: a name is one level; create \"{}\" first, then the rest inside it",
+            printable(first)
         ));
     }
-    validate_path(field, &format!("/{name}")).map_err(|e| match e {
-        AppError::Invalid { field, reason } => AppError::Invalid {
-            field,
-            reason: reason.replacen(
-                &format!("\"/{}\"", printable(name)),
-                &format!("\"{}\"", printable(name)),
-                1,
-            ),
-        },
-        other => other,
-    })
+    if name == "." || name == ".." {
+        return bad("is not a name: ZooKeeper paths are not relative".into());
+    }
+    match refused_char(name) {
+        Some(why) => bad(why),
+        None => Ok(()),
+    }
+}
+
+/// Why ZooKeeper refuses `segment`, if it holds a character it refuses.
+fn refused_char(segment: &str) -> Option<String> {
+    let c = segment.chars().find(|c| is_forbidden_char(*c))?;
+    let shown = if c.is_control() {
+        String::new()
+    } else {
+        format!("\"{c}\" ")
+    };
+    Some(format!(
+        "contains {shown}(U+{:04X}), which ZooKeeper refuses in names: no control characters, no U+D800–U+F8FF, no U+FFF0–U+FFFF, and nothing beyond U+FFFF (such as emoji)",
+        c as u32
+    ))
 }
 
 fn is_forbidden_char(c: char) -> bool {

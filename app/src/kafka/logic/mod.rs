@@ -213,29 +213,11 @@ pub fn validate_topic_config(field: &str, key: &str, value: &str) -> Result<(), 
 
 /// `key=value` lines (blank lines and `#` comments skipped), each validated.
 pub fn parse_config_lines(field: &str, text: &str) -> Result<Vec<(String, String)>, AppError> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((k, v)) = line.split_once('=') else {
-            return Err(AppError::invalid(
-                field,
-                format!("line {}: \"{line}\" is not key=value", i + 1),
-            ));
-        };
-        let (k, v) = (k.trim(), v.trim());
+    let lines = crate::fields::key_value_lines(field, text)?;
+    for (k, v) in &lines {
         validate_topic_config(field, k, v)?;
-        if out.iter().any(|(x, _)| x == k) {
-            return Err(AppError::invalid(
-                field,
-                format!("line {}: {k} is given twice", i + 1),
-            ));
-        }
-        out.push((k.to_string(), v.to_string()));
     }
-    Ok(out)
+    Ok(lines)
 }
 
 // ---------------------------------------------------------------------------

@@ -317,19 +317,13 @@ impl KafkaCluster {
     /// A change's failure in words: a timeout does not mean "not applied".
     fn change_error(&self, e: KafkaError) -> AppError {
         use RDKafkaErrorCode as C;
-        let timed_out = match &e {
-            KafkaError::Broker { code, .. } => {
-                matches!(code, C::RequestTimedOut | C::OperationTimedOut)
+        let what = match e {
+            KafkaError::Broker {
+                code: C::RequestTimedOut | C::OperationTimedOut,
+                what,
             }
-            KafkaError::Timeout(_) => true,
-            _ => false,
-        };
-        if !timed_out {
-            return e.into_app(self.id());
-        }
-        let what = match &e {
-            KafkaError::Broker { what, .. } | KafkaError::Timeout(what) => what.clone(),
-            _ => unreachable!("only timeouts reach here"),
+            | KafkaError::Timeout(what) => what,
+            other => return other.into_app(self.id()),
         };
         AppError::Unavailable {
             backend: Backend::Kafka,
