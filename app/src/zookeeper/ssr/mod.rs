@@ -418,6 +418,11 @@ impl ZkCluster {
     /// Every znode under `path` (itself first, parents before children), read
     /// level by level with concurrent requests. Refuses subtrees larger than `limit`.
     pub async fn read_subtree(&self, path: &str, limit: usize) -> Result<Vec<ZnodeCopy>, AppError> {
+        // Export, the delete preview and the delete itself must see what other
+        // clients just wrote: zkmq's session may be on a member that lags
+        // (CI caught an export missing three fresh children after a member
+        // restart). One sync of the root catches the member up for the whole walk.
+        self.sync(path).await?;
         let mut out = Vec::new();
         let mut level = vec![path.to_string()];
         while !level.is_empty() {
