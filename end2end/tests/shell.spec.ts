@@ -65,6 +65,7 @@ test.describe("App shell", () => {
     if (wasDark) await expect(html).not.toHaveClass(/dark/);
     else await expect(html).toHaveClass(/dark/);
     await page.reload();
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
     if (wasDark) await expect(html).not.toHaveClass(/dark/);
     else await expect(html).toHaveClass(/dark/);
     // The server renders the choice as well (from its cookie): a dark page
@@ -74,6 +75,7 @@ test.describe("App shell", () => {
       expect(served).toMatch(new RegExp(`<html lang="en" class="${dark ? "dark" : ""}">`));
       expect(served).toMatch(new RegExp(`<button[^>]*aria-pressed="${dark}"[^>]*>(<[^>]+>)*[^<]*(<[^>]+>)*Dark theme`));
       await toggle.click();
+      await expect(toggle).toHaveAttribute("aria-pressed", String(!dark));
     }
   });
 

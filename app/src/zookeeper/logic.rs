@@ -73,7 +73,7 @@ pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
         ));
     }
     if name == "." || name == ".." {
-        return bad("is not a name: ZooKeeper paths are not relative".into());
+        return bad("must not contain . or .. segments: ZooKeeper paths are not relative".into());
     }
     match refused_char(name) {
         Some(why) => bad(why),
