@@ -1,10 +1,11 @@
 //! The shell, router and layout: navigation, cluster picker, theme.
 
 use crate::audit::view::AuditPage;
-use crate::components::ThemeToggle;
+use crate::components::{KnownClusters, ThemeToggle};
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
 use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
+use crate::overview::api::list_clusters;
 use crate::overview::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::rabbitmq::view::{
     DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitPage,
@@ -13,7 +14,7 @@ use crate::zookeeper::explorer::ZnodeExplorer;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// Sets the theme class before first paint so a dark-theme user never sees a
 /// white flash. Stored choice wins; otherwise the system preference.
@@ -46,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(KnownClusters(Resource::new(|| (), |_| list_clusters())));
     // Tests (and people) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -64,7 +66,7 @@ pub fn App() -> impl IntoView {
                     // One parent for the cluster root and every znode below it: the
                     // explorer and its tree stay mounted while the path changes
                     // (the children only name the URLs; the explorer reads the path).
-                    <ParentRoute path=path!("/zookeeper/:cluster") view=ZnodeExplorer>
+                    <ParentRoute path=path!("/zookeeper/:cluster") view=ZnodeExplorer ssr=SsrMode::Async>
                         <Route path=path!("") view=|| () />
                         <Route path=path!("*rest") view=|| () />
                     </ParentRoute>
@@ -72,13 +74,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kafka") view=|| view! { <BackendIndexPage backend=Backend::Kafka /> } />
                     <Route path=path!("/kafka/:cluster") view=KafkaPage />
                     <Route path=path!("/kafka/:cluster/topics") view=TopicsPage />
-                    <Route path=path!("/kafka/:cluster/topics/:topic") view=TopicPage />
+                    <Route path=path!("/kafka/:cluster/topics/:topic") view=TopicPage ssr=SsrMode::Async />
                     <Route path=path!("/kafka/:cluster/groups") view=GroupsPage />
-                    <Route path=path!("/kafka/:cluster/groups/:group") view=GroupPage />
+                    <Route path=path!("/kafka/:cluster/groups/:group") view=GroupPage ssr=SsrMode::Async />
                     <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />
                     <Route path=path!("/rabbitmq/:cluster") view=RabbitPage />
                     <Route path=path!("/rabbitmq/:cluster/queues") view=QueuesPage />
-                    <Route path=path!("/rabbitmq/:cluster/queues/:vhost/:name") view=QueuePage />
+                    <Route path=path!("/rabbitmq/:cluster/queues/:vhost/:name") view=QueuePage ssr=SsrMode::Async />
                     <Route path=path!("/rabbitmq/:cluster/exchanges") view=ExchangesPage />
                     <Route path=path!("/rabbitmq/:cluster/policies") view=PoliciesPage />
                     <Route path=path!("/rabbitmq/:cluster/definitions") view=DefinitionsPage />
@@ -114,12 +116,7 @@ fn Header() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-            resp.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
-    }
+    crate::components::respond_status(404);
     view! {
         <Title text="Not found · zkmq" />
         <h1 class="text-2xl font-semibold">"Page not found"</h1>

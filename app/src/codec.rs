@@ -188,6 +188,11 @@ mod tests {
             render_data(br#"{"a":[1,2]}"#, DataView::Json).unwrap(),
             "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
         );
+        // The stored order, not the alphabet's (serde_json's preserve_order).
+        assert_eq!(
+            render_data(br#"{"zone":1,"app":2}"#, DataView::Json).unwrap(),
+            "{\n  \"zone\": 1,\n  \"app\": 2\n}"
+        );
         assert!(
             render_data(b"{oops", DataView::Json)
                 .unwrap_err()

@@ -38,6 +38,12 @@ pub fn key_value_lines(field: &str, text: &str) -> Result<Vec<(String, String)>,
             ));
         };
         let (k, v) = (k.trim(), v.trim());
+        if k.is_empty() {
+            return Err(AppError::invalid(
+                field,
+                format!("line {}: \"{line}\" has no key before '='", i + 1),
+            ));
+        }
         if out.iter().any(|(x, _)| x == k) {
             return Err(AppError::invalid(
                 field,

@@ -68,6 +68,19 @@ test.describe("Kafka console", () => {
     await messages.getByLabel("Filter text / value").fill("3");
     await messages.getByRole("button", { name: "Read messages" }).click();
     await expect(messages.getByRole("status", { name: "Browse result" })).toContainText("1 shown · scanned 3");
+    // Two at a time from offset 0, then "load more" appends the rest (Enter reads).
+    await messages.getByLabel("Filter", { exact: true }).selectOption("none");
+    await messages.getByLabel("Start from").selectOption("offset");
+    await messages.getByLabel("N / offset / time").fill("0");
+    await messages.getByLabel("Limit").fill("2");
+    await messages.getByLabel("Limit").press("Enter");
+    await expect(messages.getByRole("status", { name: "Browse result" })).toContainText("2 shown · scanned 2 · reached the limit");
+    await messages.getByRole("button", { name: "Load more from offset 2" }).click();
+    await expect(messages.getByRole("status", { name: "Browse result" })).toContainText(
+      "3 shown · scanned 3 · reached the end of the partition",
+    );
+    await expect(messages.getByRole("row", { name: /^offset \d$/ })).toHaveCount(3);
+    await expect(messages.getByRole("button", { name: /Load more/ })).toHaveCount(0);
 
     // A real consumer reads one message: lag 2. Then the rest: lag 0.
     consume(topic, group, 1);

@@ -59,9 +59,10 @@ fn refusals_have_their_status_and_a_readable_body() {
     c.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
     write!(
         c,
-        "POST /api/create_znode HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+        "POST /api/create_znode HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nConnection: close\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\ncluster=local",
-        40 * 1024 * 1024
+        40 * 1024 * 1024,
+        port = s.port,
     )
     .unwrap();
     let mut raw = String::new();
@@ -76,4 +77,34 @@ fn refusals_have_their_status_and_a_readable_body() {
             .is_some_and(|r| r.contains("32 MiB")),
         "{v}"
     );
+}
+
+/// Pages answer like the server functions behind them: a page of a cluster
+/// the configuration lacks, or of an object that does not exist, is a 404
+/// (its banner says why), not a 200 that only reads like an error.
+#[test]
+fn pages_of_unknown_clusters_and_missing_objects_are_404() {
+    let s = start();
+    let missing = format!("/zookeeper/local/{}", unique("no-such-znode"));
+    for (path, want) in [
+        ("/zookeeper/local", 200),
+        ("/zookeeper/nope", 404),
+        ("/zookeeper/nope/a/b", 404),
+        (missing.as_str(), 404),
+        ("/ensemble/nope", 404),
+        ("/kafka/nope", 404),
+        ("/kafka/nope/topics/t", 404),
+        ("/rabbitmq/nope/queues/%2F/q", 404),
+        ("/no/such/page", 404),
+    ] {
+        let (status, body) = common::http(s.port, "GET", path, "").unwrap();
+        assert_eq!(status, want, "GET {path}: {}", &body[..body.len().min(300)]);
+        if want == 404 && path != "/no/such/page" {
+            assert!(
+                body.contains("role=\"alert\""),
+                "GET {path} says why: {}",
+                &body[..body.len().min(300)]
+            );
+        }
+    }
 }

@@ -656,8 +656,8 @@ async fn definitions_export_dry_run_and_import() {
     assert_eq!(
         actions,
         vec![
-            (format!("//{q}"), "unchanged".into()),
-            (format!("//{new_q}"), "create".into())
+            (format!("%2F/{q}"), "unchanged".into()),
+            (format!("%2F/{new_q}"), "create".into())
         ]
     );
     // A dry run does nothing.
@@ -910,7 +910,7 @@ async fn operator_policy_applies_to_a_live_queue() {
         .iter()
         .find(|r| r.0 == "put_operator_policy")
         .unwrap_or_else(|| panic!("{rows:?}"));
-    assert_eq!(put.1, format!("//{pol}"), "{put:?}");
+    assert_eq!(put.1, format!("%2F/{pol}"), "{put:?}");
     assert_eq!(put.4.as_deref(), Some("ok"), "{put:?}");
     let del = rows
         .iter()

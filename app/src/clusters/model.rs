@@ -18,6 +18,11 @@ impl ClusterRef {
     }
 }
 
+/// Every configured cluster, put in the context of each server-rendered
+/// page (pages of an unknown cluster answer 404 before their first chunk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Configured(pub Vec<ClusterRef>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reachability {

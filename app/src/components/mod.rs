@@ -6,15 +6,15 @@ mod paging;
 mod theme;
 
 pub use form::{FieldError, Form, FormStatus};
-pub use paging::{PageSpan, Pager, SearchBox, url_state};
+pub use paging::{PageSpan, Pager, SearchBox, replace_query, url_state};
 
 pub use live::{LiveState, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
 pub use theme::{ThemeToggle, dark_from_request};
 
-use crate::clusters::model::Reachability;
-use crate::error::AppError;
+use crate::clusters::model::{ClusterRef, Reachability};
+use crate::error::{AppError, Backend};
 use leptos::prelude::*;
 
 /// The one way an error reaches the screen: a banner with the `AppError`'s
@@ -37,10 +37,16 @@ pub fn error_banners(errors: ArcRwSignal<Errors>) -> impl IntoView {
                     .get()
                     .into_iter()
                     .map(|(_, e)| {
-                        let msg = e
-                            .downcast_ref::<AppError>()
-                            .map(|a| a.to_string())
-                            .unwrap_or_else(|| e.to_string());
+                        let msg = match e.downcast_ref::<AppError>() {
+                            Some(a) => {
+                                // A page rendered in full on the server (a
+                                // missing topic, queue, znode) answers with the
+                                // error's status, not 200.
+                                respond_status(a.http_status());
+                                a.to_string()
+                            }
+                            None => e.to_string(),
+                        };
                         view! { <ErrorBanner message=msg /> }
                     })
                     .collect_view()
@@ -300,8 +306,69 @@ pub fn Tabs(
     }
 }
 
-/// The `:cluster` route parameter of the current page.
+/// Every configured cluster, read once per page load and shared by the
+/// picker and the pages that must know whether their cluster exists
+/// (the shell provides it, from `list_clusters`).
+#[derive(Clone, Copy)]
+pub struct KnownClusters(pub Resource<Result<Vec<ClusterRef>, AppError>>);
+
+impl KnownClusters {
+    /// Whether `id` is a configured cluster of `backend`: `None` while the
+    /// list loads; read it inside a `Suspense`.
+    pub fn has(self, backend: Backend, id: &str) -> Option<Result<bool, AppError>> {
+        self.0
+            .get()
+            .map(|r| r.map(|all| all.iter().any(|c| c.backend == backend && c.id == id)))
+    }
+}
+
+/// The `:cluster` route parameter of the current page. A server-rendered
+/// page of a cluster the configuration lacks answers 404 (its banner says why).
 pub fn cluster_param() -> Memo<String> {
     let params = leptos_router::hooks::use_params_map();
-    Memo::new(move |_| params.read().get("cluster").unwrap_or_default())
+    let cluster = Memo::new(move |_| params.read().get("cluster").unwrap_or_default());
+    #[cfg(feature = "ssr")]
+    {
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        let slug = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let backend = match slug {
+            "ensemble" => Some(crate::error::Backend::Zookeeper),
+            other => crate::error::Backend::from_slug(other),
+        };
+        if let Some(b) = backend {
+            not_found_unless_configured(b, &cluster.get_untracked());
+        }
+    }
+    cluster
+}
+
+/// Server rendering: answers 404 for a page of a cluster that is not
+/// configured. (Nothing to do in the browser: the status is long sent.)
+pub fn not_found_unless_configured(backend: crate::error::Backend, id: &str) {
+    #[cfg(feature = "ssr")]
+    if let Some(crate::clusters::model::Configured(all)) =
+        use_context::<crate::clusters::model::Configured>()
+        && !all.iter().any(|c| c.backend == backend && c.id == id)
+    {
+        respond_status(404);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = (backend, id);
+}
+
+/// Server rendering: the HTTP status of the page being rendered. Pages
+/// whose routes render in `SsrMode::Async` can still set it once their data
+/// is in (a missing object: 404); streamed pages only before their first chunk.
+pub fn respond_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(resp), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
+        resp.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 /// replacing the history entry. Straight on `history`, not through the
 /// router: two values changed together (a filter and its reset page) would
 /// each read the router's query before the other's navigation landed.
-fn replace_query(key: &str, value: Option<&str>) {
+pub fn replace_query(key: &str, value: Option<&str>) {
     #[cfg(feature = "hydrate")]
     {
         let Ok(url) = web_sys::Url::new(&window().location().href().unwrap_or_default()) else {

@@ -18,12 +18,10 @@ use crate::components::{
 use crate::zookeeper::logic::{format_zxid, znode_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn EnsemblePage() -> impl IntoView {
-    let params = use_params_map();
-    let cluster = Memo::new(move |_| params.read().get("cluster").unwrap_or_default());
+    let cluster = crate::components::cluster_param();
     view! {
         <Title text=move || format!("Ensemble {} · zkmq", cluster.get()) />
         // Keyed on the cluster: switching ensembles closes the old socket.

@@ -1,10 +1,12 @@
 //! Overview page (every cluster, live), backend index pages and the picker.
 
-use super::api::{get_overview, list_clusters};
+use super::api::get_overview;
 use super::model::{OVERVIEW_WS_PATH, Overview};
 use crate::clusters::logic::{format_latency, group_by_backend};
 use crate::clusters::model::ClusterStatus;
-use crate::components::{LiveOrFirst, StatusBadge, TableHead, error_banners, use_live_json};
+use crate::components::{
+    KnownClusters, LiveOrFirst, StatusBadge, TableHead, error_banners, use_live_json,
+};
 use crate::error::Backend;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,7 +72,7 @@ fn OverviewRow(status: ClusterStatus) -> impl IntoView {
 /// `/zookeeper`, `/kafka`, `/rabbitmq`: the clusters of one backend.
 #[component]
 pub fn BackendIndexPage(backend: Backend) -> impl IntoView {
-    let clusters = Resource::new(|| (), |_| list_clusters());
+    let clusters = expect_context::<KnownClusters>().0;
     view! {
         <Title text=format!("{backend} · zkmq") />
         <h1 class="mb-4 text-2xl font-semibold">{backend.to_string()}</h1>
@@ -106,7 +108,7 @@ pub fn BackendIndexPage(backend: Backend) -> impl IntoView {
 /// Header select that jumps to any configured cluster's page.
 #[component]
 pub fn ClusterPicker() -> impl IntoView {
-    let clusters = Resource::new(|| (), |_| list_clusters());
+    let clusters = expect_context::<KnownClusters>().0;
     let location = use_location();
     let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
@@ -141,7 +143,10 @@ pub fn ClusterPicker() -> impl IntoView {
                                                     .map(|c| {
                                                         let href = c.href();
                                                         let selected = path == href || path.starts_with(&format!("{href}/"));
-                                                        view! { <option value=href selected=selected>{c.name.clone()}</option> }
+                                                        // The property as well as the attribute: once someone has
+                                                        // picked an option, the attribute no longer moves the
+                                                        // selection (and unselecting all resets it to "Choose…").
+                                                        view! { <option value=href selected=selected prop:selected=selected>{c.name.clone()}</option> }
                                                     })
                                                     .collect_view()}
                                             </optgroup>

@@ -347,6 +347,49 @@ fn parse_lines(
     Ok(out)
 }
 
+/// What an exchange of a built-in type may be declared with (the management
+/// UI offers the same one; plugin types are not offered by zkmq).
+const EXCHANGE_ARGS: &[(&str, ArgType)] = &[("alternate-exchange", ArgType::Text)];
+
+/// Exchange arguments, `key=value` per line.
+pub fn parse_exchange_args(text: &str) -> Result<Map<String, Value>, AppError> {
+    parse_lines("arguments", text, EXCHANGE_ARGS, "an exchange argument")
+}
+
+/// Binding arguments, `key=value` per line: free header matches for a
+/// headers exchange, with `x-match` checked because the broker silently
+/// treats a misspelt one as "all".
+pub fn parse_binding_args(text: &str) -> Result<Map<String, Value>, AppError> {
+    let mut out = Map::new();
+    for (k, v) in crate::fields::key_value_lines("arguments", text)? {
+        let value = if k == "x-match" {
+            typed(
+                "arguments",
+                &k,
+                &v,
+                ArgType::OneOf(&["all", "any", "all-with-x", "any-with-x"]),
+            )?
+        } else {
+            Value::from(v)
+        };
+        out.insert(k, value);
+    }
+    Ok(out)
+}
+
+/// How audit rows and import plans name an object of a vhost: the vhost as
+/// zkmq's URLs and the management API write it, then the name — so the
+/// default vhost's queue q1 reads "%2F/q1" rather than "//q1", and the
+/// default exchange has a name.
+pub fn vhost_object(vhost: &str, name: &str) -> String {
+    let name = if name.is_empty() {
+        "(default exchange)"
+    } else {
+        name
+    };
+    format!("{}/{name}", crate::fields::url_segment(vhost))
+}
+
 /// Queue arguments, `x-…=value` per line, typed as RabbitMQ expects them.
 pub fn parse_queue_args(text: &str) -> Result<Map<String, Value>, AppError> {
     let args = parse_lines("arguments", text, QUEUE_ARGS, "a queue argument")?;
@@ -494,13 +537,13 @@ fn def_key(kind: &str, item: &Value) -> String {
     match kind {
         "vhosts" => s(item, "name"),
         "bindings" => format!(
-            "{vh}/{} → {} {} ({})",
-            s(item, "source"),
+            "{} → {} {} ({})",
+            vhost_object(vh, &s(item, "source")),
             s(item, "destination_type"),
             s(item, "destination"),
             s(item, "routing_key")
         ),
-        _ => format!("{vh}/{}", s(item, "name")),
+        _ => vhost_object(vh, &s(item, "name")),
     }
 }
 
@@ -567,6 +610,40 @@ mod tests {
     use super::*;
 
     use crate::error::invalid_parts as invalid;
+
+    #[test]
+    fn exchange_and_binding_arguments_are_checked() {
+        let a = parse_exchange_args("alternate-exchange = unrouted").unwrap();
+        assert_eq!(a["alternate-exchange"], "unrouted");
+        assert_eq!(
+            invalid(parse_exchange_args("x-message-ttl=5").unwrap_err()),
+            (
+                "arguments".into(),
+                "\"x-message-ttl\" is not an exchange argument; known: alternate-exchange".into()
+            )
+        );
+        let b = parse_binding_args("x-match=any\nformat=pdf").unwrap();
+        assert_eq!(
+            (b["x-match"].as_str(), b["format"].as_str()),
+            (Some("any"), Some("pdf"))
+        );
+        assert!(
+            invalid(parse_binding_args("x-match=some").unwrap_err())
+                .1
+                .contains("must be one of all, any, all-with-x, any-with-x")
+        );
+        assert_eq!(
+            invalid(parse_binding_args("=pdf").unwrap_err()).1,
+            "line 1: \"=pdf\" has no key before '='"
+        );
+    }
+
+    #[test]
+    fn objects_of_a_vhost_are_named_as_their_urls_write_them() {
+        assert_eq!(vhost_object("/", "q1"), "%2F/q1");
+        assert_eq!(vhost_object("/", ""), "%2F/(default exchange)");
+        assert_eq!(vhost_object("orders", "a/b"), "orders/a/b");
+    }
 
     #[test]
     fn queue_arguments_are_typed_and_checked() {
@@ -692,9 +769,9 @@ mod tests {
         assert_eq!(
             acts,
             vec![
-                ("//a", DefinitionAction::Unchanged),
-                ("//b", DefinitionAction::Create),
-                ("//p", DefinitionAction::Create)
+                ("%2F/a", DefinitionAction::Unchanged),
+                ("%2F/b", DefinitionAction::Create),
+                ("%2F/p", DefinitionAction::Create)
             ]
         );
         let changed = serde_json::json!({"queues": [{"name": "a", "vhost": "/", "durable": false, "arguments": {}}]});

@@ -249,6 +249,19 @@ pub fn page_children(
     (page, matching, total)
 }
 
+/// `offset`, or the last page's when it lies past the `matching` names (a
+/// link to page 9 of what now has 2 pages, a last page emptied by deletes).
+pub fn within_pages(offset: usize, matching: usize, limit: usize) -> usize {
+    let limit = limit.max(1);
+    if matching == 0 {
+        0
+    } else if offset >= matching {
+        (matching - 1) / limit * limit
+    } else {
+        offset
+    }
+}
+
 /// The offset of the page (of `limit` names, sorted, filtered by `prefix`)
 /// that holds `name`: the page a deep link to a child opens on. O(n), no
 /// sort. A name that is not there (or filtered out) opens the first page.
@@ -736,6 +749,15 @@ mod tests {
         let (page, matching, _) = page_children(names, "", 0, 10);
         assert_eq!(page, ["a1", "b1", "b2", "b3", "c"]);
         assert_eq!(matching, 5);
+    }
+
+    #[test]
+    fn an_offset_past_the_end_opens_the_last_page() {
+        assert_eq!(within_pages(800, 130, 100), 100);
+        assert_eq!(within_pages(100, 100, 100), 0);
+        assert_eq!(within_pages(100, 130, 100), 100);
+        assert_eq!(within_pages(0, 130, 100), 0);
+        assert_eq!(within_pages(300, 0, 100), 0);
     }
 
     #[test]

@@ -574,11 +574,15 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
     let shown = RwSignal::new(None::<DataView>);
     let form = Form::new();
     let result = RwSignal::new(None::<BrowseResult>);
-    let run = Action::new(move |_: &()| {
-        let (c, t) = (cluster.clone(), topic.clone());
+    // `None` reads afresh; `Some(offset)` loads more from where the last read
+    // stopped, with the same partition, filter and limit, and appends.
+    let run = Action::new(move |more: &Option<i64>| {
+        let (c, t, more) = (cluster.clone(), topic.clone(), *more);
         async move {
             form.start();
-            result.set(None);
+            if more.is_none() {
+                result.set(None);
+            }
             let whole = |field: &str, v: String| {
                 v.trim()
                     .parse::<i64>()
@@ -600,12 +604,16 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
                     return form.settle(Err::<(), _>(e), |()| String::new());
                 }
             };
+            let (start, at) = match more {
+                Some(offset) => ("offset".to_string(), offset.to_string()),
+                None => (from.get_untracked(), value.get_untracked()),
+            };
             let r = browse_messages(
                 c,
                 t,
                 p,
-                from.get_untracked(),
-                value.get_untracked(),
+                start,
+                at,
                 l,
                 filter.get_untracked(),
                 text.get_untracked(),
@@ -613,7 +621,15 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
             )
             .await;
             form.settle(r, |r| {
-                result.set(Some(r));
+                result.update(|shown| match shown {
+                    Some(old) if more.is_some() => {
+                        old.messages.extend(r.messages);
+                        old.scanned += r.scanned;
+                        (old.stopped, old.next_offset) = (r.stopped, r.next_offset);
+                        (old.low, old.high) = (r.low, r.high);
+                    }
+                    _ => *shown = Some(r),
+                });
                 String::new()
             });
         }
@@ -634,7 +650,7 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
     view! {
         <section aria-labelledby="messages-h" class="mt-8">
             <h2 id="messages-h" class="mb-2 text-lg font-semibold">"Messages"</h2>
-            <div class="flex flex-wrap items-end gap-3">
+            <form class="flex flex-wrap items-end gap-3" aria-label="Read messages" on:submit=move |ev| { ev.prevent_default(); run.dispatch(None); }>
                 <TextField label="Partition" value=partition form field="partition" />
                 {select("Start from", from, &[("newest", "newest N"), ("offset", "offset"), ("timestamp", "timestamp (UTC)")])}
                 <TextField label="N / offset / time" value=value placeholder="20" form field="value" />
@@ -642,8 +658,8 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
                 {select("Filter", filter, &[("none", "none"), ("substring", "text contains"), ("regex", "regex"), ("json", "JSON field equals")])}
                 <TextField label="Filter text / value" value=text form field="text" />
                 <TextField label="JSON field" value=field placeholder="order.id" form field="field" />
-                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(()); }>"Read messages"</button>
-            </div>
+                <button type="submit" class=BUTTON>"Read messages"</button>
+            </form>
             <div class="mt-2 flex gap-2 text-sm" role="group" aria-label="Show values as">
                 <span>"Show as:"</span>
                 <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get().is_none() on:click=move |_| shown.set(None)>"Auto"</button>
@@ -659,11 +675,18 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
                     BrowseStop::ScanBudget => "hit the scan budget — narrow the start or the filter",
                     BrowseStop::TimeBudget => "hit the time budget — narrow the start or the filter",
                 };
+                // More can be read unless the read reached the partition's end.
+                let next = (r.stopped != BrowseStop::End && r.next_offset < r.high).then_some(r.next_offset);
                 view! {
                     <p class="my-2 text-sm" role="status" aria-label="Browse result">
                         {format!("{} shown · scanned {} · {why} · partition offsets {}–{} · next offset {}", r.messages.len(), r.scanned, r.low, r.high, r.next_offset)}
                     </p>
                     <MessageTable messages=r.messages shown=shown />
+                    {next.map(|at| view! {
+                        <button type="button" class=format!("mt-2 {BUTTON_SECONDARY}") on:click=move |_| { run.dispatch(Some(at)); }>
+                            {format!("Load more from offset {at}")}
+                        </button>
+                    })}
                 }
             })}
         </section>

@@ -7,8 +7,8 @@ use super::{RabbitCluster, errors, seg};
 use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::logic::{
-    APPLY_TO, DEFINITION_KINDS, parse_policy_definition, parse_queue_args, plan_definitions,
-    validate_exchange_type, validate_name,
+    APPLY_TO, DEFINITION_KINDS, parse_binding_args, parse_exchange_args, parse_policy_definition,
+    parse_queue_args, plan_definitions, validate_exchange_type, validate_name, vhost_object,
 };
 use crate::rabbitmq::model::{DefinitionAction, DefinitionPlan, InspectResult, MAX_GET};
 use reqwest::Method;
@@ -68,26 +68,6 @@ fn check_vhost(vhost: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// `key=value` lines for exchange arguments (e.g. alternate-exchange=ae):
-/// values stay text; RabbitMQ validates what it knows.
-fn text_args(text: &str) -> Result<serde_json::Map<String, Value>, AppError> {
-    let mut out = serde_json::Map::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (k, v) = line.split_once('=').ok_or_else(|| {
-            AppError::invalid(
-                "arguments",
-                format!("line {}: \"{line}\" is not key=value", i + 1),
-            )
-        })?;
-        out.insert(k.trim().to_string(), Value::from(v.trim()));
-    }
-    Ok(out)
-}
-
 pub async fn create_vhost(rec: &Recorder, r: &RabbitCluster, name: &str) -> Result<(), AppError> {
     let cluster = r.id();
     if name.trim().is_empty() || name.chars().any(char::is_control) {
@@ -101,14 +81,7 @@ pub async fn create_vhost(rec: &Recorder, r: &RabbitCluster, name: &str) -> Resu
             "vhost \"{name}\" already exists"
         )));
     }
-    let a = attempt(
-        rec,
-        cluster,
-        "create_vhost",
-        name.to_string(),
-        json!({}),
-        None,
-    );
+    let a = attempt(rec, cluster, "create_vhost", seg(name), json!({}), None);
     rec.record(a, || async {
         r.put(&format!("vhosts/{}", seg(name)), &json!({}))
             .await
@@ -146,7 +119,7 @@ pub async fn delete_vhost(
         rec,
         cluster,
         "delete_vhost",
-        name.to_string(),
+        seg(name),
         json!({}),
         Some(json!({"queues": queues})),
     );
@@ -177,7 +150,7 @@ pub async fn create_exchange(
     check_vhost(vhost)?;
     validate_name("name", name)?;
     validate_exchange_type(kind)?;
-    let args = text_args(arguments)?;
+    let args = parse_exchange_args(arguments)?;
     if r.exchange(vhost, name).await.is_ok() {
         return Err(AppError::Conflict(format!(
             "exchange \"{name}\" already exists in vhost \"{vhost}\""
@@ -188,7 +161,7 @@ pub async fn create_exchange(
         rec,
         cluster,
         "create_exchange",
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         body.clone(),
         None,
     );
@@ -223,7 +196,7 @@ pub async fn delete_exchange(
         rec,
         cluster,
         "delete_exchange",
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         json!({"if_unused": if_unused}),
         Some(serde_json::to_value(&before).unwrap_or_default()),
     );
@@ -271,7 +244,7 @@ pub async fn create_queue(
         rec,
         cluster,
         "create_queue",
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         body.clone(),
         None,
     );
@@ -307,7 +280,7 @@ pub async fn delete_queue(
         rec,
         cluster,
         "delete_queue",
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         json!({"if_empty": if_empty, "if_unused": if_unused}),
         Some(
             json!({"type": before.row.kind, "ready": before.row.ready, "unacked": before.row.unacked, "consumers": before.row.consumers, "arguments": before.arguments, "durable": before.durable}),
@@ -371,7 +344,7 @@ pub async fn purge_queue(
         rec,
         cluster,
         "purge_queue",
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         json!({}),
         Some(json!({"ready": before.row.ready, "unacked": before.row.unacked})),
     );
@@ -439,13 +412,13 @@ pub async fn create_binding(
         }
     })?;
     let path = binding_path(vhost, source, dest_type, dest)?;
-    let args = text_args(arguments)?;
+    let args = parse_binding_args(arguments)?;
     let body = json!({"routing_key": routing_key, "arguments": args});
     let a = attempt(
         rec,
         cluster,
         "create_binding",
-        format!("{vhost}/{source} → {dest_type} {dest}"),
+        format!("{} → {dest_type} {dest}", vhost_object(vhost, source)),
         body.clone(),
         None,
     );
@@ -488,7 +461,7 @@ pub async fn delete_binding(
         rec,
         cluster,
         "delete_binding",
-        format!("{vhost}/{source} → {dest_type} {dest}"),
+        format!("{} → {dest_type} {dest}", vhost_object(vhost, source)),
         json!({"properties_key": properties_key}),
         Some(serde_json::to_value(&before).unwrap_or_default()),
     );
@@ -557,7 +530,7 @@ pub async fn put_policy(
         } else {
             "put_policy"
         },
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         body.clone(),
         before.map(|b| serde_json::to_value(&b).unwrap_or_default()),
     );
@@ -600,7 +573,7 @@ pub async fn delete_policy(
         } else {
             "delete_policy"
         },
-        format!("{vhost}/{name}"),
+        vhost_object(vhost, name),
         json!({}),
         Some(serde_json::to_value(&before).unwrap_or_default()),
     );
@@ -653,14 +626,7 @@ pub async fn publish(
         "routing_key": routing_key, "content_type": spec.content_type, "persistent": persistent,
         "headers": spec.headers, "body": kept, "body_bytes": body.len(),
     });
-    let target = format!(
-        "{vhost}/{}",
-        if exchange.is_empty() {
-            "(default exchange)"
-        } else {
-            exchange
-        }
-    );
+    let target = vhost_object(vhost, exchange);
     let a = attempt(rec, cluster, "publish_message", target, params, None);
     rec.record(a, || async {
         let routed = r.publish_raw(&spec, body.as_bytes()).await?;
@@ -694,7 +660,7 @@ pub async fn get_requeue(
         rec,
         cluster,
         "get_requeue_messages",
-        format!("{vhost}/{queue}"),
+        vhost_object(vhost, queue),
         json!({"count": count}),
         None,
     );

@@ -86,6 +86,7 @@ fn Bindings(cluster: String) -> impl IntoView {
     let dest_type = RwSignal::new("queue".to_string());
     let dest = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
+    let args = RwSignal::new(String::new());
     let form = Form::new();
     let c1 = cluster.clone();
     let bind = Action::new(move |_: &()| {
@@ -99,7 +100,7 @@ fn Bindings(cluster: String) -> impl IntoView {
                 dest_type.get_untracked(),
                 dest.get_untracked(),
                 key.get_untracked(),
-                String::new(),
+                args.get_untracked(),
             )
             .await;
             form.settle(result, |_| {
@@ -148,13 +149,16 @@ fn Bindings(cluster: String) -> impl IntoView {
                     }))}
                 </ErrorBoundary>
             </Transition>
-            <div class="mt-4 flex flex-wrap items-end gap-3" role="group" aria-label="New binding">
-                <TextField label="Source exchange" value=source />
-                <Choice label="Destination type" value=dest_type options=&["queue", "exchange"] />
-                <TextField label="Destination" value=dest />
-                <TextField label="Binding routing key" value=key />
-                <button type="button" class=BUTTON on:click=move |_| { bind.dispatch(()); }>"Create binding"</button>
-            </div>
+            <form class="mt-4 flex flex-col gap-3" aria-label="New binding" on:submit=move |ev| { ev.prevent_default(); bind.dispatch(()); }>
+                <div class="flex flex-wrap items-end gap-3">
+                    <TextField label="Source exchange" value=source form field="source" />
+                    <Choice label="Destination type" value=dest_type options=&["queue", "exchange"] />
+                    <TextField label="Destination" value=dest form field="destination" />
+                    <TextField label="Binding routing key" value=key form field="routing_key" />
+                </div>
+                <TextArea label="Binding arguments (key=value per line)" value=args rows=2 placeholder="x-match=any" form field="arguments" />
+                <div><button type="submit" class=BUTTON>"Create binding"</button></div>
+            </form>
             <FormStatus form />
         </section>
     }

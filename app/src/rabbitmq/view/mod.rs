@@ -91,13 +91,15 @@ fn Choice(
 pub fn RabbitPage() -> impl IntoView {
     let cluster = cluster_param();
     let tick = use_ticker(5_000);
+    // Bumped by a vhost change, so the lists show it now, not on the next tick.
+    let changed = RwSignal::new(0u32);
     let summary = Resource::new(
-        move || (cluster.get(), tick.get()),
-        |(c, _)| get_rabbitmq_summary(c),
+        move || (cluster.get(), tick.get(), changed.get()),
+        |(c, _, _)| get_rabbitmq_summary(c),
     );
     let detail = Resource::new(
-        move || (cluster.get(), tick.get()),
-        |(c, _)| get_rabbitmq_detail(c),
+        move || (cluster.get(), tick.get(), changed.get()),
+        |(c, _, _)| get_rabbitmq_detail(c),
     );
     view! {
         <Title text=move || format!("RabbitMQ {} · zkmq", cluster.get()) />
@@ -135,22 +137,23 @@ pub fn RabbitPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
-        <Vhosts cluster=cluster.get_untracked() />
+        <Vhosts cluster=cluster.get_untracked() changed />
     }
 }
 
 #[component]
-fn Vhosts(cluster: String) -> impl IntoView {
+fn Vhosts(cluster: String, changed: RwSignal<u32>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let doomed = RwSignal::new(String::new());
     let typed = RwSignal::new(String::new());
-    let form = Form::new();
+    let (made, gone) = (Form::new(), Form::new());
     let c1 = cluster.clone();
     let create = Action::new(move |_: &()| {
         let c = c1.clone();
         async move {
-            form.start();
-            form.settle(create_vhost(c, name.get_untracked()).await, |()| {
+            made.start();
+            made.settle(create_vhost(c, name.get_untracked()).await, |()| {
+                changed.update(|n| *n += 1);
                 format!("Created vhost {}.", name.get_untracked())
             });
         }
@@ -158,26 +161,30 @@ fn Vhosts(cluster: String) -> impl IntoView {
     let remove = Action::new(move |_: &()| {
         let c = cluster.clone();
         async move {
-            form.start();
-            form.settle(
+            gone.start();
+            gone.settle(
                 delete_vhost(c, doomed.get_untracked(), typed.get_untracked()).await,
-                |()| format!("Deleted vhost {}.", doomed.get_untracked()),
+                |()| {
+                    changed.update(|n| *n += 1);
+                    format!("Deleted vhost {}.", doomed.get_untracked())
+                },
             );
         }
     });
     view! {
         <section aria-labelledby="vhosts-h" class="mt-8 max-w-xl">
             <h2 id="vhosts-h" class="mb-2 text-lg font-semibold">"Vhosts"</h2>
-            <div class="flex items-end gap-2">
-                <TextField label="New vhost" value=name />
-                <button type="button" class=BUTTON on:click=move |_| { create.dispatch(()); }>"Create vhost"</button>
-            </div>
-            <div class="mt-4 flex flex-wrap items-end gap-2">
-                <TextField label="Vhost to delete" value=doomed />
-                <TextField label="Type its name again" value=typed />
-                <button type="button" class=BUTTON_DANGER on:click=move |_| { remove.dispatch(()); }>"Delete vhost and everything in it"</button>
-            </div>
-            <FormStatus form />
+            <form class="flex items-end gap-2" aria-label="Create a vhost" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
+                <TextField label="New vhost" value=name form=made field="name" />
+                <button type="submit" class=BUTTON>"Create vhost"</button>
+            </form>
+            <FormStatus form=made />
+            <form class="mt-4 flex flex-wrap items-end gap-2" aria-label="Delete a vhost" on:submit=move |ev| { ev.prevent_default(); remove.dispatch(()); }>
+                <TextField label="Vhost to delete" value=doomed form=gone field="name" />
+                <TextField label="Type its name again" value=typed form=gone field="confirm" />
+                <button type="submit" class=BUTTON_DANGER>"Delete vhost and everything in it"</button>
+            </form>
+            <FormStatus form=gone />
         </section>
     }
 }

@@ -18,14 +18,14 @@ use super::model::{
 };
 use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
 use crate::components::{
-    ErrorBanner, Field, FieldError, Form, FormStatus, PageSpan, Pager, TableHead, TextArea,
-    TextField, error_banners,
+    ErrorBanner, Field, FieldError, Form, FormStatus, KnownClusters, PageSpan, Pager, TableHead,
+    TextArea, TextField, error_banners, replace_query, respond_status,
 };
-use crate::error::AppError;
+use crate::error::{AppError, Backend};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 mod panel;
 use panel::NodePanel;
@@ -55,6 +55,8 @@ pub fn ZnodeExplorer() -> AnyView {
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
     let live = LiveZk::provide(&cluster.get_untracked());
+    let known = expect_context::<KnownClusters>();
+    crate::components::not_found_unless_configured(Backend::Zookeeper, &cluster.get_untracked());
     provide_context(FirstLevels::new(
         cluster.get_untracked(),
         path.get_untracked(),
@@ -68,27 +70,39 @@ pub fn ZnodeExplorer() -> AnyView {
         // The child routes render nothing, but the router completes a
         // navigation (updates the address bar) only once their outlet has.
         <Outlet />
-        <Breadcrumbs cluster path />
-        <p class="mt-1 text-xs text-slate-500" aria-live="polite">
-            "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else if live.notice.with(Option::is_some) { "no live updates" } else { "connecting" }}</span>
-            {move || live.notice.get().map(|n| view! { <span class="ml-2 text-amber-700 dark:text-amber-300">{n}</span> })}
-        </p>
-        <ZnodeSearch cluster path live />
-        <div class="mt-4 grid gap-6 md:grid-cols-[minmax(16rem,1fr)_2fr]">
-            <nav aria-label="Znode tree" class="overflow-x-auto rounded border border-slate-200 p-2 dark:border-slate-800">
-                <ul role="tree" aria-label="Znodes" class="text-sm" on:keydown=tree_keys>
-                    <Show when=move || mounted.get() fallback=|| view! { <li role="none" class="text-slate-500">"Loading tree…"</li> }>
-                        {move || {
-                            let c = cluster.get();
-                            view! { <TreeNode cluster=c path="/".to_string() selected=path level=1 refresh /> }
-                        }}
-                    </Show>
-                </ul>
-            </nav>
-            <section aria-label="Znode" class="min-w-0">
-                {move || view! { <NodePanel cluster=cluster.get() path=path.get() refresh /> }}
-            </section>
-        </div>
+        // An unknown cluster gets one banner, not a failing tree, a failing
+        // panel and forms that cannot work. A Transition, not a Suspense:
+        // resources read beneath it later (the panel's) must never swap the
+        // explorer out for a fallback, which would drop the focus.
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || known.has(Backend::Zookeeper, &cluster.get()).map(|known| match known {
+                Ok(true) => view! {
+                <Breadcrumbs cluster path />
+                <p class="mt-1 text-xs text-slate-500" aria-live="polite">
+                    "Updates: " <span data-testid="zk-live">{move || if live.connected.get() { "live" } else if live.notice.with(Option::is_some) { "no live updates" } else { "connecting" }}</span>
+                    {move || live.notice.get().map(|n| view! { <span class="ml-2 text-amber-700 dark:text-amber-300">{n}</span> })}
+                </p>
+                <ZnodeSearch cluster path live />
+                <div class="mt-4 grid gap-6 md:grid-cols-[minmax(16rem,1fr)_2fr]">
+                    <nav aria-label="Znode tree" class="overflow-x-auto rounded border border-slate-200 p-2 dark:border-slate-800">
+                        <ul role="tree" aria-label="Znodes" class="text-sm" on:keydown=tree_keys>
+                            <Show when=move || mounted.get() fallback=|| view! { <li role="none" class="text-slate-500">"Loading tree…"</li> }>
+                                {move || {
+                                    let c = cluster.get();
+                                    view! { <TreeNode cluster=c path="/".to_string() selected=path level=1 refresh /> }
+                                }}
+                            </Show>
+                        </ul>
+                    </nav>
+                    <section aria-label="Znode" class="min-w-0">
+                        {move || view! { <NodePanel cluster=cluster.get() path=path.get() refresh /> }}
+                    </section>
+                </div>
+                }.into_any(),
+                Ok(false) => view! { <ErrorBanner message=AppError::UnknownCluster { backend: Backend::Zookeeper, cluster: cluster.get_untracked() }.to_string() /> }.into_any(),
+                Err(e) => view! { <ErrorBanner message=e.to_string() /> }.into_any(),
+            })}
+        </Transition>
     }
     .into_any()
 }
@@ -288,8 +302,29 @@ fn Children(
     /// Set when this level turns out to have no children at all.
     leaf: RwSignal<bool>,
 ) -> impl IntoView {
-    let prefix = RwSignal::new(String::new());
-    let page = RwSignal::new(0usize);
+    // The selected znode's own children keep their filter and page in the
+    // URL (`?prefix=…&page=…`, page counted from 1), so a reload or a shared
+    // link lists the same children. Other levels follow the selection: each
+    // opens on the page that holds the next znode on its path.
+    let own_level = {
+        let path = path.clone();
+        Memo::new(move |_| selected.get() == path)
+    };
+    let query = use_query_map();
+    let (from_prefix, from_page) = if own_level.get_untracked() {
+        query.with_untracked(|q| {
+            (
+                q.get("prefix").unwrap_or_default(),
+                q.get("page")
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .map_or(0, |n| n.saturating_sub(1)),
+            )
+        })
+    } else {
+        (String::new(), 0)
+    };
+    let prefix = RwSignal::new(from_prefix);
+    let page = RwSignal::new(from_page);
     // The child on the way to the selection: a read with it opens the page
     // that holds it (a deep link to child 120 of 130 shows 101–130).
     let around = RwSignal::new(child_toward(&path, &selected.get_untracked()));
@@ -364,6 +399,17 @@ fn Children(
     // read replaces, so typing in the filter keeps its focus.
     let tools = Memo::new(move |_| {
         !prefix.get().is_empty() || shown.get().is_some_and(|pg| pg.total > CHILD_PAGE)
+    });
+    Effect::new(move |_| {
+        let Some(offset) = shown.with(|pg| pg.as_ref().map(|pg| pg.offset)) else {
+            return;
+        };
+        if own_level.get() {
+            let p = prefix.get();
+            let n = offset / CHILD_PAGE + 1;
+            replace_query("prefix", (!p.is_empty()).then_some(p.as_str()));
+            replace_query("page", (n > 1).then(|| n.to_string()).as_deref());
+        }
     });
     // No children at all: shown as a leaf. The level stays mounted, so a
     // child created elsewhere still arrives (and the item stops being a leaf).

@@ -38,17 +38,35 @@ pub(super) fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -
             }
         },
     );
+    // A znode that does not exist (a stale link, deleted meanwhile) offers
+    // no export, import or new child. Known in the browser once hydrated:
+    // an Effect, so the server's first render and the hydration agree.
+    let missing = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(r) = node.get() {
+            missing.set(matches!(r, Err(AppError::NotFound { .. })));
+        }
+    });
     view! {
+        // The error is rendered by hand, not through an ErrorBoundary: one
+        // here failed to hydrate when the server had rendered its fallback (a
+        // deep link to a missing znode panicked the page).
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            <ErrorBoundary fallback=error_banners>
-                {move || {
-                    let cluster = cluster.clone();
-                    node.get().map(|r| r.map(|z| view! { <NodeDetails cluster znode=z refresh editing editing_acl tick /> }))
-                }}
-            </ErrorBoundary>
+            {move || {
+                let cluster = cluster.clone();
+                node.get().map(|r| match r {
+                    Ok(z) => view! { <NodeDetails cluster znode=z refresh editing editing_acl tick /> }.into_any(),
+                    Err(e) => {
+                        respond_status(e.http_status());
+                        view! { <ErrorBanner message=e.to_string() /> }.into_any()
+                    }
+                })
+            }}
         </Transition>
-        <ExportImport cluster=c2.clone() path=p2.clone() read_only refresh />
-        {(!read_only).then(|| view! { <CreateChild cluster=c2.clone() parent_path=p2.clone() refresh /> })}
+        <Show when=move || !missing.get()>
+            <ExportImport cluster=c2.clone() path=p2.clone() read_only refresh />
+            {(!read_only).then(|| view! { <CreateChild cluster=c2.clone() parent_path=p2.clone() refresh /> })}
+        </Show>
     }
 }
 

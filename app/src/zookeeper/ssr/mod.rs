@@ -294,7 +294,12 @@ impl ZkCluster {
             .await?;
         let offset = match around {
             Some(name) => crate::zookeeper::logic::page_holding(&names, prefix, name, limit),
-            None => offset,
+            None if offset == 0 => 0,
+            None => crate::zookeeper::logic::within_pages(
+                offset,
+                names.iter().filter(|n| n.starts_with(prefix)).count(),
+                limit,
+            ),
         };
         let (names, matching, total) = page_children(names, prefix, offset, limit);
         Ok(ChildPage {
