@@ -1,4 +1,5 @@
-import { test as base, expect, type Locator, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type APIResponse, type Locator, type Page } from "@playwright/test";
+import { baseURL } from "../playwright.config";
 
 /** Console lines a test expects (it stopped a backend on purpose, say). */
 const allowedConsole = new WeakMap<Page, RegExp[]>();
@@ -153,4 +154,12 @@ export function sandboxVersions(): SandboxVersions {
   }
   versions = { zookeeper, kafka, kafkaLine: kafka.split(".").slice(0, 2).join("."), rabbitmq };
   return versions;
+}
+
+/**
+ * Calls a zkmq server function as its own pages do: zkmq refuses changes
+ * that do not carry its own Origin (a foreign page must not drive it).
+ */
+export function callApi(request: APIRequestContext, name: string, form: Record<string, string>): Promise<APIResponse> {
+  return request.post(`/api/${name}`, { form, headers: { Origin: baseURL } });
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { type APIRequestContext, type Page } from "@playwright/test";
-import { expect, openHydrated, root, test, uniqueRoot } from "./helpers";
+import { callApi, expect, openHydrated, root, test, uniqueRoot } from "./helpers";
 
 /**
  * Every paged list goes to page 2 and back: the rows change, the pager says
@@ -39,7 +39,7 @@ async function pageThrough(page: Page, list: string, total: number, rowName: (i:
 }
 
 async function api(request: APIRequestContext, name: string, form: Record<string, string>) {
-  const r = await request.post(`/api/${name}`, { form });
+  const r = await callApi(request, name, form);
   expect(r.status(), `${name}: ${await r.text()}`).toBe(200);
 }
 
@@ -144,7 +144,7 @@ test.describe("Paging", () => {
       await pageThrough(page, "Consumer groups", 101, (i) => `${prefix}g-${pad(i)}`);
     } finally {
       for (let i = 0; i < 101; i++) {
-        await request.post("/api/delete_topic", { form: { cluster: "local", topic: topic(i), confirm: topic(i) } });
+        await callApi(request, "delete_topic", { cluster: "local", topic: topic(i), confirm: topic(i) });
       }
     }
   });

@@ -40,6 +40,12 @@ pub struct ServerConfig {
     pub probe_interval_ms: u64,
     /// Upper bound for any single call to a backend.
     pub backend_timeout_ms: u64,
+    /// The address people open zkmq at, when it is not the bind address
+    /// (behind a proxy): its host is served and its origin may make changes.
+    pub public_url: Option<String>,
+    /// More host names zkmq answers to (besides localhost, the loopback
+    /// addresses, the bind address and public_url's host).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +56,8 @@ impl Default for ServerConfig {
             database: PathBuf::from("data/zkmq.db"),
             probe_interval_ms: 1_000,
             backend_timeout_ms: 2_000,
+            public_url: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -136,6 +144,27 @@ impl Config {
                     "{bind} is reachable from other machines and zkmq has no login yet; set server.allow_remote = true to do this deliberately"
                 ),
             ));
+        }
+        if let Some(url) = &s.public_url {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if !rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/')) {
+                return Err((
+                    "server.public_url".into(),
+                    format!("\"{url}\" is not an address like https://zkmq.example.org"),
+                ));
+            }
+        }
+        for (i, h) in s.allowed_hosts.iter().enumerate() {
+            if h.trim().is_empty() || h.contains(['/', ' ', ':']) && !h.starts_with('[') {
+                return Err((
+                    format!("server.allowed_hosts[{i}]"),
+                    format!(
+                        "\"{h}\" is not a host name (no scheme, port or path), like zkmq.example.org"
+                    ),
+                ));
+            }
         }
         if s.database.as_os_str().is_empty() {
             return Err(("server.database".into(), "must be a file path".into()));
@@ -465,6 +494,31 @@ password = "guest"
         ))
         .unwrap();
         assert!(c.server.allow_remote);
+    }
+
+    #[test]
+    fn public_url_and_allowed_hosts_are_checked() {
+        let with = |extra: &str| {
+            parse(&GOOD.replace(
+                "bind = \"127.0.0.1:3000\"",
+                &format!("bind = \"127.0.0.1:3000\"\n{extra}"),
+            ))
+        };
+        let c = with(
+            "public_url = \"https://zkmq.example.org\"\nallowed_hosts = [\"console.internal\"]",
+        )
+        .unwrap();
+        assert_eq!(c.server.allowed_hosts, ["console.internal"]);
+        let e = with("public_url = \"zkmq.example.org\"").unwrap_err();
+        assert_eq!(e.key, "server.public_url");
+        assert!(
+            e.reason.contains("like https://zkmq.example.org"),
+            "{}",
+            e.reason
+        );
+        let e = with("allowed_hosts = [\"https://x.example\"]").unwrap_err();
+        assert_eq!(e.key, "server.allowed_hosts[0]");
+        assert!(with("allowed_hosts = [\"[::1]\"]").is_ok());
     }
 
     #[test]

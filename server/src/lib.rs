@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod errors;
+pub mod guard;
 pub mod routes;
 pub mod serve;
 pub mod state;

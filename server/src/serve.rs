@@ -99,7 +99,10 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             .leptos_routes_with_context(
                 &state,
                 route_list,
-                move || provide_context(ctx_services.clone()),
+                move || {
+                    provide_context(app::clusters::model::Configured(ctx_services.clusters()));
+                    provide_context(ctx_services.clone());
+                },
                 {
                     let o = leptos_options.clone();
                     move || shell(o.clone())
@@ -111,6 +114,15 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             ))
             .layer(axum::middleware::from_fn(crate::errors::api_errors))
             .layer(axum::middleware::from_fn(routes::strip_trailing_slash))
+            // Outermost but for tracing: a foreign Host or Origin reaches nothing.
+            .layer(axum::middleware::from_fn_with_state(
+                crate::guard::Guard::new(
+                    addr,
+                    config.server.public_url.as_deref(),
+                    &config.server.allowed_hosts,
+                ),
+                crate::guard::guard,
+            ))
             // Refusals (4xx) are the caller's; 5xx of a backend being down are
             // expected in operation too: neither is logged as an error.
             .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(

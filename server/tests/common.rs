@@ -106,14 +106,30 @@ pub fn start_server(rest: &str) -> Server {
     panic!("zkmq serve did not answer /healthz within 20 s");
 }
 
-/// A minimal HTTP/1.1 client: (status, body). Form bodies for server functions.
+/// A minimal HTTP/1.1 client: (status, body). Form bodies for server
+/// functions. Sent as zkmq's own pages send it (Host and Origin of the
+/// console), which the request guard requires of every change.
 pub fn http(port: u16, method: &str, path: &str, form: &str) -> std::io::Result<(u16, String)> {
+    let own = format!("http://127.0.0.1:{port}");
+    http_as(port, method, path, &[("Origin", &own)], form)
+}
+
+/// [`http`] with the given headers instead of the Origin (`Host` too, when
+/// one is given; otherwise the console's own).
+pub fn http_as(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &str,
+) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(15)))?;
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: application/json\r\n\
+        "{method} {path} HTTP/1.1\r\n{}Connection: close\r\nAccept: application/json\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        head_lines(port, headers),
         form.len()
     )?;
     let mut raw = Vec::new();
@@ -130,6 +146,19 @@ pub fn http(port: u16, method: &str, path: &str, form: &str) -> std::io::Result<
         body.to_string()
     };
     Ok((status, body))
+}
+
+/// `Host` (the console's, unless `headers` names one) and `headers`, as
+/// request head lines.
+fn head_lines(port: u16, headers: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        out.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out
 }
 
 fn dechunk(mut s: &str) -> String {
@@ -254,12 +283,19 @@ pub async fn wait_snapshot(
 /// Opens a websocket at `path` with a hand-written handshake; returns the
 /// socket and the answer's head ("HTTP/1.1 101 …" when it upgraded).
 pub fn open_ws(port: u16, path: &str) -> (TcpStream, String) {
+    let own = format!("http://127.0.0.1:{port}");
+    open_ws_as(port, path, &[("Origin", &own)])
+}
+
+/// [`open_ws`] with the given headers instead of the Origin.
+pub fn open_ws_as(port: u16, path: &str, headers: &[(&str, &str)]) -> (TcpStream, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        "GET {path} HTTP/1.1\r\n{}Upgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        head_lines(port, headers)
     )
     .unwrap();
     let mut head = Vec::new();
