@@ -360,6 +360,8 @@ test.describe("Issue 13 defects", () => {
       // Open a level by hand, then move around: it stays open, focus stays put.
       await item("wide").getByRole("button", { name: "Expand children of wide" }).click();
       await expect(item("c000")).toBeVisible();
+      // Its children have none of their own: shown as leaves before anyone opens them.
+      await expect(item("c000")).not.toHaveAttribute("aria-expanded", /.*/);
       await item("leaf").getByRole("link", { name: "leaf" }).click();
       await expect(page).toHaveURL(new RegExp(`${root}/other/leaf$`));
       await expect(item("wide")).toHaveAttribute("aria-expanded", "true");

@@ -317,6 +317,21 @@ async fn create_kinds_delete_and_a_large_child_list() {
     );
     assert_eq!(page["matching"], 10);
     assert_eq!(page["names"][9], "n019");
+    // Each child's own child count comes along, so the tree knows its leaves.
+    zkc.create(&format!("{many}/n012/x"), b"", &opts)
+        .await
+        .unwrap();
+    let (_, page) = at(
+        &s,
+        "list_znode_children",
+        &many,
+        &[("prefix", "n01"), ("offset", "0")],
+    );
+    assert_eq!(
+        page["child_counts"],
+        serde_json::json!([0, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
+        "{page}"
+    );
 
     // A deep link's tree in one call: the first page of every level from "/"
     // down, each with the pzxid the live channel compares with its watch's.

@@ -51,6 +51,11 @@ pub struct ChildPage {
     /// The znode's pzxid when the list was read (the last change to its
     /// children): the live channel compares it with the watch's.
     pub pzxid: i64,
+    /// How many children each of `names` has (same order; -1 when it went
+    /// away while the page was read), so the tree shows leaves as leaves
+    /// before anyone opens them.
+    #[serde(default)]
+    pub child_counts: Vec<i32>,
 }
 
 /// Kinds of znode the console can create.

@@ -89,7 +89,7 @@ pub fn ZnodeExplorer() -> AnyView {
                             <Show when=move || mounted.get() fallback=|| view! { <li role="none" class="text-slate-500">"Loading tree…"</li> }>
                                 {move || {
                                     let c = cluster.get();
-                                    view! { <TreeNode cluster=c path="/".to_string() selected=path level=1 refresh /> }
+                                    view! { <TreeNode cluster=c path="/".to_string() selected=path level=1 refresh hint=false /> }
                                 }}
                             </Show>
                         </ul>
@@ -197,6 +197,9 @@ fn TreeNode(
     selected: Memo<String>,
     level: u32,
     refresh: RwSignal<u32>,
+    /// True when the parent's page said this znode has no children.
+    #[prop(into)]
+    hint: Signal<bool>,
 ) -> AnyView {
     let on_path = {
         let path = path.clone();
@@ -217,9 +220,10 @@ fn TreeNode(
     let link_text = label.clone();
     let href = znode_href(&cluster, &path);
     let toggle_label = format!("children of {label}");
-    // Known once the level was opened and had no children: then it is
-    // shown as a leaf (no aria-expanded, no toggle).
-    let leaf = RwSignal::new(false);
+    // A leaf is shown as one (no aria-expanded, no toggle): what its own
+    // level found once opened, else what its parent's page said (`hint`).
+    let own_leaf = RwSignal::new(None::<bool>);
+    let leaf = Memo::new(move |_| own_leaf.get().unwrap_or_else(|| hint.get()));
     view! {
         <li
             role="treeitem"
@@ -246,7 +250,7 @@ fn TreeNode(
                     attr:tabindex=move || if is_selected.get() { "0" } else { "-1" }>{link_text}</A>
             </div>
             <Show when=move || expanded.get()>
-                <Children cluster=cluster.clone() path=path.clone() selected level refresh leaf />
+                <Children cluster=cluster.clone() path=path.clone() selected level refresh leaf=own_leaf />
             </Show>
         </li>
     }
@@ -300,7 +304,7 @@ fn Children(
     level: u32,
     refresh: RwSignal<u32>,
     /// Set when this level turns out to have no children at all.
-    leaf: RwSignal<bool>,
+    leaf: RwSignal<Option<bool>>,
 ) -> impl IntoView {
     // The selected znode's own children keep their filter and page in the
     // URL (`?prefix=…&page=…`, page counted from 1), so a reload or a shared
@@ -415,7 +419,7 @@ fn Children(
     // child created elsewhere still arrives (and the item stops being a leaf).
     Effect::new(move |_| {
         if let Some(empty) = shown.with(|pg| pg.as_ref().map(|pg| pg.total == 0)) {
-            leaf.set(empty);
+            leaf.set(Some(empty));
         }
     });
     let filter_label = format!("Filter children of {} by prefix", name(&path));
@@ -475,7 +479,11 @@ fn Children(
                 </ErrorBoundary>
             </Transition>
             <For each=child_paths key=|child| child.clone() let:child>
-                <TreeNode cluster=cluster.clone() path=child selected level=level + 1 refresh />
+                <TreeNode cluster=cluster.clone() path=child.clone() selected level=level + 1 refresh hint=Signal::derive(move || {
+                    shown.with(|pg| pg.as_ref().is_some_and(|pg| {
+                        pg.names.iter().zip(&pg.child_counts).any(|(n, count)| *count == 0 && join(&pg.path, n) == child)
+                    }))
+                }) />
             </For>
         </ul>
     }

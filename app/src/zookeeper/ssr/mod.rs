@@ -302,6 +302,18 @@ impl ZkCluster {
             ),
         };
         let (names, matching, total) = page_children(names, prefix, offset, limit);
+        // One stat per shown child, all in flight at once on the session's
+        // pipeline (a page is at most `limit` of them, whatever the parent holds).
+        let paths: Vec<String> = names.iter().map(|n| join(path, n)).collect();
+        let child_counts = self
+            .call(path, |c| async move {
+                let stats = futures::future::join_all(paths.iter().map(|p| c.check_stat(p))).await;
+                stats
+                    .into_iter()
+                    .map(|s| s.map(|s| s.map_or(-1, |s| s.num_children)))
+                    .collect::<Result<Vec<i32>, _>>()
+            })
+            .await?;
         Ok(ChildPage {
             path: path.to_string(),
             names,
@@ -309,6 +321,7 @@ impl ZkCluster {
             total,
             offset,
             pzxid: stat.pzxid,
+            child_counts,
         })
     }
 
