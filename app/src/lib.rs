@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod clusters;
 pub mod codec;
 pub mod components;
