@@ -3,6 +3,11 @@
 use super::model::{ClusterRef, ClusterStatus, Reachability};
 use crate::error::Backend;
 
+/// Whether `id` is one of `all`'s clusters of `backend`.
+pub fn is_configured(all: &[ClusterRef], backend: Backend, id: &str) -> bool {
+    all.iter().any(|c| c.backend == backend && c.id == id)
+}
+
 /// Clusters grouped in the fixed backend order, as the picker and Overview list them.
 pub fn group_by_backend(clusters: &[ClusterRef]) -> Vec<(Backend, Vec<ClusterRef>)> {
     Backend::ALL

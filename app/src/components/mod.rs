@@ -13,6 +13,7 @@ pub use live::{LiveState, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
 pub use live::{retry_delay, ws_url};
 pub use theme::{ThemeToggle, dark_from_request};
 
+use crate::clusters::logic::is_configured;
 use crate::clusters::model::{ClusterRef, Reachability};
 use crate::error::{AppError, Backend};
 use leptos::prelude::*;
@@ -318,7 +319,7 @@ impl KnownClusters {
     pub fn has(self, backend: Backend, id: &str) -> Option<Result<bool, AppError>> {
         self.0
             .get()
-            .map(|r| r.map(|all| all.iter().any(|c| c.backend == backend && c.id == id)))
+            .map(|r| r.map(|all| is_configured(&all, backend, id)))
     }
 }
 
@@ -334,8 +335,8 @@ pub fn cluster_param() -> Memo<String> {
             .get_untracked();
         let slug = path.trim_start_matches('/').split('/').next().unwrap_or("");
         let backend = match slug {
-            "ensemble" => Some(crate::error::Backend::Zookeeper),
-            other => crate::error::Backend::from_slug(other),
+            "ensemble" => Some(Backend::Zookeeper),
+            other => Backend::from_slug(other),
         };
         if let Some(b) = backend {
             not_found_unless_configured(b, &cluster.get_untracked());
@@ -346,11 +347,11 @@ pub fn cluster_param() -> Memo<String> {
 
 /// Server rendering: answers 404 for a page of a cluster that is not
 /// configured. (Nothing to do in the browser: the status is long sent.)
-pub fn not_found_unless_configured(backend: crate::error::Backend, id: &str) {
+pub fn not_found_unless_configured(backend: Backend, id: &str) {
     #[cfg(feature = "ssr")]
     if let Some(crate::clusters::model::Configured(all)) =
         use_context::<crate::clusters::model::Configured>()
-        && !all.iter().any(|c| c.backend == backend && c.id == id)
+        && !is_configured(&all, backend, id)
     {
         respond_status(404);
     }

@@ -439,6 +439,21 @@ fn Children(
             })
             .unwrap_or_default()
     };
+    // The shown children with no children of their own, once per read.
+    let leaves = Memo::new(move |_| {
+        shown.with(|pg| {
+            pg.as_ref()
+                .map(|pg| {
+                    pg.names
+                        .iter()
+                        .zip(&pg.child_counts)
+                        .filter(|(_, count)| **count == 0)
+                        .map(|(n, _)| join(&pg.path, n))
+                        .collect::<std::collections::HashSet<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
     view! {
         <ul role="group" aria-label=format!("Children of {path}") class="ml-4 border-l border-slate-200 pl-1 dark:border-slate-800">
             <Show when=move || tools.get()>
@@ -479,11 +494,8 @@ fn Children(
                 </ErrorBoundary>
             </Transition>
             <For each=child_paths key=|child| child.clone() let:child>
-                <TreeNode cluster=cluster.clone() path=child.clone() selected level=level + 1 refresh hint=Signal::derive(move || {
-                    shown.with(|pg| pg.as_ref().is_some_and(|pg| {
-                        pg.names.iter().zip(&pg.child_counts).any(|(n, count)| *count == 0 && join(&pg.path, n) == child)
-                    }))
-                }) />
+                <TreeNode cluster=cluster.clone() path=child.clone() selected level=level + 1 refresh
+                    hint=Signal::derive(move || leaves.with(|l| l.contains(&child))) />
             </For>
         </ul>
     }
