@@ -8,6 +8,10 @@ const bin = process.env.ZKMQ_BIN ?? path.join(root, "target", "debug", "zkmq");
 const port = process.env.ZKMQ_E2E_PORT ?? "3100";
 export const baseURL = `http://127.0.0.1:${port}`;
 const db = process.env.ZKMQ_E2E_DB ?? path.join(root, "target", "e2e", `zkmq-e2e-${Date.now()}.db`);
+/** The first-start admin of the console under test (ZKMQ_ADMIN_PASSWORD). */
+export const admin = { name: "admin", password: "admin password for e2e" };
+/** The admin's signed-in browser state, written by login.setup.ts. */
+export const adminState = path.join(root, "target", "e2e", "admin-state.json");
 
 export default defineConfig({
   testDir: "./tests",
@@ -20,6 +24,17 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   reporter: [["list"]],
+  // login.setup.ts logs in once through the login page; every spec then
+  // starts signed in as the admin (one shared helper, as the rules ask).
+  projects: [
+    { name: "setup", testMatch: /.*\.setup\.ts/ },
+    {
+      name: "chromium",
+      dependencies: ["setup"],
+      testIgnore: /.*\.setup\.ts/,
+      use: { storageState: adminState },
+    },
+  ],
   use: {
     baseURL,
     browserName: "chromium",
@@ -50,6 +65,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, "target", "site"),
       LEPTOS_OUTPUT_NAME: "zkmq",
       ZKMQ_LOG: "info,rdkafka=error",
+      ZKMQ_ADMIN_PASSWORD: admin.password,
     },
   },
 });

@@ -1,6 +1,7 @@
 //! The shell, router and layout: navigation, cluster picker, theme.
 
 use crate::audit::view::AuditPage;
+use crate::auth::view::{LoginPage, Me, UserMenu};
 use crate::components::{KnownClusters, ThemeToggle};
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
@@ -48,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(KnownClusters(Resource::new(|| (), |_| list_clusters())));
+    provide_context(Me(Resource::new(|| (), |_| crate::auth::api::whoami())));
     // Tests (and people) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rabbitmq/:cluster/policies") view=PoliciesPage />
                     <Route path=path!("/rabbitmq/:cluster/definitions") view=DefinitionsPage />
                     <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/login") view=LoginPage />
                 </Routes>
             </main>
         </Router>
@@ -93,21 +96,31 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Header() -> impl IntoView {
+    // The login page offers nothing but the form (and the theme).
+    let location = leptos_router::hooks::use_location();
+    let signed_out = move || location.pathname.get() == "/login";
     let link = "rounded px-3 py-1.5 text-sm font-medium hover:bg-slate-200 dark:hover:bg-slate-800 aria-[current=page]:bg-slate-200 dark:aria-[current=page]:bg-slate-800";
     view! {
         <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-2">
                 <A href="/" attr:class="mr-2 text-lg font-bold tracking-tight">"zkmq"</A>
-                <nav aria-label="Main" class="flex flex-wrap gap-1">
-                    <A href="/" exact=true attr:class=link>"Overview"</A>
-                    <A href="/zookeeper" attr:class=link>"ZooKeeper"</A>
-                    <A href="/kafka" attr:class=link>"Kafka"</A>
-                    <A href="/rabbitmq" attr:class=link>"RabbitMQ"</A>
-                    <A href="/audit" attr:class=link>"Audit"</A>
-                </nav>
+                <Show when=move || !signed_out()>
+                    <nav aria-label="Main" class="flex flex-wrap gap-1">
+                        <A href="/" exact=true attr:class=link>"Overview"</A>
+                        <A href="/zookeeper" attr:class=link>"ZooKeeper"</A>
+                        <A href="/kafka" attr:class=link>"Kafka"</A>
+                        <A href="/rabbitmq" attr:class=link>"RabbitMQ"</A>
+                        <A href="/audit" attr:class=link>"Audit"</A>
+                    </nav>
+                </Show>
                 <div class="ml-auto flex items-center gap-3">
-                    <ClusterPicker />
+                    <Show when=move || !signed_out()>
+                        <ClusterPicker />
+                    </Show>
                     <ThemeToggle />
+                    <Show when=move || !signed_out()>
+                        <UserMenu />
+                    </Show>
                 </div>
             </div>
         </header>

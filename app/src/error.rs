@@ -71,8 +71,16 @@ pub enum AppError {
     /// The object changed since it was read; nothing was overwritten.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Signed in (or a request from elsewhere) but not allowed: says what is missing.
     #[error("not allowed: {0}")]
     Denied(String),
+    /// No valid session or token: the caller must log in (again). The text
+    /// never says whether a user name exists.
+    #[error("not signed in: {0}")]
+    Unauthenticated(String),
+    /// Too many failed logins for this account or address.
+    #[error("too many failed logins: try again in {retry_after_s} s")]
+    Throttled { retry_after_s: u64 },
     /// The audit store could not record the attempt, so nothing was changed.
     #[error("the audit log could not be written, so nothing was changed: {0}")]
     Audit(String),
@@ -99,6 +107,8 @@ impl AppError {
             AppError::NotFound { .. } | AppError::UnknownCluster { .. } => 404,
             AppError::Conflict(_) => 409,
             AppError::Denied(_) => 403,
+            AppError::Unauthenticated(_) => 401,
+            AppError::Throttled { .. } => 429,
             // Made on the server only when the framework could not read the
             // request (its arguments): the caller's request was malformed.
             AppError::Transport(_) => 400,

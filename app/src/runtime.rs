@@ -1,7 +1,8 @@
 //! Runtime helpers (server only) that every adapter may use: secrets, the
 //! bound on backend calls, the clock, and who is calling. They import only
-//! the core types (`error`), so every layer above can depend on them.
+//! the core types (`error`, `auth::model`), so every layer above can depend on them.
 
+use crate::auth::model::Principal;
 use crate::error::{AppError, Backend};
 use serde::Deserialize;
 use std::fmt;
@@ -30,11 +31,13 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Who is acting. There is no login yet: everyone is "anonymous", told apart
-/// by client address.
+/// Who is acting, as the audit log writes it: a user name (or "anonymous"
+/// before login), how they authenticated, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
+    /// password, oidc, proxy, token:<id>, cli; `None` for anonymous callers.
+    pub via: Option<String>,
     pub client_addr: Option<String>,
 }
 
@@ -42,6 +45,7 @@ impl Actor {
     pub fn anonymous(addr: Option<SocketAddr>) -> Self {
         Actor {
             name: "anonymous".into(),
+            via: None,
             client_addr: addr.map(|a| a.ip().to_string()),
         }
     }
@@ -49,33 +53,54 @@ impl Actor {
 
 /// One request's caller, read once at the edge (a server function or a
 /// websocket upgrade) and passed down explicitly to whatever records or
-/// authorises. Login and roles (issue 14) extend this value, not the layers
-/// below it.
+/// authorises.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestContext {
     pub actor: Actor,
+    /// The signed-in user and their grants; `None` for a caller with no
+    /// valid session or token (every call then answers 401).
+    pub principal: Option<Principal>,
 }
 
 impl RequestContext {
-    /// The context of a call made without a request (CLI, tests, start-up).
+    /// The context of a call made without a request (CLI, start-up): the
+    /// actor is `name`, authenticated "cli", with no grants to check.
     pub fn local(name: &str) -> Self {
         RequestContext {
             actor: Actor {
                 name: name.to_string(),
+                via: Some("cli".into()),
                 client_addr: None,
             },
+            principal: None,
         }
     }
 
-    /// The context of the current server-function call.
+    /// The context of a request whose session (or token) resolved to `principal`.
+    pub fn of(principal: Option<Principal>, addr: Option<SocketAddr>) -> Self {
+        let actor = match &principal {
+            Some(p) => Actor {
+                name: p.user.clone(),
+                via: Some(p.via.clone()),
+                client_addr: addr.map(|a| a.ip().to_string()),
+            },
+            None => Actor::anonymous(addr),
+        };
+        RequestContext { actor, principal }
+    }
+
+    /// The context of the current server-function call. The server's
+    /// session layer put the principal into the request's extensions.
     pub async fn current() -> Self {
         let addr = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
             .await
             .ok()
             .map(|c| c.0);
-        RequestContext {
-            actor: Actor::anonymous(addr),
-        }
+        let principal = leptos_axum::extract::<axum::Extension<Principal>>()
+            .await
+            .ok()
+            .map(|e| e.0);
+        RequestContext::of(principal, addr)
     }
 }
 

@@ -4,7 +4,10 @@
 //! It sits above every adapter and hub and below the server functions:
 //! nothing it assembles may import it (see docs/ARCHITECTURE.md).
 
-use crate::audit::ssr::{AuditLog, Recorder};
+use crate::audit::ssr::{Attempt, AuditLog, Recorder};
+use crate::auth::logic::{allows, allows_everywhere, missing, missing_everywhere};
+use crate::auth::model::{Permission, Principal};
+use crate::auth::ssr::AuthStore;
 use crate::clusters::model::ClusterRef;
 use crate::ensemble::ssr::EnsembleMonitor;
 use crate::error::{AppError, Backend};
@@ -24,6 +27,8 @@ pub struct Services {
     /// One monitor per ZooKeeper ensemble, same order as `zookeeper`.
     pub ensembles: Arc<Vec<Arc<EnsembleMonitor>>>,
     pub audit: AuditLog,
+    /// Accounts, grants and sessions.
+    pub auth: AuthStore,
     pub status: StatusHub,
 }
 
@@ -69,15 +74,101 @@ fn find<T>(
         })
 }
 
-/// The services for the current server-function call.
-pub fn services() -> Result<Services, AppError> {
+/// The services for the current server-function call. Private: every
+/// server function reaches them through one of the checks below.
+fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>()
         .ok_or_else(|| AppError::Internal("server state missing from context".into()))
 }
 
-/// The services and the caller's recorder, for a server function that changes something.
-pub async fn for_change() -> Result<(Services, Recorder), AppError> {
+/// What the caller is doing, for a refusal's audit row: the server
+/// function's name ("create_znode"), or the page a render was for.
+async fn called_action() -> String {
+    let uri = leptos_axum::extract::<axum::http::Uri>().await.ok();
+    let path = uri.as_ref().map_or("", |u| u.path());
+    match path.strip_prefix("/api/") {
+        Some(name) => name.to_string(),
+        None => format!("render {path}"),
+    }
+}
+
+/// The signed-in caller, or 401.
+fn principal(ctx: &RequestContext) -> Result<&Principal, AppError> {
+    ctx.principal
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("log in to use zkmq".into()))
+}
+
+/// The authorize step at the top of every server function that touches a
+/// cluster: the caller must be signed in (else 401) and hold every one of
+/// `needs` on `backend`/`cluster` (else 403, "needs operator on
+/// kafka/local", and the refusal is audited). Returns the services and
+/// the caller's recorder for the audited path.
+pub async fn authorize(
+    backend: Backend,
+    cluster: &str,
+    needs: &[Permission],
+) -> Result<(Services, Recorder), AppError> {
     let svc = services()?;
-    let rec = svc.recorder(RequestContext::current().await);
+    let ctx = RequestContext::current().await;
+    let p = principal(&ctx)?;
+    if let Some(need) = needs
+        .iter()
+        .find(|n| !allows(&p.grants, backend, cluster, **n))
+    {
+        let why = missing(*need, backend, cluster);
+        let attempt = Attempt::new(
+            &ctx,
+            backend,
+            cluster,
+            &called_action().await,
+            cluster,
+            serde_json::json!({ "needs": need.role().word() }),
+            None,
+        );
+        return Err(svc.audit.deny(attempt, &why).await);
+    }
+    let rec = svc.recorder(ctx);
     Ok((svc, rec))
+}
+
+/// [`authorize`] for a read that needs only `Permission::Read`.
+pub async fn authorize_read(backend: Backend, cluster: &str) -> Result<Services, AppError> {
+    authorize(backend, cluster, &[Permission::Read])
+        .await
+        .map(|(svc, _)| svc)
+}
+
+/// For calls about the console's own objects (users, roles, the whole
+/// audit log): `need` on every cluster (`*/*`).
+pub async fn authorize_console(need: Permission) -> Result<(Services, Recorder), AppError> {
+    let svc = services()?;
+    let ctx = RequestContext::current().await;
+    let p = principal(&ctx)?;
+    if !allows_everywhere(&p.grants, need) {
+        let attempt = Attempt::console(
+            &ctx,
+            &called_action().await,
+            "",
+            serde_json::json!({ "needs": need.role().word() }),
+        );
+        return Err(svc.audit.deny(attempt, &missing_everywhere(need)).await);
+    }
+    let rec = svc.recorder(ctx);
+    Ok((svc, rec))
+}
+
+/// For calls any signed-in user may make (the cluster list, their own
+/// account): the services and who they are.
+pub async fn signed_in() -> Result<(Services, Principal), AppError> {
+    let svc = services()?;
+    let ctx = RequestContext::current().await;
+    let p = principal(&ctx)?.clone();
+    Ok((svc, p))
+}
+
+/// For login and logout, which run before (or after) there is a principal:
+/// the services and the request's context, with no check.
+pub async fn unauthenticated() -> Result<(Services, RequestContext), AppError> {
+    Ok((services()?, RequestContext::current().await))
 }

@@ -16,7 +16,7 @@ fn layer(node: &str) -> Option<u8> {
         ("components", "") => 1,
         ("runtime", "") => 1,
         ("audit", "ssr") => 2,
-        ("zookeeper" | "kafka" | "rabbitmq", "ssr") => 3,
+        ("zookeeper" | "kafka" | "rabbitmq" | "auth", "ssr") => 3,
         ("ensemble", "ssr") => 4,
         ("overview", "ssr") => 5,
         ("services", "") => 6,

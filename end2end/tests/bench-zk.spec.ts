@@ -89,7 +89,10 @@ test.describe("@bench ZooKeeper in the browser", () => {
     // user's load (the same context every time).
     for (let i = 0; i < runs; i++) {
       if (i % 2 === 0) raw.push(rawList(path));
-      const fresh = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+      const fresh = await browser.newContext({
+        baseURL: test.info().project.use.baseURL,
+        storageState: test.info().project.use.storageState,
+      });
       const visit = await fresh.newPage();
       await recordFirstPage(visit, summary);
       firstVisits.push((await coldLoad(visit, url)).frame);

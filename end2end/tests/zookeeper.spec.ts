@@ -282,7 +282,7 @@ test.describe("ZooKeeper explorer, live", () => {
     zkCli(`create ${root}/a x`, `create ${root}/a/inner x`);
     await openHydrated(page, `/zookeeper/local${root}`);
     await expect(page.getByTestId("zk-live")).toHaveText("live");
-    await page.getByRole("button", { name: "Expand children of a" }).click();
+    await page.getByRole("button", { name: "Expand children of a", exact: true }).click();
     await expect(page.getByRole("treeitem", { name: "inner", exact: true })).toBeVisible();
 
     // Another client adds a sibling: the level is read again, "a" stays open.

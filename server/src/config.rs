@@ -30,9 +30,10 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
-    /// Address to listen on. Anything but loopback also needs `allow_remote`.
+    /// Address to listen on.
     pub bind: String,
-    /// There is no login yet: listening beyond loopback must be a deliberate choice.
+    /// No longer needed (every call needs a login since issue 14); accepted
+    /// so older config files still load.
     pub allow_remote: bool,
     /// SQLite file of the audit log (relative paths are relative to the working directory).
     pub database: PathBuf,
@@ -46,6 +47,10 @@ pub struct ServerConfig {
     /// More host names zkmq answers to (besides localhost, the loopback
     /// addresses, the bind address and public_url's host).
     pub allowed_hosts: Vec<String>,
+    /// A session unused this long ends (seconds).
+    pub session_idle_secs: u64,
+    /// A session ends this long after login, however much it is used (seconds).
+    pub session_max_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +63,8 @@ impl Default for ServerConfig {
             backend_timeout_ms: 2_000,
             public_url: None,
             allowed_hosts: Vec::new(),
+            session_idle_secs: 3_600,
+            session_max_secs: 12 * 3_600,
         }
     }
 }
@@ -137,14 +144,19 @@ impl Config {
                 format!("\"{}\" is not an address like 127.0.0.1:3000", s.bind),
             )
         })?;
-        if !bind.ip().is_loopback() && !s.allow_remote {
-            return Err((
-                "server.bind".into(),
-                format!(
-                    "{bind} is reachable from other machines and zkmq has no login yet; set server.allow_remote = true to do this deliberately"
-                ),
-            ));
-        }
+        let _ = bind;
+        range(
+            "server.session_idle_secs",
+            s.session_idle_secs,
+            5,
+            7 * 86_400,
+        )?;
+        range(
+            "server.session_max_secs",
+            s.session_max_secs,
+            s.session_idle_secs,
+            30 * 86_400,
+        )?;
         if let Some(url) = &s.public_url {
             let rest = url
                 .strip_prefix("https://")
@@ -466,9 +478,12 @@ password = "guest"
                 "credentials",
             ),
             (
-                GOOD.replace("127.0.0.1:3000", "0.0.0.0:3000"),
-                "server.bind",
-                "no login",
+                GOOD.replace(
+                    "bind = \"127.0.0.1:3000\"",
+                    "bind = \"127.0.0.1:3000\"\nsession_idle_secs = 7200\nsession_max_secs = 3600",
+                ),
+                "server.session_max_secs",
+                "allowed 7200",
             ),
             (
                 GOOD.replace(
@@ -487,7 +502,9 @@ password = "guest"
     }
 
     #[test]
-    fn remote_bind_is_allowed_when_explicit() {
+    fn remote_bind_needs_no_flag_now_that_calls_need_a_login() {
+        assert!(parse(&GOOD.replace("127.0.0.1:3000", "0.0.0.0:3000")).is_ok());
+        // Older files that still say allow_remote keep loading.
         let c = parse(&GOOD.replace(
             "bind = \"127.0.0.1:3000\"",
             "bind = \"0.0.0.0:3000\"\nallow_remote = true",

@@ -107,13 +107,16 @@ impl Guard {
 }
 
 /// Whether the request changes (or may change) state: every server-function
-/// POST and every websocket upgrade (the live sockets search and stream).
+/// POST, login and logout, and every websocket upgrade (the live sockets
+/// search and stream).
 fn changes_state(method: &Method, path: &str, headers: &HeaderMap) -> bool {
     let upgrade = headers
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    upgrade || path.starts_with("/ws/") || (path.starts_with("/api/") && method != Method::GET)
+    upgrade
+        || path.starts_with("/ws/")
+        || ((path.starts_with("/api/") || path.starts_with("/auth/")) && method != Method::GET)
 }
 
 pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {

@@ -34,13 +34,27 @@ struct Cli {
 enum Command {
     /// Serve the console.
     Serve {
-        /// Listen address; overrides server.bind. Non-loopback also needs --allow-remote.
+        /// Listen address; overrides server.bind.
         #[arg(long)]
         bind: Option<String>,
-        /// Allow a non-loopback bind address (there is no login yet).
-        #[arg(long)]
+        /// No longer needed (every call needs a login); accepted for old scripts.
+        #[arg(long, hide = true)]
         allow_remote: bool,
     },
+    /// Accounts: add, change password, disable, list. Passwords are read
+    /// from ZKMQ_PASSWORD or stdin, never from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Roles: grant or revoke ROLE (viewer, operator, admin, payloads,
+    /// auditor) on SCOPE (backend/cluster-glob: kafka/prod-*, */*).
+    Role {
+        #[command(subcommand)]
+        command: RoleCommand,
+    },
+    /// List every server function and websocket route (for access tests).
+    Routes,
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -50,6 +64,38 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (with a password unless --no-password: SSO only).
+    Add {
+        name: String,
+        #[arg(long)]
+        no_password: bool,
+    },
+    /// Set a new password; ends the account's sessions.
+    Passwd { name: String },
+    /// Stop an account from logging in; ends its sessions.
+    Disable { name: String },
+    /// Let a disabled account log in again.
+    Enable { name: String },
+    /// Every account, whether it is enabled, and its roles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum RoleCommand {
+    Grant {
+        name: String,
+        role: String,
+        scope: String,
+    },
+    Revoke {
+        name: String,
+        role: String,
+        scope: String,
     },
 }
 
@@ -67,6 +113,10 @@ enum ConfigCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Routes = cli.command {
+        zkmq::serve::print_routes();
+        return ExitCode::SUCCESS;
+    }
     let env = |k: &str| std::env::var(k).ok();
     let mut config = match Config::load(&cli.config, env) {
         Ok(c) => c,
@@ -101,6 +151,26 @@ fn main() -> ExitCode {
             config.server.allow_remote |= allow_remote;
             rt.block_on(zkmq::serve::run(config, cli.config))
         }
+        Command::Routes => unreachable!("answered before the config is read"),
+        Command::User { command } => {
+            use zkmq::accounts::AccountCommand as A;
+            let cmd = match command {
+                UserCommand::Add { name, no_password } => A::Add { name, no_password },
+                UserCommand::Passwd { name } => A::Passwd { name },
+                UserCommand::Disable { name } => A::Disable { name },
+                UserCommand::Enable { name } => A::Enable { name },
+                UserCommand::List => A::List,
+            };
+            account(&rt, &config, cmd)
+        }
+        Command::Role { command } => {
+            use zkmq::accounts::AccountCommand as A;
+            let cmd = match command {
+                RoleCommand::Grant { name, role, scope } => A::Grant { name, role, scope },
+                RoleCommand::Revoke { name, role, scope } => A::Revoke { name, role, scope },
+            };
+            account(&rt, &config, cmd)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => rt.block_on(zkmq::serve::verify_audit(&config)),
@@ -115,6 +185,23 @@ fn main() -> ExitCode {
                 config.rabbitmq.len()
             );
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn account(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    cmd: zkmq::accounts::AccountCommand,
+) -> ExitCode {
+    match rt.block_on(zkmq::accounts::run(config, cmd)) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("zkmq: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -2,12 +2,16 @@
 
 use crate::state::AppState;
 use app::audit::model::Outcome;
+use app::auth::model::Principal;
 use app::clusters::model::Reachability;
-use axum::extract::State;
+use app::error::Backend;
+use axum::Extension;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use std::fmt::Write as _;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Liveness of the console itself. Clusters being down does not make zkmq
@@ -151,14 +155,30 @@ fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// `/ws/overview`: the cluster statuses, live (see `snapshot_stream`).
-pub async fn overview_ws(State(state): State<AppState>, ws: WebSocketUpgrade) -> impl IntoResponse {
-    ws.on_upgrade(move |socket| overview_stream(socket, state))
+/// `/ws/overview`: the statuses of the clusters the caller may see, live
+/// (see `snapshot_stream`).
+pub async fn overview_ws(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    ws: WebSocketUpgrade,
+) -> axum::response::Response {
+    let me = match crate::session::require(principal) {
+        Ok(p) => p,
+        Err(e) => return crate::session::error_response(&e),
+    };
+    ws.on_upgrade(move |socket| overview_stream(socket, state, me))
+        .into_response()
 }
 
-async fn overview_stream(socket: WebSocket, state: AppState) {
+async fn overview_stream(socket: WebSocket, state: AppState, me: Principal) {
     let rx = state.services.status.subscribe();
-    snapshot_stream(socket, rx, state.shutdown.clone(), "overview").await
+    let seen = move |o: &app::overview::model::Overview| {
+        let mut o = o.clone();
+        o.clusters
+            .retain(|s| app::auth::logic::may_see(&me.grants, &s.cluster));
+        serde_json::to_string(&o)
+    };
+    snapshot_stream(socket, rx, state.shutdown.clone(), "overview", seen).await
 }
 
 /// `/ws/ensemble/{cluster}`: the ensemble monitor's snapshots, sent the same
@@ -166,13 +186,34 @@ async fn overview_stream(socket: WebSocket, state: AppState) {
 pub async fn ensemble_ws(
     State(state): State<AppState>,
     axum::extract::Path(cluster): axum::extract::Path<String>,
+    principal: Option<Extension<Principal>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
+    if let Err(e) = crate::session::authorize_ws(
+        &state,
+        principal,
+        addr,
+        Backend::Zookeeper,
+        &cluster,
+        "ensemble_ws",
+    )
+    .await
+    {
+        return crate::session::error_response(&e);
+    }
     match state.services.ensemble(&cluster) {
         Ok(m) => ws
             .on_upgrade(move |socket| async move {
                 // Holds `state.live` until the stream ends (see AppState::live).
-                snapshot_stream(socket, m.subscribe(), state.shutdown.clone(), "ensemble").await;
+                snapshot_stream(
+                    socket,
+                    m.subscribe(),
+                    state.shutdown.clone(),
+                    "ensemble",
+                    serde_json::to_string,
+                )
+                .await;
                 drop(state);
             })
             .into_response(),
@@ -183,16 +224,17 @@ pub async fn ensemble_ws(
 /// Sends the current value of `rx`, then every change, plus an empty
 /// keep-alive frame every 15 s. A watch channel keeps only the newest value,
 /// so a slow client gets fewer, fresher frames instead of a backlog.
-async fn snapshot_stream<T: serde::Serialize>(
+async fn snapshot_stream<T>(
     mut socket: WebSocket,
     mut rx: tokio::sync::watch::Receiver<T>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
     what: &'static str,
+    render: impl Fn(&T) -> serde_json::Result<String>,
 ) {
     let mut keepalive = tokio::time::interval(Duration::from_secs(15));
     keepalive.tick().await;
     loop {
-        let text = match serde_json::to_string(&*rx.borrow_and_update()) {
+        let text = match render(&rx.borrow_and_update()) {
             Ok(t) => t,
             Err(e) => {
                 tracing::error!(error = %e, what, "cannot serialise a live snapshot");
@@ -231,8 +273,23 @@ async fn snapshot_stream<T: serde::Serialize>(
 pub async fn zookeeper_ws(
     State(state): State<AppState>,
     axum::extract::Path(cluster): axum::extract::Path<String>,
+    principal: Option<Extension<Principal>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
+    // Watches and searches read the whole tree's names and data.
+    if let Err(e) = crate::session::authorize_ws(
+        &state,
+        principal,
+        addr,
+        Backend::Zookeeper,
+        &cluster,
+        "zookeeper_ws",
+    )
+    .await
+    {
+        return crate::session::error_response(&e);
+    }
     match state.services.zookeeper(&cluster) {
         Ok(zk) => ws
             .on_upgrade(move |socket| zookeeper_stream(socket, zk, state))

@@ -30,6 +30,40 @@ fn init_tracing() {
     }
 }
 
+/// Every websocket route: the router serves exactly these, and
+/// `zkmq routes` lists them (the access tests call each one).
+pub fn ws_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    vec![
+        (
+            app::overview::model::OVERVIEW_WS_PATH,
+            get(routes::overview_ws),
+        ),
+        ("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws)),
+        ("/ws/ensemble/{cluster}", get(routes::ensemble_ws)),
+    ]
+}
+
+/// `zkmq routes`: every server function (`POST /api/…`) and websocket
+/// route this binary serves, one per line, from the live route tables.
+pub fn print_routes() {
+    let mut lines: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| format!("{method} {path}"))
+        .collect();
+    lines.extend(
+        ws_routes()
+            .into_iter()
+            .map(|(path, _)| format!("WS {path}")),
+    );
+    lines.extend([
+        "POST /auth/login".to_string(),
+        "POST /auth/logout".to_string(),
+    ]);
+    lines.sort();
+    for l in lines {
+        println!("{l}");
+    }
+}
+
 pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
     init_tracing();
     let addr: SocketAddr = match config.server.bind.parse() {
@@ -39,14 +73,13 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !addr.ip().is_loopback() && !config.server.allow_remote {
-        tracing::error!(%addr, "refusing to listen beyond loopback: zkmq has no login yet; pass --allow-remote (or set server.allow_remote) to do it deliberately");
-        return ExitCode::from(2);
-    }
-    if addr.ip().is_loopback() {
-        tracing::warn!(%addr, "zkmq has NO LOGIN yet: anyone who can reach this address can change your clusters (loopback only)");
-    } else {
-        tracing::error!(%addr, "zkmq has NO LOGIN yet and listens BEYOND LOOPBACK: anyone who can reach this address can change your clusters");
+    let https = config
+        .server
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    if !addr.ip().is_loopback() && !https {
+        tracing::warn!(%addr, "zkmq is served over PLAIN HTTP beyond loopback: passwords and session cookies cross the network unencrypted; put it behind TLS and set server.public_url = \"https://…\"");
     }
 
     let (services, probed) = match build_services(&config).await {
@@ -56,6 +89,10 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(e) = crate::accounts::first_start(&services).await {
+        tracing::error!(error = %e, "cannot prepare the first account");
+        return ExitCode::from(2);
+    }
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     for m in services.ensembles.iter() {
         m.clone().start(shutdown_rx.clone());
@@ -90,12 +127,13 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
         Router::new()
             .route("/healthz", get(routes::healthz))
             .route("/metrics", get(routes::metrics))
-            .route(
-                app::overview::model::OVERVIEW_WS_PATH,
-                get(routes::overview_ws),
+            .merge(
+                ws_routes()
+                    .into_iter()
+                    .fold(Router::new(), |r, (path, route)| r.route(path, route)),
             )
-            .route("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws))
-            .route("/ws/ensemble/{cluster}", get(routes::ensemble_ws))
+            .route("/auth/login", axum::routing::post(crate::session::login))
+            .route("/auth/logout", axum::routing::post(crate::session::logout))
             .leptos_routes_with_context(
                 &state,
                 route_list,
@@ -114,6 +152,12 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             ))
             .layer(axum::middleware::from_fn(crate::errors::api_errors))
             .layer(axum::middleware::from_fn(routes::strip_trailing_slash))
+            // Who is calling, for everything below; pages without a session
+            // go to the login page.
+            .layer(axum::middleware::from_fn_with_state(
+                services.clone(),
+                crate::session::resolve,
+            ))
             // Outermost but for tracing: a foreign Host or Origin reaches nothing.
             .layer(axum::middleware::from_fn_with_state(
                 crate::guard::Guard::new(

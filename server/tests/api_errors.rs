@@ -60,9 +60,10 @@ fn refusals_have_their_status_and_a_readable_body() {
     write!(
         c,
         "POST /api/create_znode HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nConnection: close\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\ncluster=local",
+         Cookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\ncluster=local",
         40 * 1024 * 1024,
         port = s.port,
+        cookie = common::admin_cookie(s.port),
     )
     .unwrap();
     let mut raw = String::new();

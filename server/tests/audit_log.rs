@@ -13,10 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 fn attempt(target: &str) -> Attempt {
     Attempt {
         actor: Actor {
-            name: "anonymous".into(),
+            name: "alice".into(),
+            via: Some("password".into()),
             client_addr: Some("127.0.0.1".into()),
         },
-        backend: Backend::Zookeeper,
+        backend: Some(Backend::Zookeeper),
         cluster: "local".into(),
         action: "set_znode_data".into(),
         target: target.into(),
@@ -49,7 +50,10 @@ async fn a_successful_change_records_before_and_after() {
     assert_eq!(r.outcome, Outcome::Ok);
     assert_eq!(r.before.as_deref(), Some("old"));
     assert_eq!(r.after.as_deref(), Some("new"));
-    assert_eq!(r.actor, "anonymous");
+    assert_eq!(
+        (r.actor.as_str(), r.actor_via.as_deref()),
+        ("alice", Some("password"))
+    );
     assert_eq!(r.client_addr.as_deref(), Some("127.0.0.1"));
     assert_eq!(
         (

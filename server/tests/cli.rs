@@ -48,20 +48,150 @@ fn a_missing_config_file_is_named() {
 }
 
 #[test]
-fn serve_refuses_a_remote_bind_without_allow_remote() {
+fn serve_beyond_loopback_over_plain_http_warns_loudly() {
+    // Every call needs a login now, so a remote bind needs no flag — but
+    // passwords would cross the network in clear, and zkmq says so.
     let cfg = common::workspace_root().join("config/zkmq.toml");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let (code, out) = zkmq(&[
-        "serve",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--database",
-        db.to_str().unwrap(),
-        "--bind",
-        "0.0.0.0:3999",
-    ]);
-    assert_eq!(code, 2, "{out}");
-    assert!(out.contains("no login"), "{out}");
-    assert!(!db.exists(), "nothing should have been created");
+    let port = common::free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .arg("--database")
+        .arg(&db)
+        .args(["--bind", &format!("0.0.0.0:{port}")])
+        .env("LEPTOS_OUTPUT_NAME", "zkmq")
+        .env("ZKMQ_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    use std::io::BufRead;
+    let mut seen = String::new();
+    while out.read_line(&mut line).unwrap_or(0) > 0 {
+        seen.push_str(&line);
+        if line.contains("PLAIN HTTP") {
+            break;
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.contains("served over PLAIN HTTP beyond loopback"),
+        "{seen}"
+    );
+}
+
+fn with_db(db: &std::path::Path, args: &[&str], password: Option<&str>) -> (i32, String) {
+    let cfg = common::workspace_root().join("config/zkmq.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("ZKMQ_PASSWORD")
+        .envs(password.map(|p| ("ZKMQ_PASSWORD", p)))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn accounts_and_roles_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let (code, out) = with_db(
+        &db,
+        &["user", "add", "alice"],
+        Some("a long enough password"),
+    );
+    assert_eq!(code, 0, "{out}");
+    // Bad input changes nothing and says why.
+    let (code, out) = with_db(
+        &db,
+        &["user", "add", "alice"],
+        Some("a long enough password"),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("user \"alice\" exists already"), "{out}");
+    let (code, out) = with_db(&db, &["user", "add", "bob"], Some("short"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("password: is 5 characters; at least 12 are needed"),
+        "{out}"
+    );
+    let (code, out) = with_db(
+        &db,
+        &["role", "grant", "alice", "operator", "kafka/lcoal"],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("matches no configured cluster (configured: zookeeper/local, kafka/local, rabbitmq/local)"), "{out}");
+    let (code, out) = with_db(&db, &["role", "grant", "alice", "root", "*/*"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is not a role"), "{out}");
+    let (code, out) = with_db(
+        &db,
+        &["role", "grant", "alice", "operator", "kafka/*"],
+        None,
+    );
+    assert_eq!(
+        (code, out.trim()),
+        (0, "\"alice\" is now operator on kafka/*")
+    );
+    let (code, out) = with_db(&db, &["user", "disable", "alice"], None);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = with_db(&db, &["user", "list"], None);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "alice\tdisabled\toperator on kafka/*")
+    );
+    // Each change is in the audit log, by the CLI's user, and the chain holds.
+    let (code, out) = with_db(&db, &["audit", "verify"], None);
+    assert_eq!(code, 0, "{out}");
+    let rows: Vec<(String, String, String)> = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            sqlx::query_as(
+                "SELECT a.action, a.actor_via, COALESCE(o.outcome, '') FROM audit_log a \
+                 LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' \
+                 WHERE a.phase = 'attempt' ORDER BY a.seq",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        });
+    let summary: Vec<String> = rows
+        .iter()
+        .map(|(a, v, o)| format!("{a} {v} {o}"))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "add_user cli ok",
+            "add_user cli error",
+            "add_user cli error",
+            "grant_role cli ok",
+            "disable_user cli ok",
+        ],
+        "refusals before the store (scope, role) are not attempts; the store's are"
+    );
 }

@@ -1,13 +1,102 @@
 //! Shared helpers for integration tests against the real sandbox services.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 use std::time::Instant;
 use zkmq::config::Config;
+
+/// The password of the admin ("admin", admin and payloads on */*) every
+/// test server is started with (`ZKMQ_ADMIN_PASSWORD`, first start).
+pub const ADMIN_PASSWORD: &str = "admin password for tests";
+
+/// The session cookie (`zkmq_session=…`) of the admin of each test server,
+/// by port: [`http`], [`http_as`] and the websocket helpers send it, so
+/// every test is signed in through this one helper unless it says otherwise.
+static SESSIONS: Mutex<Option<HashMap<u16, String>>> = Mutex::new(None);
+
+/// The admin's `Cookie` value for the server on `port`, for tests that
+/// write their own requests.
+pub fn admin_cookie(port: u16) -> String {
+    session_of(port).expect("a server started by start_server")
+}
+
+fn session_of(port: u16) -> Option<String> {
+    SESSIONS.lock().unwrap().as_ref()?.get(&port).cloned()
+}
+
+/// Logs in with a password; the `Cookie` header value to send, or the
+/// refusal (status, body).
+pub fn login(port: u16, user: &str, password: &str) -> Result<String, (u16, String)> {
+    let body = form(&[("name", user), ("password", password)]);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    write!(
+        s,
+        "POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n\
+         Connection: close\r\nAccept: application/json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status: u16 = raw.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, rest) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let cookie = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .and_then(|(_, v)| v.trim().split(';').next().map(str::to_string));
+    match (status, cookie) {
+        (200, Some(c)) => Ok(c),
+        _ => Err((status, rest.to_string())),
+    }
+}
+
+/// Creates user `name` (as the server's admin) with `grants` like
+/// `("operator", "zookeeper/*")`, logs in as them and returns their cookie.
+pub fn user_with(s: &Server, name: &str, grants: &[(&str, &str)]) -> String {
+    let password = format!("password of {name}");
+    let (st, v) = api(s, "add_user", &[("name", name), ("password", &password)]);
+    assert_eq!(st, 200, "add_user {name}: {v}");
+    for (role, scope) in grants {
+        let (st, v) = api(
+            s,
+            "grant_role",
+            &[("name", name), ("role", role), ("scope", scope)],
+        );
+        assert_eq!(st, 200, "grant_role {name} {role} {scope}: {v}");
+    }
+    login(s.port, name, &password).unwrap_or_else(|e| panic!("login as {name}: {e:?}"))
+}
+
+/// A server-function call as the holder of `cookie` (from [`user_with`]).
+pub fn api_as(
+    s: &Server,
+    cookie: &str,
+    name: &str,
+    pairs: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let own = format!("http://127.0.0.1:{}", s.port);
+    let (status, body) = http_as(
+        s.port,
+        "POST",
+        &format!("/api/{name}"),
+        &[("Origin", &own), ("Cookie", cookie)],
+        &form(pairs),
+    )
+    .unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -86,6 +175,7 @@ pub fn start_server(rest: &str) -> Server {
         .arg(&cfg)
         .args(["--bind", &format!("127.0.0.1:{port}")])
         .env("LEPTOS_OUTPUT_NAME", "zkmq")
+        .env("ZKMQ_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -99,6 +189,13 @@ pub fn start_server(rest: &str) -> Server {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if let Ok((200, _)) = http(port, "GET", "/healthz", "") {
+            let cookie = login(port, "admin", ADMIN_PASSWORD)
+                .unwrap_or_else(|e| panic!("the test admin cannot log in: {e:?}"));
+            SESSIONS
+                .lock()
+                .unwrap()
+                .get_or_insert_with(HashMap::new)
+                .insert(port, cookie);
             return server;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -148,15 +245,24 @@ pub fn http_as(
     Ok((status, body))
 }
 
-/// `Host` (the console's, unless `headers` names one) and `headers`, as
-/// request head lines.
+/// `Host` (the console's, unless `headers` names one), the admin's session
+/// cookie (unless `headers` names a `Cookie`; an empty one sends none) and
+/// `headers`, as request head lines.
 fn head_lines(port: u16, headers: &[(&str, &str)]) -> String {
     let mut out = String::new();
-    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+    let has = |name: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    if !has("host") {
         out.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
     }
+    if !has("cookie")
+        && let Some(c) = session_of(port)
+    {
+        out.push_str(&format!("Cookie: {c}\r\n"));
+    }
     for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
+        if !v.is_empty() || !k.eq_ignore_ascii_case("cookie") {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
     }
     out
 }
@@ -376,13 +482,31 @@ pub async fn audit_rows<T>(s: &Server, columns: &str) -> Vec<T>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
 {
+    // The first-start admin, its grants and logins are the console's own
+    // records ("console"); the tests of a backend count that backend's.
+    query_audit(s, columns, "a.backend != 'console'").await
+}
+
+/// Every audit record, the console's own (accounts, logins) included.
+pub async fn all_audit_rows<T>(s: &Server, columns: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    query_audit(s, columns, "1 = 1").await
+}
+
+async fn query_audit<T>(s: &Server, columns: &str, filter: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
         .await
         .unwrap();
-    // The columns are the tests' own constants, not input.
+    // The columns and filter are the tests' own constants, not input.
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {columns} FROM audit_log a \
-         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' WHERE a.phase = 'attempt' ORDER BY a.seq"
+         LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' \
+         WHERE a.phase = 'attempt' AND {filter} ORDER BY a.seq"
     )))
     .fetch_all(&pool)
     .await

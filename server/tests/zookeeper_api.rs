@@ -410,7 +410,8 @@ async fn create_kinds_delete_and_a_large_child_list() {
         "preview_delete_subtree",
         &[("cluster", "local"), ("path", &many)],
     );
-    assert_eq!(preview["nodes"], 251, "{preview}");
+    // 250 children, one grandchild (n012/x) and the node itself.
+    assert_eq!(preview["nodes"], 252, "{preview}");
     let (_, err) = at(&s, "delete_subtree", &many, &[("confirm", "/nope")]);
     assert_eq!(err["Invalid"]["field"], "confirm", "{err}");
     assert_eq!(
@@ -423,7 +424,7 @@ async fn create_kinds_delete_and_a_large_child_list() {
         250
     );
     let (st, n) = at(&s, "delete_subtree", &many, &[("confirm", &many)]);
-    assert_eq!((st, n), (200, Value::from(251)));
+    assert_eq!((st, n), (200, Value::from(252)));
     assert!(
         synced(&zkc, &many)
             .await
@@ -436,7 +437,7 @@ async fn create_kinds_delete_and_a_large_child_list() {
     let rec = rows.iter().find(|r| r.0 == "delete_subtree").unwrap();
     assert_eq!(rec.3.as_deref(), Some("ok"));
     let copy: Value = serde_json::from_str(rec.2.as_deref().unwrap()).unwrap();
-    assert_eq!(copy["znodes"], 251);
+    assert_eq!(copy["znodes"], 252);
     assert_eq!(copy["subtree"][0]["path"], many.as_str());
     assert!(
         copy["subtree"]

@@ -10,6 +10,9 @@ pub const AUDIT_PAGE: i64 = 100;
 /// The newest records, or those older than `before_id` (for paging).
 #[server(endpoint = "list_audit_records")]
 pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecord>, AppError> {
+    // The whole log shows every cluster's changes and every account change.
+    let (svc, _) =
+        crate::services::authorize_console(crate::auth::model::Permission::ReadAudit).await?;
     if let Some(id) = before_id
         && id < 1
     {
@@ -18,8 +21,5 @@ pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecor
             "must be a record id of 1 or more",
         ));
     }
-    crate::services::services()?
-        .audit
-        .list(AUDIT_PAGE, before_id)
-        .await
+    svc.audit.list(AUDIT_PAGE, before_id).await
 }

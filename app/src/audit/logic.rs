@@ -17,6 +17,8 @@ pub struct ChainRow {
     pub phase: String,
     pub ts: String,
     pub actor: String,
+    /// How the actor authenticated; `None` on rows written before logins existed.
+    pub actor_via: Option<String>,
     pub client_addr: Option<String>,
     pub backend: String,
     pub cluster: String,
@@ -33,7 +35,7 @@ pub struct ChainRow {
 impl ChainRow {
     /// The canonical bytes the hash is computed over.
     pub fn canonical(&self) -> Vec<u8> {
-        serde_json::to_vec(&(
+        let fields = (
             self.seq,
             self.record_id,
             &self.phase,
@@ -50,7 +52,13 @@ impl ChainRow {
             &self.outcome,
             &self.error,
             &self.prev_hash,
-        ))
+        );
+        // Rows from before logins have no `actor_via`: their bytes stay as they
+        // were hashed. Newer rows add it as a 17th element.
+        match &self.actor_via {
+            None => serde_json::to_vec(&fields),
+            Some(via) => serde_json::to_vec(&(fields, via)),
+        }
         .expect("serialising strings and integers cannot fail")
     }
 }
@@ -122,6 +130,7 @@ mod tests {
                 phase: "attempt".into(),
                 ts: format!("2026-11-25T00:00:0{seq}Z"),
                 actor: "anonymous".into(),
+                actor_via: None,
                 client_addr: None,
                 backend: "zookeeper".into(),
                 cluster: "local".into(),
@@ -187,5 +196,11 @@ mod tests {
         b.actor = "anonymou".into();
         b.client_addr = Some("s".into());
         assert_ne!(a.canonical(), b.canonical());
+        // How the actor logged in is covered too; rows from before logins
+        // (no actor_via) keep the bytes they were hashed with.
+        let mut c = a.clone();
+        c.actor_via = Some("password".into());
+        assert_ne!(a.canonical(), c.canonical());
+        assert!(a.canonical().starts_with(b"[1,"));
     }
 }

@@ -41,6 +41,8 @@ pub struct AuditRecord {
     pub time: String,
     pub completed_at: Option<String>,
     pub actor: String,
+    /// How the actor authenticated: password, oidc, proxy, token:<id>, cli.
+    pub actor_via: Option<String>,
     pub client_addr: Option<String>,
     pub backend: String,
     pub cluster: String,

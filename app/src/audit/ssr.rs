@@ -21,7 +21,9 @@ use tokio::sync::Mutex;
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub actor: Actor,
-    pub backend: Backend,
+    /// The backend changed, or `None` for the console's own objects (users,
+    /// roles, tokens, sessions), stored as "console".
+    pub backend: Option<Backend>,
     pub cluster: String,
     /// verb_noun, e.g. "create_znode".
     pub action: String,
@@ -44,7 +46,7 @@ impl Attempt {
     ) -> Attempt {
         Attempt {
             actor: ctx.actor.clone(),
-            backend,
+            backend: Some(backend),
             cluster: cluster.to_string(),
             action: action.to_string(),
             target: target.to_string(),
@@ -80,7 +82,44 @@ impl Recorder {
     ) -> Attempt {
         Attempt::new(&self.ctx, backend, cluster, action, target, params, before)
     }
+
+    /// An attempt on the console's own objects (users, roles, sessions).
+    pub fn console_attempt(
+        &self,
+        action: &str,
+        target: &str,
+        params: serde_json::Value,
+    ) -> Attempt {
+        Attempt::console(&self.ctx, action, target, params)
+    }
+
+    pub fn context(&self) -> &RequestContext {
+        &self.ctx
+    }
 }
+
+impl Attempt {
+    /// An attempt on the console's own objects by the caller of `ctx`.
+    pub fn console(
+        ctx: &RequestContext,
+        action: &str,
+        target: &str,
+        params: serde_json::Value,
+    ) -> Attempt {
+        Attempt {
+            actor: ctx.actor.clone(),
+            backend: None,
+            cluster: String::new(),
+            action: action.to_string(),
+            target: target.to_string(),
+            params,
+            before: None,
+        }
+    }
+}
+
+/// The `backend` column of console rows.
+pub const CONSOLE_SCOPE: &str = "console";
 
 impl std::ops::Deref for Recorder {
     type Target = AuditLog;
@@ -114,8 +153,9 @@ fn chain_row(a: &Attempt, seq: i64, record_id: i64, phase: &str, prev_hash: Stri
         phase: phase.into(),
         ts: now_rfc3339(),
         actor: a.actor.name.clone(),
+        actor_via: a.actor.via.clone(),
         client_addr: a.actor.client_addr.clone(),
-        backend: a.backend.slug().into(),
+        backend: a.backend.map_or(CONSOLE_SCOPE, Backend::slug).into(),
         cluster: a.cluster.clone(),
         action: a.action.clone(),
         target: a.target.clone(),
@@ -254,8 +294,8 @@ impl AuditLog {
         let hash = sha256_hex(&row.canonical());
         sqlx::query(
             "INSERT INTO audit_log (seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, \
-             params, before_value, after_value, outcome, error, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             params, before_value, after_value, outcome, error, prev_hash, hash, actor_via) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(row.seq)
         .bind(row.record_id)
@@ -274,6 +314,7 @@ impl AuditLog {
         .bind(&row.error)
         .bind(&row.prev_hash)
         .bind(&hash)
+        .bind(&row.actor_via)
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -289,7 +330,7 @@ impl AuditLog {
     ) -> Result<Vec<AuditRecord>, AppError> {
         let rows = sqlx::query(
             "SELECT a.seq, a.ts, o.ts, a.actor, a.client_addr, a.backend, a.cluster, a.action, a.target, a.params, \
-                    a.before_value, o.after_value, o.outcome, o.error \
+                    a.before_value, o.after_value, o.outcome, o.error, a.actor_via \
              FROM audit_log a LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' \
              WHERE a.phase = 'attempt' AND (? IS NULL OR a.seq < ?) \
              ORDER BY a.seq DESC LIMIT ?",
@@ -307,6 +348,7 @@ impl AuditLog {
                 time: r.get(1),
                 completed_at: r.get(2),
                 actor: r.get(3),
+                actor_via: r.get(14),
                 client_addr: r.get(4),
                 backend: r.get(5),
                 cluster: r.get(6),
@@ -345,7 +387,7 @@ impl AuditLog {
     pub async fn verify(&self) -> Result<VerifyReport, AppError> {
         let rows = sqlx::query(
             "SELECT seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, params, \
-                    before_value, after_value, outcome, error, prev_hash, hash FROM audit_log ORDER BY seq",
+                    before_value, after_value, outcome, error, prev_hash, hash, actor_via FROM audit_log ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await
@@ -360,6 +402,7 @@ impl AuditLog {
                         phase: r.get(2),
                         ts: r.get(3),
                         actor: r.get(4),
+                        actor_via: r.get(17),
                         client_addr: r.get(5),
                         backend: r.get(6),
                         cluster: r.get(7),

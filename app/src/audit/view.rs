@@ -69,9 +69,19 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
         Outcome::Error | Outcome::Denied => "text-red-800 dark:text-red-300",
         Outcome::Pending => "text-amber-800 dark:text-amber-300",
     };
-    let actor = match &record.client_addr {
-        Some(a) => format!("{} ({a})", record.actor),
-        None => record.actor.clone(),
+    // "alice via password (10.0.0.7)": who, how they proved it, from where.
+    let mut actor = record.actor.clone();
+    if let Some(via) = &record.actor_via {
+        actor.push_str(&format!(" via {via}"));
+    }
+    if let Some(a) = &record.client_addr {
+        actor.push_str(&format!(" ({a})"));
+    }
+    // Users, roles and sessions are the console's own objects.
+    let scope = if record.cluster.is_empty() {
+        record.backend.clone()
+    } else {
+        format!("{}/{}", record.backend, record.cluster)
     };
     // Stored values may contain markup typed by anyone: they are rendered as text, never HTML.
     let before = record.before.clone().unwrap_or_else(|| "(none)".into());
@@ -81,7 +91,7 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
             <td class="py-2 pr-3 font-mono">{record.id}</td>
             <td class="py-2 pr-3 font-mono text-xs">{record.time.clone()}</td>
             <td class="py-2 pr-3">{actor}</td>
-            <td class="py-2 pr-3">{format!("{}/{}", record.backend, record.cluster)}</td>
+            <td class="py-2 pr-3">{scope}</td>
             <td class="py-2 pr-3 font-mono">{record.action.clone()}</td>
             <td class="py-2 pr-3 font-mono break-all">{record.target.clone()}</td>
             <td class=format!("py-2 pr-3 font-semibold {outcome_class}")>

@@ -33,6 +33,86 @@ pub fn allows(grants: &[Grant], backend: Backend, id: &str, need: Permission) ->
         .any(|g| gives(g.role, need) && covers(&g.scope, backend, id))
 }
 
+/// Whether the cluster shows up for the caller at all (lists, picker, overview).
+pub fn may_see(grants: &[Grant], c: &ClusterRef) -> bool {
+    allows(grants, c.backend, &c.id, Permission::Read)
+}
+
+/// Whether a grant gives `need` on every cluster of every backend (`*/*`):
+/// what the console's own objects (users, roles, the whole audit log) need.
+pub fn allows_everywhere(grants: &[Grant], need: Permission) -> bool {
+    grants
+        .iter()
+        .any(|g| gives(g.role, need) && g.scope.backend.is_none() && g.scope.clusters == "*")
+}
+
+/// What a refused caller reads for the console's own objects.
+pub fn missing_everywhere(need: Permission) -> String {
+    format!("needs {} on */*", need.role().word())
+}
+
+/// A role word and a scope, as `zkmq role grant NAME ROLE SCOPE` takes them.
+pub fn parse_grant(role: &str, scope: &str) -> Result<Grant, AppError> {
+    let r = Role::from_word(role.trim()).ok_or_else(|| {
+        let words: Vec<&str> = Role::ALL.iter().map(|r| r.word()).collect();
+        AppError::invalid(
+            "role",
+            format!("\"{role}\" is not a role: {}", words.join(", ")),
+        )
+    })?;
+    Ok(Grant {
+        role: r,
+        scope: parse_scope("scope", scope)?,
+    })
+}
+
+/// What every failed login answers, whatever failed: an unknown user, a
+/// wrong password and a disabled account read the same (no enumeration).
+pub const LOGIN_FAILED: &str = "the user name or password is wrong";
+
+/// The sentence the login page shows for the `?error=` code the login
+/// post sent it back with; `None` for a code it did not send.
+pub fn login_error_text(code: &str) -> Option<String> {
+    match code.split_once(':') {
+        None if code == "failed" => Some(format!("Login failed: {LOGIN_FAILED}.")),
+        None if code == "unavailable" => {
+            Some("zkmq could not check the password just now; try again.".into())
+        }
+        Some(("throttled", s)) => s
+            .parse::<u64>()
+            .ok()
+            .map(|s| format!("Too many failed logins: wait {s} s before the next try.")),
+        _ => None,
+    }
+}
+
+/// Where to go after login: only a path on this site ("/kafka/local"),
+/// never another origin ("//evil.example", "https://…"): an open redirect
+/// would let a phishing link borrow zkmq's login page.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next.starts_with("/login");
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// Seconds to wait before the next login try after `failures` failed ones
+/// in a row: free for the first three (typos), then 1, 2, 4 … up to 5 min.
+pub fn throttle_wait_s(failures: i64) -> u64 {
+    if failures < 3 {
+        0
+    } else {
+        1u64 << (failures - 3).min(9) as u32
+    }
+    .min(300)
+}
+
 /// What a refused caller reads: "needs operator on kafka/local".
 pub fn missing(need: Permission, backend: Backend, id: &str) -> String {
     format!("needs {} on {}/{id}", need.role().word(), backend.slug())
@@ -227,6 +307,68 @@ mod tests {
         );
         let all = parse_scope("scope", "*/*").unwrap();
         assert!(check_scope_matches("scope", &all, &configured).is_ok());
+    }
+
+    #[test]
+    fn console_objects_need_a_grant_on_everything() {
+        let ops = [grant(Role::Admin, "kafka/*")];
+        assert!(!allows_everywhere(&ops, Permission::Administer));
+        let admin = [grant(Role::Admin, "*/*")];
+        assert!(allows_everywhere(&admin, Permission::Administer));
+        assert!(allows_everywhere(&admin, Permission::ReadAudit));
+        assert!(!allows_everywhere(&admin, Permission::ReadPayloads));
+        assert_eq!(
+            parse_grant("operator", "kafka/prod-*").unwrap().to_string(),
+            "operator on kafka/prod-*"
+        );
+        assert_eq!(
+            invalid(parse_grant("root", "*/*").unwrap_err()),
+            (
+                "role".into(),
+                "\"root\" is not a role: viewer, operator, admin, payloads, auditor".into()
+            )
+        );
+    }
+
+    #[test]
+    fn login_returns_only_to_this_site() {
+        assert_eq!(
+            safe_next("/kafka/local/topics?page=2"),
+            "/kafka/local/topics?page=2"
+        );
+        for bad in [
+            "//evil.example/x",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/login?next=/x",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad}");
+        }
+    }
+
+    #[test]
+    fn login_errors_are_fixed_sentences() {
+        assert_eq!(
+            login_error_text("failed").unwrap(),
+            "Login failed: the user name or password is wrong."
+        );
+        assert!(
+            login_error_text("throttled:8")
+                .unwrap()
+                .contains("wait 8 s")
+        );
+        // A crafted link cannot make the page say something else.
+        assert_eq!(login_error_text("<b>pwned</b>"), None);
+        assert_eq!(login_error_text("throttled:soon"), None);
+    }
+
+    #[test]
+    fn failed_logins_wait_longer_each_time() {
+        let waits: Vec<u64> = (0..6).map(throttle_wait_s).collect();
+        assert_eq!(waits, [0, 0, 0, 1, 2, 4]);
+        assert_eq!(throttle_wait_s(1_000), 300);
     }
 
     #[test]

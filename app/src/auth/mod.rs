@@ -1,6 +1,10 @@
-//! Who may do what (issue 14): roles per backend and cluster, and the pure
-//! rules that decide whether a call is allowed. Accounts, sessions and the
-//! `authorize` step arrive in the next steps of the issue.
+//! Who may do what (issue 14): roles per backend and cluster, the pure rules
+//! that decide whether a call is allowed, accounts and sessions (`ssr`), the
+//! login and admin server functions (`api`) and their pages (`view`).
 
+pub mod api;
 pub mod logic;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod view;

@@ -28,6 +28,10 @@ impl Role {
         Role::Auditor,
     ];
 
+    pub fn from_word(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.word() == s)
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
@@ -76,8 +80,43 @@ pub struct Scope {
     pub clusters: String,
 }
 
+/// `kafka/prod-*`, `*/*`: as the CLI, the config and the admin page write it.
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let backend = self.backend.map_or("*", Backend::slug);
+        write!(f, "{backend}/{}", self.clusters)
+    }
+}
+
+/// `operator on kafka/prod-*`.
+impl std::fmt::Display for Grant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} on {}", self.role.word(), self.scope)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Grant {
     pub role: Role,
     pub scope: Scope,
+}
+
+/// Who a request acts as once authenticated: what the server checks every
+/// call against, and what the browser's user menu and disabled controls read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user: String,
+    /// How they proved it: password, oidc, proxy, token:<id>.
+    pub via: String,
+    pub grants: Vec<Grant>,
+}
+
+/// A user as the admin page and `zkmq user list` show it (never the hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub name: String,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub grants: Vec<Grant>,
+    pub created_at: String,
 }

@@ -137,7 +137,10 @@ pub fn FormStatus(form: Form) -> impl IntoView {
     view! {
         {move || form.pending().then(|| view! { <p role="status" class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Working…"</p> })}
         {move || form.done().map(|d| view! { <p role="status" class="mt-2 text-sm">{d}</p> })}
-        {move || form.error_elsewhere().map(|e| view! { <ErrorBanner message=e.to_string() /> })}
+        {move || form.error_elsewhere().map(|e| match e {
+            AppError::Unauthenticated(_) => view! { <super::SessionEnded /> }.into_any(),
+            e => view! { <ErrorBanner message=e.to_string() /> }.into_any(),
+        })}
     }
 }
 

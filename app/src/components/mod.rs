@@ -29,6 +29,28 @@ pub fn ErrorBanner(#[prop(into)] message: String) -> impl IntoView {
     }
 }
 
+/// A call answered 401: the session ended (idle, expired, logged out
+/// elsewhere). The link opens the login page in a new tab, which returns
+/// to this page, so whatever is typed here is not lost.
+#[component]
+pub fn SessionEnded() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let href = move || {
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        let next: String =
+            percent_encoding::utf8_percent_encode(&here, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        format!("/login?next={next}")
+    };
+    view! {
+        <div role="alert" class="rounded border border-amber-300 bg-amber-50 px-4 py-3 text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+            "Your session has ended. "
+            <a href=href target="_blank" rel="opener" class="underline">"Log in again (new tab)"</a>
+            ", then retry here: what you typed on this page is kept."
+        </div>
+    }
+}
+
 /// Fallback for every `ErrorBoundary`: one banner per error.
 pub fn error_banners(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {
@@ -39,6 +61,9 @@ pub fn error_banners(errors: ArcRwSignal<Errors>) -> impl IntoView {
                     .into_iter()
                     .map(|(_, e)| {
                         let msg = match e.downcast_ref::<AppError>() {
+                            Some(AppError::Unauthenticated(_)) => {
+                                return view! { <SessionEnded /> }.into_any();
+                            }
                             Some(a) => {
                                 // A page rendered in full on the server (a
                                 // missing topic, queue, znode) answers with the
@@ -48,7 +73,7 @@ pub fn error_banners(errors: ArcRwSignal<Errors>) -> impl IntoView {
                             }
                             None => e.to_string(),
                         };
-                        view! { <ErrorBanner message=msg /> }
+                        view! { <ErrorBanner message=msg /> }.into_any()
                     })
                     .collect_view()
             }}

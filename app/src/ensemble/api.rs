@@ -10,7 +10,9 @@ pub const HISTORY_LIMIT: u32 = 50;
 /// The monitor's latest snapshot of one ensemble (waits for its first round).
 #[server(endpoint = "get_ensemble_snapshot")]
 pub async fn get_ensemble_snapshot(cluster: String) -> Result<EnsembleSnapshot, AppError> {
-    let monitor = crate::services::services()?.ensemble(&cluster)?;
+    let monitor = crate::services::authorize_read(crate::error::Backend::Zookeeper, &cluster)
+        .await?
+        .ensemble(&cluster)?;
     Ok(monitor.current().await)
 }
 
@@ -20,7 +22,9 @@ pub async fn list_leader_changes(
     cluster: String,
     limit: u32,
 ) -> Result<Vec<LeaderChange>, AppError> {
-    let monitor = crate::services::services()?.ensemble(&cluster)?;
+    let monitor = crate::services::authorize_read(crate::error::Backend::Zookeeper, &cluster)
+        .await?
+        .ensemble(&cluster)?;
     monitor
         .history()
         .list(&cluster, limit.clamp(1, HISTORY_LIMIT))

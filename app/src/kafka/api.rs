@@ -1,4 +1,5 @@
-//! Kafka server functions. Reads go to the adapter; every change goes
+//! Kafka server functions. Each first checks the caller's permission
+//! (`authorized`); reads then go to the adapter; every change goes
 //! through `ssr::audited` (validated, previewable, recorded before/after).
 
 // A server function takes its form's fields as arguments, however many there are
@@ -12,11 +13,25 @@ use super::model::{
 use crate::error::AppError;
 use crate::plan::Plan;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {crate::audit::ssr::Recorder, crate::auth::model::Permission, std::sync::Arc};
+
+/// The authorize step of every function here: the caller's permissions on
+/// the cluster, then its adapter and the caller's recorder.
+#[cfg(feature = "ssr")]
+async fn authorized(
+    cluster: &str,
+    needs: &[Permission],
+) -> Result<(Arc<super::ssr::KafkaCluster>, Recorder), AppError> {
+    let (svc, rec) =
+        crate::services::authorize(crate::error::Backend::Kafka, cluster, needs).await?;
+    Ok((svc.kafka(cluster)?, rec))
+}
 
 /// Brokers, controller, cluster id, counts and the release line.
 #[server(endpoint = "get_kafka_summary")]
 pub async fn get_kafka_summary(cluster: String) -> Result<KafkaSummary, AppError> {
-    let svc = crate::services::services()?;
+    let svc = crate::services::authorize_read(crate::error::Backend::Kafka, &cluster).await?;
     let mut summary = svc.kafka(&cluster)?.summary().await?;
     // Kafka's metadata has no racks; a ZooKeeper-mode cluster's registrations
     // do, and the ensemble monitor already reads them.
@@ -48,7 +63,7 @@ pub async fn list_topics(
     offset: usize,
     limit: usize,
 ) -> Result<TopicPage, AppError> {
-    let kafka = crate::services::services()?.kafka(&cluster)?;
+    let (kafka, _) = authorized(&cluster, &[Permission::Read]).await?;
     kafka
         .list_topics(super::model::TopicQuery {
             filter,
@@ -64,7 +79,7 @@ pub async fn list_topics(
 /// Partitions (leader, replicas, ISR, watermarks), configs, readers.
 #[server(endpoint = "get_topic")]
 pub async fn get_topic(cluster: String, topic: String) -> Result<TopicDetail, AppError> {
-    let kafka = crate::services::services()?.kafka(&cluster)?;
+    let (kafka, _) = authorized(&cluster, &[Permission::Read]).await?;
     kafka.topic_detail(&topic).await
 }
 
@@ -84,15 +99,15 @@ pub async fn create_topic(
         replication,
         configs,
     };
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::create_topic(&rec, &*svc.kafka(&cluster)?, &form, preview).await
+    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::create_topic(&rec, &kafka, &form, preview).await
 }
 
 /// Deletes a topic; `confirm` must repeat its name.
 #[server(endpoint = "delete_topic")]
 pub async fn delete_topic(cluster: String, topic: String, confirm: String) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete_topic(&rec, &*svc.kafka(&cluster)?, &topic, &confirm).await
+    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::delete_topic(&rec, &kafka, &topic, &confirm).await
 }
 
 /// Grows a topic to `total` partitions; with `preview` only validates.
@@ -103,8 +118,8 @@ pub async fn add_partitions(
     total: String,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::add_partitions(&rec, &*svc.kafka(&cluster)?, &topic, &total, preview).await
+    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::add_partitions(&rec, &kafka, &topic, &total, preview).await
 }
 
 /// Sets (`key=value` lines) and removes (key lines) topic overrides.
@@ -116,16 +131,8 @@ pub async fn alter_topic_config(
     remove: String,
     preview: bool,
 ) -> Result<ChangePreview, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::alter_topic_config(
-        &rec,
-        &*svc.kafka(&cluster)?,
-        &topic,
-        &set,
-        &remove,
-        preview,
-    )
-    .await
+    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::alter_topic_config(&rec, &kafka, &topic, &set, &remove, preview).await
 }
 
 /// One page of consumer groups; `sort`: name, state, members.
@@ -138,7 +145,7 @@ pub async fn list_groups(
     offset: usize,
     limit: usize,
 ) -> Result<GroupPage, AppError> {
-    let kafka = crate::services::services()?.kafka(&cluster)?;
+    let (kafka, _) = authorized(&cluster, &[Permission::Read]).await?;
     kafka
         .list_groups(super::model::GroupQuery {
             filter,
@@ -153,7 +160,7 @@ pub async fn list_groups(
 /// Members and per-partition committed offset, end offset and lag.
 #[server(endpoint = "get_group")]
 pub async fn get_group(cluster: String, group: String) -> Result<GroupDetail, AppError> {
-    let kafka = crate::services::services()?.kafka(&cluster)?;
+    let (kafka, _) = authorized(&cluster, &[Permission::Read]).await?;
     kafka.group_detail(&group).await
 }
 
@@ -174,17 +181,9 @@ pub async fn reset_offsets(
 ) -> Result<Plan<ResetRow>, AppError> {
     let target = super::logic::parse_reset_target(&to, &value)?;
     let topic = Some(topic.trim()).filter(|t| !t.is_empty());
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::reset_offsets(
-        &rec,
-        &*svc.kafka(&cluster)?,
-        &group,
-        topic,
-        &target,
-        preview,
-        &plan_hash,
-    )
-    .await
+    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::reset_offsets(&rec, &kafka, &group, topic, &target, preview, &plan_hash)
+        .await
 }
 
 /// Reads messages of one partition (`from`: offset, timestamp, newest;
@@ -202,6 +201,8 @@ pub async fn browse_messages(
     field: String,
 ) -> Result<BrowseResult, AppError> {
     use super::logic::{parse_browse_start, parse_filter};
+    // Message payloads are often personal data: a permission of their own.
+    let (kafka, _) = authorized(&cluster, &[Permission::Read, Permission::ReadPayloads]).await?;
     let req = super::model::BrowseRequest {
         topic,
         partition,
@@ -209,7 +210,6 @@ pub async fn browse_messages(
         limit,
         filter: parse_filter(&filter, &text, &field)?,
     };
-    let kafka = crate::services::services()?.kafka(&cluster)?;
     kafka.browse(req).await
 }
 
@@ -230,6 +230,6 @@ pub async fn produce_message(
         value,
         headers,
     };
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::produce(&rec, &*svc.kafka(&cluster)?, &form).await
+    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::produce(&rec, &kafka, &form).await
 }

@@ -5,14 +5,22 @@ use crate::clusters::model::ClusterRef;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Every configured cluster, for the picker and the navigation.
+/// Every configured cluster the caller may see, for the picker and the navigation.
 #[server(endpoint = "list_clusters")]
 pub async fn list_clusters() -> Result<Vec<ClusterRef>, AppError> {
-    Ok(crate::services::services()?.clusters())
+    let (svc, me) = crate::services::signed_in().await?;
+    let mut all = svc.clusters();
+    all.retain(|c| crate::auth::logic::may_see(&me.grants, c));
+    Ok(all)
 }
 
-/// The latest status of every cluster (the websocket then streams changes).
+/// The latest status of every cluster the caller may see (the websocket
+/// then streams changes).
 #[server(endpoint = "get_overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
-    Ok(crate::services::services()?.status.snapshot())
+    let (svc, me) = crate::services::signed_in().await?;
+    let mut o = svc.status.snapshot();
+    o.clusters
+        .retain(|s| crate::auth::logic::may_see(&me.grants, &s.cluster));
+    Ok(o)
 }

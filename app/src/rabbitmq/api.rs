@@ -1,4 +1,5 @@
-//! RabbitMQ server functions. Reads go to the adapter; every change goes
+//! RabbitMQ server functions. Each first checks the caller's permission
+//! (`authorized`); reads then go to the adapter; every change goes
 //! through `ssr::audited`.
 
 // A server function takes its form's fields as arguments, however many there are
@@ -11,42 +12,52 @@ use super::model::{
 };
 use crate::error::AppError;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {crate::audit::ssr::Recorder, crate::auth::model::Permission, std::sync::Arc};
+
+/// The authorize step of every function here: the caller's permissions on
+/// the broker, then its adapter and the caller's recorder.
+#[cfg(feature = "ssr")]
+async fn authorized(
+    cluster: &str,
+    needs: &[Permission],
+) -> Result<(Arc<super::ssr::RabbitCluster>, Recorder), AppError> {
+    let (svc, rec) =
+        crate::services::authorize(crate::error::Backend::Rabbitmq, cluster, needs).await?;
+    Ok((svc.rabbitmq(cluster)?, rec))
+}
 
 /// The broker's version, node and object totals.
 #[server(endpoint = "get_rabbitmq_summary")]
 pub async fn get_rabbitmq_summary(cluster: String) -> Result<RabbitSummary, AppError> {
-    let rabbit = crate::services::services()?.rabbitmq(&cluster)?;
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
     rabbit.summary().await
 }
 
 /// Message rates, nodes with alarms, listeners, vhosts.
 #[server(endpoint = "get_rabbitmq_detail")]
 pub async fn get_rabbitmq_detail(cluster: String) -> Result<RabbitDetail, AppError> {
-    crate::services::services()?
-        .rabbitmq(&cluster)?
-        .detail()
-        .await
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
+    rabbit.detail().await
 }
 
 #[server(endpoint = "create_vhost")]
 pub async fn create_vhost(cluster: String, name: String) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::create_vhost(&rec, &*svc.rabbitmq(&cluster)?, &name).await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::create_vhost(&rec, &rabbit, &name).await
 }
 
 /// Deletes a vhost and all it holds; `confirm` must repeat its name.
 #[server(endpoint = "delete_vhost")]
 pub async fn delete_vhost(cluster: String, name: String, confirm: String) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete_vhost(&rec, &*svc.rabbitmq(&cluster)?, &name, &confirm).await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Administer]).await?;
+    super::ssr::audited::delete_vhost(&rec, &rabbit, &name, &confirm).await
 }
 
 #[server(endpoint = "list_exchanges")]
 pub async fn list_exchanges(cluster: String) -> Result<Vec<ExchangeRow>, AppError> {
-    crate::services::services()?
-        .rabbitmq(&cluster)?
-        .exchanges()
-        .await
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
+    rabbit.exchanges().await
 }
 
 /// Declares an exchange (`kind`: direct, fanout, topic, headers).
@@ -61,10 +72,10 @@ pub async fn create_exchange(
     internal: bool,
     arguments: String,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::create_exchange(
         &rec,
-        &*svc.rabbitmq(&cluster)?,
+        &rabbit,
         &vhost,
         &name,
         &kind,
@@ -83,9 +94,8 @@ pub async fn delete_exchange(
     name: String,
     if_unused: bool,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete_exchange(&rec, &*svc.rabbitmq(&cluster)?, &vhost, &name, if_unused)
-        .await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::delete_exchange(&rec, &rabbit, &vhost, &name, if_unused).await
 }
 
 /// One page of queues; `vhost` empty: every vhost; `sort`: name, messages, consumers.
@@ -99,7 +109,7 @@ pub async fn list_queues(
     page: u64,
     page_size: u64,
 ) -> Result<QueuePage, AppError> {
-    let r = crate::services::services()?.rabbitmq(&cluster)?;
+    let (r, _) = authorized(&cluster, &[Permission::Read]).await?;
     let vhost = Some(vhost.as_str()).filter(|v| !v.is_empty());
     r.queues(vhost, &filter, sort, descending, page, page_size)
         .await
@@ -112,10 +122,8 @@ pub async fn get_queue(
     vhost: String,
     name: String,
 ) -> Result<QueueDetail, AppError> {
-    crate::services::services()?
-        .rabbitmq(&cluster)?
-        .queue(&vhost, &name)
-        .await
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
+    rabbit.queue(&vhost, &name).await
 }
 
 /// Declares a queue; `arguments` is `x-…=value` per line (validated and typed).
@@ -128,10 +136,10 @@ pub async fn create_queue(
     auto_delete: bool,
     arguments: String,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::create_queue(
         &rec,
-        &*svc.rabbitmq(&cluster)?,
+        &rabbit,
         &vhost,
         &name,
         durable,
@@ -149,16 +157,8 @@ pub async fn delete_queue(
     if_empty: bool,
     if_unused: bool,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete_queue(
-        &rec,
-        &*svc.rabbitmq(&cluster)?,
-        &vhost,
-        &name,
-        if_empty,
-        if_unused,
-    )
-    .await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::delete_queue(&rec, &rabbit, &vhost, &name, if_empty, if_unused).await
 }
 
 /// Purges a queue; `confirm` must repeat its name. Returns the ready count purged.
@@ -169,16 +169,14 @@ pub async fn purge_queue(
     name: String,
     confirm: String,
 ) -> Result<u64, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::purge_queue(&rec, &*svc.rabbitmq(&cluster)?, &vhost, &name, &confirm).await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::purge_queue(&rec, &rabbit, &vhost, &name, &confirm).await
 }
 
 #[server(endpoint = "list_bindings")]
 pub async fn list_bindings(cluster: String, vhost: String) -> Result<Vec<BindingRow>, AppError> {
-    crate::services::services()?
-        .rabbitmq(&cluster)?
-        .bindings(&vhost)
-        .await
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
+    rabbit.bindings(&vhost).await
 }
 
 /// Binds exchange `source` to a queue or exchange (`destination_type`).
@@ -192,10 +190,10 @@ pub async fn create_binding(
     routing_key: String,
     arguments: String,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::create_binding(
         &rec,
-        &*svc.rabbitmq(&cluster)?,
+        &rabbit,
         &vhost,
         &source,
         &destination_type,
@@ -215,10 +213,10 @@ pub async fn delete_binding(
     destination: String,
     properties_key: String,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::delete_binding(
         &rec,
-        &*svc.rabbitmq(&cluster)?,
+        &rabbit,
         &vhost,
         &source,
         &destination_type,
@@ -231,10 +229,8 @@ pub async fn delete_binding(
 /// User and operator policies.
 #[server(endpoint = "list_policies")]
 pub async fn list_policies(cluster: String) -> Result<Vec<PolicyRow>, AppError> {
-    crate::services::services()?
-        .rabbitmq(&cluster)?
-        .policies()
-        .await
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
+    rabbit.policies().await
 }
 
 /// Creates or replaces a policy; `definition` is `key=value` per line.
@@ -249,10 +245,10 @@ pub async fn put_policy(
     definition: String,
     operator: bool,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::put_policy(
         &rec,
-        &*svc.rabbitmq(&cluster)?,
+        &rabbit,
         &vhost,
         &name,
         &pattern,
@@ -271,9 +267,8 @@ pub async fn delete_policy(
     name: String,
     operator: bool,
 ) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete_policy(&rec, &*svc.rabbitmq(&cluster)?, &vhost, &name, operator)
-        .await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::delete_policy(&rec, &rabbit, &vhost, &name, operator).await
 }
 
 /// Publishes a text message over AMQP; returns whether a queue took it.
@@ -288,10 +283,10 @@ pub async fn publish_message(
     headers: String,
     body: String,
 ) -> Result<bool, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::publish(
         &rec,
-        &*svc.rabbitmq(&cluster)?,
+        &rabbit,
         &vhost,
         &exchange,
         &routing_key,
@@ -315,6 +310,7 @@ pub async fn read_stream(
     count: String,
 ) -> Result<InspectResult, AppError> {
     use super::ssr::messages::StreamStart;
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read, Permission::ReadPayloads]).await?;
     let max = super::model::MAX_STREAM_READ;
     let count = crate::fields::parse_count("count", &count, 1, max.into())? as u16;
     let start = match from.as_str() {
@@ -329,10 +325,7 @@ pub async fn read_stream(
             ));
         }
     };
-    crate::services::services()?
-        .rabbitmq(&cluster)?
-        .read_stream(&vhost, &queue, start, count)
-        .await
+    rabbit.read_stream(&vhost, &queue, start, count).await
 }
 
 /// Gets and requeues messages of a classic or quorum queue (they come back
@@ -345,25 +338,17 @@ pub async fn get_requeue_messages(
     count: String,
     confirm: bool,
 ) -> Result<InspectResult, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::get_requeue(
-        &rec,
-        &*svc.rabbitmq(&cluster)?,
-        &vhost,
-        &queue,
-        &count,
-        confirm,
-    )
-    .await
+    let (rabbit, rec) =
+        authorized(&cluster, &[Permission::Change, Permission::ReadPayloads]).await?;
+    super::ssr::audited::get_requeue(&rec, &rabbit, &vhost, &queue, &count, confirm).await
 }
 
 /// Every definition, as pretty JSON (the management API's export format).
 #[server(endpoint = "export_definitions")]
 pub async fn export_definitions(cluster: String) -> Result<String, AppError> {
-    let d = crate::services::services()?
-        .rabbitmq(&cluster)?
-        .definitions()
-        .await?;
+    // The broker's definitions hold its users and their password hashes.
+    let (rabbit, _) = authorized(&cluster, &[Permission::Administer]).await?;
+    let d = rabbit.definitions().await?;
     serde_json::to_string_pretty(&d).map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -373,8 +358,8 @@ pub async fn plan_definitions_import(
     cluster: String,
     file: String,
 ) -> Result<DefinitionPlan, AppError> {
-    super::ssr::audited::plan_import(&*crate::services::services()?.rabbitmq(&cluster)?, &file)
-        .await
+    let (rabbit, _) = authorized(&cluster, &[Permission::Read]).await?;
+    super::ssr::audited::plan_import(&rabbit, &file).await
 }
 
 /// Applies an import whose dry run's `hash` is `plan_hash`; returns the items changed.
@@ -384,7 +369,6 @@ pub async fn import_definitions(
     file: String,
     plan_hash: String,
 ) -> Result<usize, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::import_definitions(&rec, &*svc.rabbitmq(&cluster)?, &file, &plan_hash)
-        .await
+    let (rabbit, rec) = authorized(&cluster, &[Permission::Administer]).await?;
+    super::ssr::audited::import_definitions(&rec, &rabbit, &file, &plan_hash).await
 }

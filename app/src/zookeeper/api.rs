@@ -1,4 +1,5 @@
-//! ZooKeeper server functions. Reads go straight to the adapter; every change
+//! ZooKeeper server functions. Each first checks the caller's permission
+//! (`authorized`); reads then go straight to the adapter; every change
 //! goes through the audit log (`ssr::audited`) with before and after values.
 
 use super::model::{
@@ -6,6 +7,20 @@ use super::model::{
 };
 use crate::error::AppError;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {crate::audit::ssr::Recorder, crate::auth::model::Permission, std::sync::Arc};
+
+/// The authorize step of every function here: the caller's permissions on
+/// the ensemble, then its adapter and the caller's recorder.
+#[cfg(feature = "ssr")]
+async fn authorized(
+    cluster: &str,
+    needs: &[Permission],
+) -> Result<(Arc<super::ssr::ZkCluster>, Recorder), AppError> {
+    let (svc, rec) =
+        crate::services::authorize(crate::error::Backend::Zookeeper, cluster, needs).await?;
+    Ok((svc.zookeeper(cluster)?, rec))
+}
 
 /// Children per page in the tree.
 pub const CHILD_PAGE: usize = 100;
@@ -20,8 +35,8 @@ pub async fn list_znode_children(
     // A child's name: answer with the page that holds it (a deep link).
     #[server(default)] around: String,
 ) -> Result<ChildPage, AppError> {
+    let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
     super::logic::validate_path("path", &path)?;
-    let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?; // show the latest committed state, not a lagging member's
     let around = Some(around.as_str()).filter(|a| !a.is_empty());
     zk.list_children(&path, &prefix, offset, around, CHILD_PAGE)
@@ -34,8 +49,8 @@ pub async fn list_znode_children(
 /// then reads them itself and shows why.
 #[server(endpoint = "list_znode_levels")]
 pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<ChildPage>, AppError> {
+    let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
     super::logic::validate_path("path", &path)?;
-    let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?;
     let levels = super::logic::ancestors(&path);
     let pages = futures::future::join_all(levels.iter().map(|l| {
@@ -53,8 +68,8 @@ pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<Chil
 /// Data (base64), stat and ACL of one znode.
 #[server(endpoint = "get_znode")]
 pub async fn get_znode(cluster: String, path: String) -> Result<Znode, AppError> {
+    let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
     super::logic::validate_path("path", &path)?;
-    let zk = crate::services::services()?.zookeeper(&cluster)?;
     zk.sync(&path).await?;
     zk.get_znode(&path).await
 }
@@ -71,10 +86,10 @@ pub async fn create_znode(
     /// One `scheme:id:perms` per line; empty or absent: `world:anyone:cdrwa`.
     acl: Option<String>,
 ) -> Result<String, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
+    let (zk, rec) = authorized(&cluster, &[Permission::Change]).await?;
     super::ssr::audited::create(
         &rec,
-        &*svc.zookeeper(&cluster)?,
+        &zk,
         &path,
         &data,
         encoding,
@@ -93,8 +108,8 @@ pub async fn set_znode_acl(
     acl: String,
     aversion: i32,
 ) -> Result<ZnodeStat, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::set_acl(&rec, &*svc.zookeeper(&cluster)?, &path, &acl, aversion).await
+    let (zk, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::set_acl(&rec, &zk, &path, &acl, aversion).await
 }
 
 /// Replaces a znode's data if it is still at `version` (the one the user read).
@@ -106,29 +121,22 @@ pub async fn set_znode_data(
     encoding: DataEncoding,
     version: i32,
 ) -> Result<ZnodeStat, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::set_data(
-        &rec,
-        &*svc.zookeeper(&cluster)?,
-        &path,
-        &data,
-        encoding,
-        version,
-    )
-    .await
+    let (zk, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::set_data(&rec, &zk, &path, &data, encoding, version).await
 }
 
 /// Deletes one znode (without children) if it is still at `version`.
 #[server(endpoint = "delete_znode")]
 pub async fn delete_znode(cluster: String, path: String, version: i32) -> Result<(), AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete(&rec, &*svc.zookeeper(&cluster)?, &path, version).await
+    let (zk, rec) = authorized(&cluster, &[Permission::Change]).await?;
+    super::ssr::audited::delete(&rec, &zk, &path, version).await
 }
 
 /// The subtree at `path` as a zkmq export file (JSON text).
 #[server(endpoint = "export_znodes")]
 pub async fn export_znodes(cluster: String, path: String) -> Result<String, AppError> {
-    super::ssr::audited::export(&*crate::services::services()?.zookeeper(&cluster)?, &path).await
+    let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
+    super::ssr::audited::export(&zk, &path).await
 }
 
 /// Dry run of importing an export file under `target_root`.
@@ -138,12 +146,8 @@ pub async fn plan_import_znodes(
     target_root: String,
     file: String,
 ) -> Result<ImportPlan, AppError> {
-    super::ssr::audited::plan_import(
-        &*crate::services::services()?.zookeeper(&cluster)?,
-        &target_root,
-        &file,
-    )
-    .await
+    let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
+    super::ssr::audited::plan_import(&zk, &target_root, &file).await
 }
 
 /// Applies an import whose dry run the user reviewed: `plan_hash` is that
@@ -155,15 +159,8 @@ pub async fn import_znodes(
     file: String,
     plan_hash: String,
 ) -> Result<usize, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::apply_import(
-        &rec,
-        &*svc.zookeeper(&cluster)?,
-        &target_root,
-        &file,
-        &plan_hash,
-    )
-    .await
+    let (zk, rec) = authorized(&cluster, &[Permission::Administer]).await?;
+    super::ssr::audited::apply_import(&rec, &zk, &target_root, &file, &plan_hash).await
 }
 
 /// Counts the znodes a recursive delete of `path` would remove.
@@ -172,8 +169,8 @@ pub async fn preview_delete_subtree(
     cluster: String,
     path: String,
 ) -> Result<SubtreePreview, AppError> {
-    super::ssr::audited::preview_subtree(&*crate::services::services()?.zookeeper(&cluster)?, &path)
-        .await
+    let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
+    super::ssr::audited::preview_subtree(&zk, &path).await
 }
 
 /// Deletes `path` and all its descendants; `confirm` must repeat the path.
@@ -183,6 +180,6 @@ pub async fn delete_subtree(
     path: String,
     confirm: String,
 ) -> Result<usize, AppError> {
-    let (svc, rec) = crate::services::for_change().await?;
-    super::ssr::audited::delete_subtree(&rec, &*svc.zookeeper(&cluster)?, &path, &confirm).await
+    let (zk, rec) = authorized(&cluster, &[Permission::Administer]).await?;
+    super::ssr::audited::delete_subtree(&rec, &zk, &path, &confirm).await
 }

@@ -6,7 +6,39 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
+
+/// The first-start admin's password of every bench server.
+pub const ADMIN_PASSWORD: &str = "admin password for benchmarks";
+
+/// The admin's session cookie per port, sent by [`http_post`].
+static SESSIONS: Mutex<Vec<(u16, String)>> = Mutex::new(Vec::new());
+
+fn cookie_of(port: u16) -> String {
+    SESSIONS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(p, _)| *p == port)
+        .map_or(String::new(), |(_, c)| format!("Cookie: {c}\r\n"))
+}
+
+/// Logs in as the admin; returns the `Cookie` value.
+pub fn login(port: u16) -> Option<String> {
+    let body = format!("name=admin&password={}", ADMIN_PASSWORD.replace(' ', "+"));
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(s, "POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nConnection: close\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len()).ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    out.lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
 
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -37,7 +69,7 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
 /// POSTs a form to the server; returns the whole response (head and body).
 pub fn http_post(port: u16, path: &str, body: &str) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    write!(s, "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n{}Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", cookie_of(port), body.len()).unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -75,6 +107,7 @@ pub fn start_server(config: &Path, port: u16) -> Server {
         ])
         .env("LEPTOS_OUTPUT_NAME", "zkmq")
         .env("ZKMQ_LOG", "warn")
+        .env("ZKMQ_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -85,6 +118,8 @@ pub fn start_server(config: &Path, port: u16) -> Server {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let cookie = login(port).expect("the bench admin cannot log in");
+    SESSIONS.lock().unwrap().push((port, cookie));
     Server { child, port }
 }
 

@@ -1,0 +1,576 @@
+//! Accounts, grants, sessions and login throttling (server only), kept in
+//! the audit database so several console replicas can share them.
+//!
+//! Passwords are argon2id hashes (the `argon2` crate, RustCrypto, with its
+//! OWASP-recommended defaults). A session cookie carries 32 random bytes;
+//! only their SHA-256 is stored. Every change to users and grants goes
+//! through [`AuditLog::record`] with the console scope, like any other change.
+
+use super::logic::{throttle_wait_s, validate_password, validate_user_name};
+use super::model::{Grant, Principal, UserSummary};
+use crate::audit::ssr::{Applied, Attempt, AuditLog};
+use crate::error::AppError;
+use crate::runtime::{RequestContext, now_rfc3339};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqlitePool};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "zkmq_session";
+
+pub use super::logic::LOGIN_FAILED;
+
+/// Failures an address may make (many people can share one, behind NAT)
+/// before its tries are slowed down like an account's.
+const ADDRESS_ALLOWANCE: i64 = 17;
+
+/// Failures older than this (15 min) no longer count.
+const FAILURES_FORGOTTEN_MS: i64 = 15 * 60 * 1000;
+
+/// How long a session lives without use, and at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub max: Duration,
+    /// Mark the cookie `Secure` (zkmq is served over https).
+    pub secure_cookie: bool,
+}
+
+/// The session token in a request's `Cookie` headers, if any.
+pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, v)| *k == SESSION_COOKIE && !v.is_empty())
+        .map(|(_, v)| v.to_string())
+}
+
+/// A session just created: the cookie value (shown once, to the browser)
+/// and who it signs in.
+pub struct NewSession {
+    pub token: String,
+    pub principal: Principal,
+}
+
+#[derive(Clone)]
+pub struct AuthStore {
+    pool: SqlitePool,
+    policy: SessionPolicy,
+    /// Verified against when the user does not exist, so an unknown name
+    /// costs as long as a wrong password.
+    dummy_hash: Arc<String>,
+}
+
+fn db_err(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("the account store failed: {e}"))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// An argon2id PHC string for `password`.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("cannot hash the password: {e}")))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// Hashing takes tens of milliseconds of CPU: off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn new_token() -> String {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn parse_grant_row(role: &str, scope: &str) -> Option<Grant> {
+    super::logic::parse_grant(role, scope).ok()
+}
+
+impl AuthStore {
+    pub async fn new(pool: SqlitePool, policy: SessionPolicy) -> Result<Self, AppError> {
+        let dummy = blocking(|| hash_password("not a password anyone has")).await??;
+        Ok(AuthStore {
+            pool,
+            policy,
+            dummy_hash: Arc::new(dummy),
+        })
+    }
+
+    pub fn policy(&self) -> SessionPolicy {
+        self.policy
+    }
+
+    pub async fn user_count(&self) -> Result<i64, AppError> {
+        sqlx::query("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map(|r| r.get(0))
+            .map_err(db_err)
+    }
+
+    async fn user_id(&self, name: &str) -> Result<i64, AppError> {
+        sqlx::query("SELECT id FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .map(|r| r.get(0))
+            .ok_or_else(|| AppError::NotFound {
+                what: format!("user \"{name}\""),
+            })
+    }
+
+    async fn grants_of(&self, user_id: i64) -> Result<Vec<Grant>, AppError> {
+        let rows =
+            sqlx::query("SELECT role, scope FROM grants WHERE user_id = ? ORDER BY scope, role")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| parse_grant_row(r.get(0), r.get(1)))
+            .collect())
+    }
+
+    /// Every account, with its grants (never a hash).
+    pub async fn list_users(&self) -> Result<Vec<UserSummary>, AppError> {
+        let rows = sqlx::query(
+            "SELECT id, name, disabled, password_hash IS NOT NULL, created_at FROM users ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(UserSummary {
+                name: r.get(1),
+                disabled: r.get::<i64, _>(2) != 0,
+                has_password: r.get::<i64, _>(3) != 0,
+                grants: self.grants_of(r.get(0)).await?,
+                created_at: r.get(4),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Creates an account; refuses a name that is taken.
+    async fn insert_user(&self, name: &str, password: Option<&str>) -> Result<(), AppError> {
+        validate_user_name(name)?;
+        let hash = match password {
+            Some(p) => {
+                validate_password(p)?;
+                let p = p.to_string();
+                Some(blocking(move || hash_password(&p)).await??)
+            }
+            None => None,
+        };
+        let done = sqlx::query(
+            "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(hash)
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::Conflict(format!(
+                "user \"{name}\" exists already"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn update_password(&self, name: &str, password: &str) -> Result<(), AppError> {
+        validate_password(password)?;
+        let id = self.user_id(name).await?;
+        let p = password.to_string();
+        let hash = blocking(move || hash_password(&p)).await??;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        // A new password ends the sessions the old one opened.
+        self.end_sessions_of(id).await
+    }
+
+    async fn update_disabled(&self, name: &str, disabled: bool) -> Result<(), AppError> {
+        let id = self.user_id(name).await?;
+        sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+            .bind(disabled as i64)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if disabled {
+            self.end_sessions_of(id).await?;
+        }
+        Ok(())
+    }
+
+    async fn end_sessions_of(&self, user_id: i64) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Adds (`true`) or removes (`false`) a grant; returns whether anything changed.
+    async fn change_grant(&self, name: &str, grant: &Grant, add: bool) -> Result<bool, AppError> {
+        let id = self.user_id(name).await?;
+        let q = if add {
+            "INSERT INTO grants (user_id, role, scope) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM grants WHERE user_id = ? AND role = ? AND scope = ?"
+        };
+        let done = sqlx::query(q)
+            .bind(id)
+            .bind(grant.role.word())
+            .bind(grant.scope.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The wait still owed by `key` ("user:alice", "addr:10.0.0.7"), in
+    /// seconds, after its first `free` failures (which cost nothing).
+    async fn owed_wait(&self, key: &str, free: i64, now: i64) -> Result<u64, AppError> {
+        let row = sqlx::query("SELECT failures, last_ms FROM login_failures WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(row.map_or(0, |r| {
+            let (failures, last): (i64, i64) = (r.get(0), r.get(1));
+            if now - last > FAILURES_FORGOTTEN_MS {
+                return 0;
+            }
+            let until = last + throttle_wait_s(failures - free) as i64 * 1000;
+            ((until - now).max(0) as u64).div_ceil(1000)
+        }))
+    }
+
+    async fn note_failure(&self, key: &str, now: i64) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO login_failures (key, failures, last_ms) VALUES (?, 1, ?) \
+             ON CONFLICT (key) DO UPDATE SET last_ms = excluded.last_ms, \
+             failures = CASE WHEN excluded.last_ms - last_ms > ? THEN 1 ELSE failures + 1 END",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(FAILURES_FORGOTTEN_MS)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_failures WHERE key = ?")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Checks a password and opens a session. Throttled per account name
+    /// (whether it exists or not) and per client address; every failure
+    /// answers [`LOGIN_FAILED`].
+    async fn check_password(
+        &self,
+        name: &str,
+        password: &str,
+        addr: Option<&str>,
+    ) -> Result<NewSession, AppError> {
+        let now = now_ms();
+        let user_key = format!("user:{name}");
+        let addr_key = addr.map(|a| format!("addr:{a}"));
+        let mut wait = self.owed_wait(&user_key, 0, now).await?;
+        if let Some(k) = &addr_key {
+            wait = wait.max(self.owed_wait(k, ADDRESS_ALLOWANCE, now).await?);
+        }
+        if wait > 0 {
+            return Err(AppError::Throttled {
+                retry_after_s: wait,
+            });
+        }
+        let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let (id, hash, disabled) = match &row {
+            Some(r) => (
+                Some(r.get::<i64, _>(0)),
+                r.get::<Option<String>, _>(1),
+                r.get::<i64, _>(2) != 0,
+            ),
+            None => (None, None, false),
+        };
+        let checked = hash.unwrap_or_else(|| self.dummy_hash.to_string());
+        let pw = password.to_string();
+        let matches = blocking(move || verify_password(&checked, &pw)).await?;
+        match id {
+            Some(id) if matches && !disabled => {
+                // The address keeps its count: one good account must not
+                // reset a guessing run against the others.
+                self.clear_failures(&user_key).await?;
+                self.create_session(id, name, "password", addr).await
+            }
+            _ => {
+                self.note_failure(&user_key, now).await?;
+                if let Some(k) = &addr_key {
+                    self.note_failure(k, now).await?;
+                }
+                Err(AppError::Unauthenticated(LOGIN_FAILED.into()))
+            }
+        }
+    }
+
+    async fn create_session(
+        &self,
+        user_id: i64,
+        name: &str,
+        method: &str,
+        addr: Option<&str>,
+    ) -> Result<NewSession, AppError> {
+        let token = new_token();
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, method, created_ms, seen_ms, client_addr) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(method)
+        .bind(now)
+        .bind(now)
+        .bind(addr)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(NewSession {
+            token,
+            principal: Principal {
+                user: name.to_string(),
+                via: method.to_string(),
+                grants: self.grants_of(user_id).await?,
+            },
+        })
+    }
+
+    /// The principal a session cookie signs in, or `None` when the cookie is
+    /// unknown, expired (idle or absolute) or its account is disabled. An
+    /// expired row is deleted; a used one has its last-seen time moved on
+    /// (at most every 30 s, so reads do not turn into writes).
+    pub async fn session(&self, token: &str) -> Result<Option<Principal>, AppError> {
+        let key = token_hash(token);
+        let row = sqlx::query(
+            "SELECT s.user_id, s.method, s.created_ms, s.seen_ms, u.name, u.disabled \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        )
+        .bind(&key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let now = now_ms();
+        let (created, seen): (i64, i64) = (r.get(2), r.get(3));
+        let expired = now - seen > self.policy.idle.as_millis() as i64
+            || now - created > self.policy.max.as_millis() as i64
+            || r.get::<i64, _>(5) != 0;
+        if expired {
+            self.end_session(token).await?;
+            return Ok(None);
+        }
+        if now - seen > 30_000 {
+            sqlx::query("UPDATE sessions SET seen_ms = ? WHERE token_hash = ?")
+                .bind(now)
+                .bind(&key)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(Some(Principal {
+            user: r.get(4),
+            via: r.get(1),
+            grants: self.grants_of(r.get(0)).await?,
+        }))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+/// The audited account operations: each writes its attempt to the audit
+/// log (console scope) before it runs, and its outcome after.
+pub mod audited {
+    use super::*;
+
+    async fn run<T>(
+        audit: &AuditLog,
+        attempt: Attempt,
+        op: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        audit
+            .record(attempt, || async {
+                op.await.map(|value| Applied { value, after: None })
+            })
+            .await
+    }
+
+    pub async fn add_user(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        password: Option<&str>,
+    ) -> Result<(), AppError> {
+        let params = serde_json::json!({ "password": password.is_some() });
+        let a = Attempt::console(ctx, "add_user", name, params);
+        run(audit, a, store.insert_user(name, password)).await
+    }
+
+    pub async fn set_password(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        password: &str,
+    ) -> Result<(), AppError> {
+        let a = Attempt::console(ctx, "set_password", name, serde_json::json!({}));
+        run(audit, a, store.update_password(name, password)).await
+    }
+
+    pub async fn set_disabled(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        disabled: bool,
+    ) -> Result<(), AppError> {
+        let action = if disabled {
+            "disable_user"
+        } else {
+            "enable_user"
+        };
+        let a = Attempt::console(ctx, action, name, serde_json::json!({}));
+        run(audit, a, store.update_disabled(name, disabled)).await
+    }
+
+    /// Grants (`add`) or revokes a role; `Ok(false)` when it was already so.
+    pub async fn change_grant(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        grant: &Grant,
+        add: bool,
+    ) -> Result<bool, AppError> {
+        let action = if add { "grant_role" } else { "revoke_role" };
+        let params =
+            serde_json::json!({ "role": grant.role.word(), "scope": grant.scope.to_string() });
+        let a = Attempt::console(ctx, action, name, params);
+        run(audit, a, store.change_grant(name, grant, add)).await
+    }
+
+    /// A password login: audited as `login` with the user as actor when it
+    /// succeeds, and as a failure of "anonymous" naming the tried account
+    /// when it does not (the log is for admins; the caller learns nothing).
+    pub async fn login(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        password: &str,
+    ) -> Result<NewSession, AppError> {
+        let result = store
+            .check_password(name, password, ctx.actor.client_addr.as_deref())
+            .await;
+        let actor_ctx = match &result {
+            Ok(s) => RequestContext {
+                actor: crate::runtime::Actor {
+                    name: s.principal.user.clone(),
+                    via: Some(s.principal.via.clone()),
+                    client_addr: ctx.actor.client_addr.clone(),
+                },
+                principal: Some(s.principal.clone()),
+            },
+            Err(_) => ctx.clone(),
+        };
+        let a = Attempt::console(
+            &actor_ctx,
+            "login",
+            name,
+            serde_json::json!({ "method": "password" }),
+        );
+        let outcome = match &result {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.clone()),
+        };
+        // The outcome is known already; record() writes it with the attempt.
+        // A login the log cannot record does not open a session.
+        if let Err(e @ AppError::Audit(_)) = run(audit, a, async { outcome }).await {
+            if let Ok(s) = &result {
+                store.end_session(&s.token).await?;
+            }
+            return Err(e);
+        }
+        result
+    }
+
+    pub async fn logout(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        token: &str,
+    ) -> Result<(), AppError> {
+        let who = ctx.actor.name.clone();
+        let a = Attempt::console(ctx, "logout", &who, serde_json::json!({}));
+        run(audit, a, store.end_session(token)).await
+    }
+}

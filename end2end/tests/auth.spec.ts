@@ -1,0 +1,87 @@
+import { test, expect, callApi, auditRow, escapeRegExp, uniqueRoot } from "./helpers";
+import type { Browser, Page } from "@playwright/test";
+import { baseURL } from "../playwright.config";
+
+// Login, deep links, roles and session ends, in a browser with no saved state
+// (the other specs start signed in as the admin).
+
+async function freshPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  return context.newPage();
+}
+
+async function logIn(page: Page, name: string, password: string) {
+  await page.getByLabel("User name").fill(name);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+test("a deep link goes through login and back, and the change names the user", async ({ browser, request }) => {
+  const name = `op-${Date.now()}`;
+  const password = `password of ${name}`;
+  expect((await callApi(request, "add_user", { name, password })).status()).toBe(200);
+  for (const role of ["operator", "auditor"]) {
+    expect((await callApi(request, "grant_role", { name, role, scope: "*/*" })).status()).toBe(200);
+  }
+  const root = uniqueRoot("auth");
+  const made = await callApi(request, "create_znode", { cluster: "local", path: root, data: "", encoding: "text", kind: "persistent" });
+  expect(made.status()).toBe(200);
+  const page = await freshPage(browser);
+  const deep = `/zookeeper/local${root}`;
+  await page.goto(deep);
+  await expect(page).toHaveURL(`/login?next=${encodeURIComponent(deep)}`);
+  await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
+
+  // A wrong password: one sentence, and the deep link is kept.
+  await logIn(page, name, "not the password at all");
+  await expect(page.getByRole("alert")).toHaveText("Login failed: the user name or password is wrong.");
+  await expect(page).toHaveURL(`/login?next=${encodeURIComponent(deep)}&error=failed`);
+  await logIn(page, name, password);
+  await expect(page).toHaveURL(deep);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
+  // A change through the page, then its audit row names the user.
+  await page.getByText("Create a child znode").click();
+  await page.getByLabel("Name", { exact: true }).fill("made-by-op");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page).toHaveURL(`${deep}/made-by-op`);
+  await page.goto("/audit");
+  const row = auditRow(page, "create_znode", `${root}/made-by-op`);
+  await expect(row.getByTestId("outcome")).toHaveText("ok");
+  await expect(row.getByRole("cell", { name: new RegExp(`^${escapeRegExp(name)} via password`) })).toBeVisible();
+
+  // The user menu says who and which roles; logging out ends the session.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const menu = page.getByRole("button", { name: `Signed in as ${name}` });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByRole("listitem").filter({ hasText: "operator on */*" })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL("/login");
+  await page.goto(deep);
+  await expect(page).toHaveURL(`/login?next=${encodeURIComponent(deep)}`);
+  await page.context().close();
+});
+
+test("an ended session sends the user to login and back to the page", async ({ browser, request }) => {
+  const name = `viewer-${Date.now()}`;
+  const password = `password of ${name}`;
+  expect((await callApi(request, "add_user", { name, password })).status()).toBe(200);
+  expect((await callApi(request, "grant_role", { name, role: "viewer", scope: "*/*" })).status()).toBe(200);
+  const page = await freshPage(browser);
+  await page.goto("/kafka/local/topics");
+  await logIn(page, name, password);
+  await expect(page).toHaveURL(/\/kafka\/local\/topics$/);
+  await expect(page.getByRole("heading", { name: "Topics" })).toBeVisible();
+
+  // An admin disables and re-enables the account: its sessions end, as
+  // they do when idle too long (server/tests/access.rs waits for that).
+  expect((await callApi(request, "set_user_disabled", { name, disabled: "true" })).status()).toBe(200);
+  expect((await callApi(request, "set_user_disabled", { name, disabled: "false" })).status()).toBe(200);
+  await page.reload();
+  await expect(page).toHaveURL(/\/login\?next=%2Fkafka%2Flocal%2Ftopics$/);
+  await logIn(page, name, password);
+  await expect(page).toHaveURL(/\/kafka\/local\/topics$/);
+  await page.context().close();
+});
