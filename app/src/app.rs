@@ -1,8 +1,8 @@
 //! The shell, router and layout: navigation, cluster picker, theme.
 
 use crate::audit::view::AuditPage;
-use crate::auth::view::{LoginPage, Me, UserMenu};
-use crate::components::{KnownClusters, ThemeToggle};
+use crate::auth::view::{LoginPage, UserMenu};
+use crate::components::{KnownClusters, Me, MeScript, ThemeToggle, principal_of_page};
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
 use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
@@ -49,7 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(KnownClusters(Resource::new(|| (), |_| list_clusters())));
-    provide_context(Me(Resource::new(|| (), |_| crate::auth::api::whoami())));
+    provide_context(Me(principal_of_page()));
     // Tests (and people) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/zkmq.css" />
+        <MeScript />
         <Title text="zkmq" />
         <Router>
             <Header />

@@ -73,7 +73,12 @@ test("an ended session sends the user to login and back to the page", async ({ b
   await page.goto("/kafka/local/topics");
   await logIn(page, name, password);
   await expect(page).toHaveURL(/\/kafka\/local\/topics$/);
-  await expect(page.getByRole("heading", { name: "Topics" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Topics", exact: true })).toBeVisible();
+  // A viewer reads, but the controls that change something are disabled
+  // with the role that is missing; the server refuses them anyway.
+  await expect(page.getByRole("button", { name: "Create topic" })).toBeDisabled();
+  await expect(page.getByTestId("needs")).toHaveText("Disabled: needs operator on kafka/local");
+  await expect(page.getByLabel("Filter by name")).toBeEnabled();
 
   // An admin disables and re-enables the account: its sessions end, as
   // they do when idle too long (server/tests/access.rs waits for that).

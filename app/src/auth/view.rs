@@ -6,16 +6,10 @@
 
 use super::logic::login_error_text;
 use super::model::Principal;
-use crate::components::{BUTTON, BUTTON_SECONDARY, ErrorBanner};
-use crate::error::AppError;
+use crate::components::{BUTTON, BUTTON_SECONDARY, ErrorBanner, Me};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// The signed-in user, read once per page load by the shell (the header's
-/// menu, disabled controls and their reasons read it).
-#[derive(Clone, Copy)]
-pub struct Me(pub Resource<Result<Principal, AppError>>);
 
 const INPUT: &str =
     "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900";
@@ -57,12 +51,9 @@ pub fn LoginPage() -> impl IntoView {
 /// Who is signed in, their roles, and the logout button.
 #[component]
 pub fn UserMenu() -> impl IntoView {
-    let Me(me) = expect_context::<Me>();
-    view! {
-        <Transition fallback=|| ()>
-            {move || me.get().and_then(Result::ok).map(|p| view! { <MenuFor me=p /> })}
-        </Transition>
-    }
+    use_context::<Me>()
+        .and_then(|Me(p)| p)
+        .map(|p| view! { <MenuFor me=p /> })
 }
 
 #[component]

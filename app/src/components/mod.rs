@@ -1,10 +1,12 @@
 //! Backend-agnostic UI pieces.
 
+mod access;
 mod form;
 mod live;
 mod paging;
 mod theme;
 
+pub use access::{Guarded, Me, MeScript, principal_of_page, refusal};
 pub use form::{FieldError, Form, FormStatus};
 pub use paging::{PageSpan, Pager, SearchBox, replace_query, url_state};
 

@@ -111,7 +111,7 @@ pub fn GroupPage() -> impl IntoView {
                 {move || detail.get().map(|r| r.map(|d| view! { <GroupDetailView detail=d /> }))}
             </ErrorBoundary>
         </Transition>
-        <ResetOffsets cluster=cluster.get_untracked() group=group.get_untracked() refresh=refresh />
+        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><ResetOffsets cluster=cluster.get_untracked() group=group.get_untracked() refresh=refresh /></Guarded>
     }
 }
 

@@ -10,13 +10,14 @@ use super::model::{
     BrowseResult, BrowseStop, ChangePreview, ConfigRow, ConfigSource, GroupDetail, GroupSort,
     KafkaMessage, KafkaSummary, ResetRow, TopicDetail, TopicSort,
 };
+use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, PAGE_TITLE, PageSpan, Pager,
-    SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param, error_banners,
-    url_state,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, Guarded, PAGE_TITLE,
+    PageSpan, Pager, SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param,
+    error_banners, url_state,
 };
-use crate::error::AppError;
+use crate::error::{AppError, Backend};
 use crate::fields::route_captures;
 use crate::plan::Plan;
 use crate::zookeeper::logic::{format_millis, znode_href};
@@ -210,7 +211,7 @@ pub fn TopicsPage() -> impl IntoView {
                 }))}
             </ErrorBoundary>
         </Transition>
-        <CreateTopic cluster=cluster.get_untracked() />
+        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><CreateTopic cluster=cluster.get_untracked() /></Guarded>
     }
 }
 
@@ -322,7 +323,7 @@ pub fn TopicPage() -> impl IntoView {
         </Transition>
         // Forms live outside the refreshed detail so typed input survives a refresh.
         <div class="mt-8 grid gap-8 lg:grid-cols-2">
-            <EditConfigs cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
+            <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><EditConfigs cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh /></Guarded>
             {if crate::kafka::logic::is_internal_topic(&topic.get_untracked()) {
                 // Kafka's own topics (offsets, transactions): growing or
                 // deleting them breaks every consumer group, so zkmq offers neither.
@@ -332,14 +333,14 @@ pub fn TopicPage() -> impl IntoView {
             } else {
                 view! {
                     <div class="flex flex-col gap-8">
-                        <AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
-                        <DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() />
+                        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh /></Guarded>
+                        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() /></Guarded>
                     </div>
                 }.into_any()
             }}
         </div>
-        <MessageBrowser cluster=cluster.get_untracked() topic=topic.get_untracked() />
-        <Produce cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh />
+        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::ReadPayloads><MessageBrowser cluster=cluster.get_untracked() topic=topic.get_untracked() /></Guarded>
+        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><Produce cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh /></Guarded>
     }
 }
 

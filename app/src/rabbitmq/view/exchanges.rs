@@ -18,6 +18,7 @@ pub fn ExchangesPage() -> impl IntoView {
         <Title text=move || format!("Exchanges · RabbitMQ {} · zkmq", cluster.get()) />
         <RabbitNav cluster=cluster.get_untracked() current="Exchanges" />
         <h1 class="mb-4 text-2xl font-semibold">"Exchanges"</h1>
+        <Guarded backend=Backend::Rabbitmq cluster=cluster.get_untracked() need=Permission::Change>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || list.get().map(|r| r.map(|rows| {
@@ -63,11 +64,14 @@ pub fn ExchangesPage() -> impl IntoView {
                 }))}
             </ErrorBoundary>
         </Transition>
+        </Guarded>
         <Bindings cluster=cluster.get_untracked() />
+        <Guarded backend=Backend::Rabbitmq cluster=cluster.get_untracked() need=Permission::Change>
         <div class="mt-8 grid gap-8 lg:grid-cols-2">
             <CreateExchange cluster=cluster.get_untracked() refresh=refresh />
             <Publish cluster=cluster.get_untracked() vhost="/".to_string() exchange=String::new() routing_key=String::new() />
         </div>
+        </Guarded>
     }
 }
 
@@ -109,10 +113,12 @@ fn Bindings(cluster: String) -> impl IntoView {
             });
         }
     });
+    let guard = cluster.clone();
     view! {
         <section aria-labelledby="bindings-h" class="mt-8">
             <h2 id="bindings-h" class="mb-2 text-lg font-semibold">"Bindings"</h2>
             <div class="mb-2 max-w-xs"><TextField label="Bindings of vhost" value=vhost /></div>
+            <Guarded backend=Backend::Rabbitmq cluster=guard need=Permission::Change>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 <ErrorBoundary fallback=error_banners>
                     {move || list.get().map(|r| r.map(|rows| {
@@ -160,6 +166,7 @@ fn Bindings(cluster: String) -> impl IntoView {
                 <div><button type="submit" class=BUTTON>"Create binding"</button></div>
             </form>
             <FormStatus form />
+            </Guarded>
         </section>
     }
 }
@@ -265,6 +272,7 @@ pub fn PoliciesPage() -> impl IntoView {
         <RabbitNav cluster=cluster.get_untracked() current="Policies" />
         <h1 class="mb-4 text-2xl font-semibold">"Policies"</h1>
         <p class="mb-4 text-sm">"Policies are how a live queue's settings change: a queue whose name matches takes the highest-priority policy's definition."</p>
+        <Guarded backend=Backend::Rabbitmq cluster=cluster.get_untracked() need=Permission::Change>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || list.get().map(|r| r.map(|rows| {
@@ -337,6 +345,7 @@ pub fn PoliciesPage() -> impl IntoView {
             </form>
             <FormStatus form />
         </section>
+        </Guarded>
     }
 }
 
@@ -392,6 +401,7 @@ pub fn DefinitionsPage() -> impl IntoView {
         <Title text=move || format!("Definitions · RabbitMQ {} · zkmq", cluster.get()) />
         <RabbitNav cluster=cluster.get_untracked() current="Definitions" />
         <h1 class="mb-4 text-2xl font-semibold">"Definitions"</h1>
+        <Guarded backend=Backend::Rabbitmq cluster=cluster.get_untracked() need=Permission::Administer>
         <section aria-labelledby="export-h" class="mb-8">
             <h2 id="export-h" class="mb-2 text-lg font-semibold">"Export"</h2>
             <button type="button" class=BUTTON on:click=move |_| { export.dispatch(()); }>"Export definitions"</button>
@@ -432,5 +442,6 @@ pub fn DefinitionsPage() -> impl IntoView {
             })}
             <FormStatus form />
         </section>
+        </Guarded>
     }
 }

@@ -13,12 +13,14 @@ use super::model::{
     DefinitionAction, DefinitionPlan, InspectMode, InspectResult, MAX_GET, MAX_STREAM_READ,
     QueueDetail, QueueSort, RabbitSummary,
 };
+use crate::auth::model::Permission;
 use crate::codec::render_b64;
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Field, Form, FormStatus,
-    PAGE_TITLE, PageSpan, Pager, SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm,
-    cluster_param, error_banners, url_state, use_ticker,
+    Guarded, PAGE_TITLE, PageSpan, Pager, SearchBox, TableHead, Tabs, TextArea, TextField,
+    TypeToConfirm, cluster_param, error_banners, url_state, use_ticker,
 };
+use crate::error::Backend;
 use crate::fields::{route_captures, url_segment as seg};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -143,6 +145,7 @@ pub fn RabbitPage() -> impl IntoView {
 
 #[component]
 fn Vhosts(cluster: String, changed: RwSignal<u32>) -> impl IntoView {
+    let (may_create, may_delete) = (cluster.clone(), cluster.clone());
     let name = RwSignal::new(String::new());
     let doomed = RwSignal::new(String::new());
     let typed = RwSignal::new(String::new());
@@ -174,17 +177,23 @@ fn Vhosts(cluster: String, changed: RwSignal<u32>) -> impl IntoView {
     view! {
         <section aria-labelledby="vhosts-h" class="mt-8 max-w-xl">
             <h2 id="vhosts-h" class="mb-2 text-lg font-semibold">"Vhosts"</h2>
+            <Guarded backend=Backend::Rabbitmq cluster=may_create need=Permission::Change>
             <form class="flex items-end gap-2" aria-label="Create a vhost" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
                 <TextField label="New vhost" value=name form=made field="name" />
                 <button type="submit" class=BUTTON>"Create vhost"</button>
             </form>
             <FormStatus form=made />
-            <form class="mt-4 flex flex-wrap items-end gap-2" aria-label="Delete a vhost" on:submit=move |ev| { ev.prevent_default(); remove.dispatch(()); }>
+            </Guarded>
+            <div class="mt-4">
+            <Guarded backend=Backend::Rabbitmq cluster=may_delete need=Permission::Administer>
+            <form class="flex flex-wrap items-end gap-2" aria-label="Delete a vhost" on:submit=move |ev| { ev.prevent_default(); remove.dispatch(()); }>
                 <TextField label="Vhost to delete" value=doomed form=gone field="name" />
                 <TextField label="Type its name again" value=typed form=gone field="confirm" />
                 <button type="submit" class=BUTTON_DANGER>"Delete vhost and everything in it"</button>
             </form>
             <FormStatus form=gone />
+            </Guarded>
+            </div>
         </section>
     }
 }
@@ -294,7 +303,7 @@ pub fn QueuesPage() -> impl IntoView {
                 }))}
             </ErrorBoundary>
         </Transition>
-        <CreateQueue cluster=cluster.get_untracked() />
+        <Guarded backend=Backend::Rabbitmq cluster=cluster.get_untracked() need=Permission::Change><CreateQueue cluster=cluster.get_untracked() /></Guarded>
     }
 }
 
@@ -386,16 +395,27 @@ pub fn QueuePage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || kind.get().and_then(|r| r.ok()).map(|is_stream| {
                 let (c, (vhost, name)) = (cluster.get_untracked(), parts.get_untracked());
+                let (c1, v1, n1) = (c.clone(), vhost.clone(), name.clone());
+                let (c2, v2, n2) = (c.clone(), vhost.clone(), name.clone());
+                let (c3, v3, n3) = (c.clone(), vhost.clone(), name.clone());
                 view! {
+                    <Guarded backend=Backend::Rabbitmq cluster=c.clone() need=Permission::Change>
                     <div class="mt-8 grid gap-8 lg:grid-cols-2">
-                        <BindQueue cluster=c.clone() vhost=vhost.clone() queue=name.clone() refresh=refresh />
-                        <Publish cluster=c.clone() vhost=vhost.clone() exchange=String::new() routing_key=name.clone() />
+                        <BindQueue cluster=c1.clone() vhost=v1.clone() queue=n1.clone() refresh=refresh />
+                        <Publish cluster=c1 vhost=v1 exchange=String::new() routing_key=n1 />
                     </div>
-                    <Inspect cluster=c.clone() vhost=vhost.clone() queue=name.clone() is_stream />
+                    </Guarded>
+                    <div class="mt-8">
+                    <Guarded backend=Backend::Rabbitmq cluster=c.clone() need=Permission::ReadPayloads>
+                    <Inspect cluster=c2 vhost=v2 queue=n2 is_stream />
+                    </Guarded>
+                    </div>
+                    <Guarded backend=Backend::Rabbitmq cluster=c.clone() need=Permission::Change>
                     <div class="mt-8 grid gap-8 lg:grid-cols-2">
-                        <PurgeQueue cluster=c.clone() vhost=vhost.clone() queue=name.clone() refresh=refresh />
-                        <DeleteQueue cluster=c vhost=vhost queue=name />
+                        <PurgeQueue cluster=c3.clone() vhost=v3.clone() queue=n3.clone() refresh=refresh />
+                        <DeleteQueue cluster=c3 vhost=v3 queue=n3 />
                     </div>
+                    </Guarded>
                 }
                 .into_any()
             })}

@@ -16,10 +16,11 @@ use super::model::{
     ChildPage, CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET,
     SEARCH_TIME_BUDGET_MS, Znode,
 };
+use crate::auth::model::Permission;
 use crate::codec::{DataView, decode_b64, detect_view, is_text, render_data};
 use crate::components::{
-    ErrorBanner, Field, FieldError, Form, FormStatus, KnownClusters, PageSpan, Pager, TableHead,
-    TextArea, TextField, error_banners, replace_query, respond_status,
+    ErrorBanner, Field, FieldError, Form, FormStatus, Guarded, KnownClusters, PageSpan, Pager,
+    TableHead, TextArea, TextField, error_banners, replace_query, respond_status,
 };
 use crate::error::{AppError, Backend};
 use leptos::prelude::*;

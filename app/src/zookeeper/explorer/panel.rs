@@ -65,7 +65,14 @@ pub(super) fn NodePanel(cluster: String, path: String, refresh: RwSignal<u32>) -
         </Transition>
         <Show when=move || !missing.get()>
             <ExportImport cluster=c2.clone() path=p2.clone() read_only refresh />
-            {(!read_only).then(|| view! { <CreateChild cluster=c2.clone() parent_path=p2.clone() refresh /> })}
+            {(!read_only).then(|| {
+                let (c, p) = (c2.clone(), p2.clone());
+                view! {
+                    <Guarded backend=Backend::Zookeeper cluster=c.clone() need=Permission::Change>
+                        <CreateChild cluster=c parent_path=p refresh />
+                    </Guarded>
+                }
+            })}
         </Show>
     }
 }
@@ -117,7 +124,14 @@ fn NodeDetails(
             Err(why) => view! { <p class="mt-2 text-sm text-amber-800 dark:text-amber-300">{why}</p> }.into_any(),
         }}
 
-        {(!read_only).then(|| view! { <EditData cluster=cluster.clone() znode=znode.clone() refresh editing tick /> })}
+        {(!read_only).then(|| {
+            let (c, z) = (cluster.clone(), znode.clone());
+            view! {
+                <Guarded backend=Backend::Zookeeper cluster=c.clone() need=Permission::Change>
+                    <EditData cluster=c znode=z refresh editing tick />
+                </Guarded>
+            }
+        })}
 
         <h3 class="mt-6 font-semibold">"Stat"</h3>
         <dl class="mt-1 max-w-xl">
@@ -152,9 +166,25 @@ fn NodeDetails(
             </tbody>
         </table>
 
-        {(!read_only).then(|| view! { <EditAcl cluster=cluster.clone() znode=znode.clone() refresh editing=editing_acl /> })}
+        {(!read_only).then(|| {
+            let (c, z) = (cluster.clone(), znode.clone());
+            view! {
+                <Guarded backend=Backend::Zookeeper cluster=c.clone() need=Permission::Change>
+                    <EditAcl cluster=c znode=z refresh editing=editing_acl />
+                </Guarded>
+            }
+        })}
 
-        {(!read_only).then(|| view! { <DeleteNode cluster=cluster.clone() znode=znode.clone() refresh /> })}
+        {(!read_only).then(|| {
+            // A node with children goes through the subtree delete: an admin's.
+            let need = if znode.stat.num_children > 0 { Permission::Administer } else { Permission::Change };
+            let (c, z) = (cluster.clone(), znode.clone());
+            view! {
+                <Guarded backend=Backend::Zookeeper cluster=c.clone() need>
+                    <DeleteNode cluster=c znode=z refresh />
+                </Guarded>
+            }
+        })}
     }
     .into_any()
 }
@@ -391,6 +421,7 @@ fn ExportImport(
         <div class="mt-1 space-y-2 text-sm">
             <button type="button" class="rounded border border-slate-400 px-3 py-1" on:click=move |_| { export.dispatch(()); }>"Export subtree"</button>
             {(!read_only).then(|| view! {
+                <Guarded backend=Backend::Zookeeper cluster=cluster.clone() need=Permission::Administer>
                 <div class="space-y-2">
                     <label class="block">
                         {import_label}
@@ -404,6 +435,7 @@ fn ExportImport(
                         "Dry run"
                     </button>
                 </div>
+                </Guarded>
             })}
             <FormStatus form />
             {move || plan.get().map(|pl| {
