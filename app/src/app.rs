@@ -1,7 +1,7 @@
 //! The shell, router and layout: navigation, cluster picker, theme.
 
 use crate::audit::view::AuditPage;
-use crate::auth::view::{LoginPage, UserMenu};
+use crate::auth::view::{AccountPage, LoginPage, UserMenu, UsersPage};
 use crate::components::{KnownClusters, Me, MeScript, ThemeToggle, principal_of_page};
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
@@ -89,6 +89,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rabbitmq/:cluster/definitions") view=DefinitionsPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/admin/users") view=UsersPage />
                 </Routes>
             </main>
         </Router>

@@ -167,6 +167,16 @@ pub async fn signed_in() -> Result<(Services, Principal), AppError> {
     Ok((svc, p))
 }
 
+/// [`signed_in`] with the caller's recorder, for changes to their own
+/// account (API tokens).
+pub async fn signed_in_recorder() -> Result<(Services, Recorder, Principal), AppError> {
+    let svc = services()?;
+    let ctx = RequestContext::current().await;
+    let p = principal(&ctx)?.clone();
+    let rec = svc.recorder(ctx);
+    Ok((svc, rec, p))
+}
+
 /// For login and logout, which run before (or after) there is a principal:
 /// the services and the request's context, with no check.
 pub async fn unauthenticated() -> Result<(Services, RequestContext), AppError> {

@@ -1,5 +1,5 @@
 import { test, expect, callApi, auditRow, escapeRegExp, uniqueRoot } from "./helpers";
-import type { Browser, Page } from "@playwright/test";
+import { request as http, type Browser, type Page } from "@playwright/test";
 import { baseURL } from "../playwright.config";
 
 // Login, deep links, roles and session ends, in a browser with no saved state
@@ -89,4 +89,60 @@ test("an ended session sends the user to login and back to the page", async ({ b
   await logIn(page, name, password);
   await expect(page).toHaveURL(/\/kafka\/local\/topics$/);
   await page.context().close();
+});
+
+test("an admin adds a user and grants a role; a bad scope is named at its field", async ({ page }) => {
+  const name = `new-${Date.now()}`;
+  await page.goto("/admin/users");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const add = page.getByRole("form", { name: "Add a user" });
+  await add.getByLabel("User name").fill(name);
+  await add.getByLabel("Password (12 characters or more)").fill("short");
+  await add.getByRole("button", { name: "Add user" }).click();
+  await expect(add.getByText("is 5 characters; at least 12 are needed")).toBeVisible();
+  await add.getByLabel("Password (12 characters or more)").fill(`password of ${name}`);
+  await add.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByText(`User ${name} added. Give them a role below.`)).toBeVisible();
+  await expect(page.getByRole("row", { name })).toContainText("(no roles)");
+
+  const grant = page.getByRole("form", { name: "Grant a role" });
+  await grant.getByLabel("To user").fill(name);
+  await grant.getByLabel("Role").selectOption("operator");
+  await grant.getByLabel(/^On clusters/).fill("kafka/lcoal");
+  await grant.getByRole("button", { name: "Grant" }).click();
+  await expect(grant.getByText("matches no configured cluster (configured: zookeeper/local, kafka/local, rabbitmq/local)")).toBeVisible();
+  await grant.getByLabel(/^On clusters/).fill("kafka/*");
+  await grant.getByRole("button", { name: "Grant" }).click();
+  await expect(page.getByRole("row", { name })).toContainText("operator on kafka/*");
+});
+
+test("a user makes an API token, sees it once, and revokes it", async ({ page }) => {
+  const label = `script-${Date.now()}`;
+  await page.goto("/account");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const form = page.getByRole("form", { name: "New API token" });
+  await form.getByLabel("Label").fill(label);
+  await form.getByLabel("Days until it expires").fill("400");
+  await form.getByRole("button", { name: "Create token" }).click();
+  await expect(form.getByText("\"400\" is not a number of days from 1 to 365")).toBeVisible();
+  await form.getByLabel("Days until it expires").fill("7");
+  await form.getByRole("button", { name: "Create token" }).click();
+  const secret = page.getByLabel(`Token "${label}"`);
+  await expect(secret).toHaveValue(/^zkmq_[0-9a-f]{64}$/);
+  const token = await secret.inputValue();
+
+  // A script with the token: no cookie, no Origin.
+  const script = await http.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  const me = await script.post("/api/whoami", { headers: { Authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).via).toMatch(new RegExp(`^token:\\d+:${label}$`));
+
+  const row = page.getByRole("row", { name: label });
+  await expect(row).toContainText("active");
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await row.getByRole("button", { name: "Yes: revoke" }).click();
+  await expect(row).toContainText("revoked");
+  const after = await script.post("/api/whoami", { headers: { Authorization: `Bearer ${token}` } });
+  expect(after.status()).toBe(401);
+  await script.dispose();
 });

@@ -119,6 +119,28 @@ fn changes_state(method: &Method, path: &str, headers: &HeaderMap) -> bool {
         || ((path.starts_with("/api/") || path.starts_with("/auth/")) && method != Method::GET)
 }
 
+/// Whether the URL carries something that looks like a token: URLs end up
+/// in proxy logs, browser history and Referer headers.
+fn token_in_url(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| {
+            k == "access_token" || k == "token" || v.starts_with(app::auth::logic::TOKEN_PREFIX)
+        })
+    })
+}
+
+/// A script's call: an API token and no cookie. A browser cannot attach an
+/// `Authorization` header to a cross-site request without a CORS preflight
+/// zkmq never grants, so the Origin rule (against cookie riding) does not
+/// apply; the token is checked by the session layer, the Host rule here.
+fn token_only(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "))
+        && headers.get(header::COOKIE).is_none()
+}
+
 pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if !ANY_HOST.contains(&path)
@@ -126,7 +148,15 @@ pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response
     {
         return refuse(why);
     }
+    if token_in_url(req.uri().query()) {
+        let e = AppError::invalid(
+            "token",
+            "API tokens go in the Authorization header (Bearer), never in a URL: URLs are logged",
+        );
+        return answer(StatusCode::UNPROCESSABLE_ENTITY, &e);
+    }
     if changes_state(req.method(), path, req.headers())
+        && !token_only(req.headers())
         && let Some(why) = g.origin_refusal(req.headers())
     {
         return refuse(why);
@@ -136,13 +166,12 @@ pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response
 
 fn refuse(why: String) -> Response {
     tracing::warn!(reason = %why, "request refused by the guard");
-    let body = serde_json::to_string(&AppError::Denied(why)).unwrap_or_default();
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    answer(StatusCode::FORBIDDEN, &AppError::Denied(why))
+}
+
+fn answer(status: StatusCode, e: &AppError) -> Response {
+    let body = serde_json::to_string(e).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// "example.com:3000" → "example.com"; "[::1]:3000" → "[::1]".

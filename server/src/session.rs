@@ -28,14 +28,32 @@ fn open_to_all(path: &str) -> bool {
             .any(|p| path.starts_with(p))
 }
 
-/// Resolves the session cookie into a [`Principal`] request extension.
+/// The API token of an `Authorization: Bearer …` header, if any.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Resolves the API token (`Authorization: Bearer`) or else the session
+/// cookie into a [`Principal`] request extension.
 pub async fn resolve(State(svc): State<Services>, mut req: Request, next: Next) -> Response {
-    let principal = match session_token(req.headers()) {
-        Some(token) => match svc.auth.session(&token).await {
-            Ok(p) => p,
+    let principal = if let Some(token) = bearer(req.headers()) {
+        match svc.auth.token(token).await {
+            Ok(Ok(p)) => Some(p),
+            Ok(Err(why)) => return error_response(&AppError::Unauthenticated(why.sentence())),
             Err(e) => return error_response(&e),
-        },
-        None => None,
+        }
+    } else {
+        match session_token(req.headers()) {
+            Some(token) => match svc.auth.session(&token).await {
+                Ok(p) => p,
+                Err(e) => return error_response(&e),
+            },
+            None => None,
+        }
     };
     match principal {
         Some(p) => {

@@ -57,6 +57,9 @@ const CALLS: &[Call] = {
         ("grant_role", Console, "name=admin&role=viewer&scope=*/*"),
         ("revoke_role", Console, "name=admin&role=admin&scope=*/*"),
         ("set_user_disabled", Console, "name=admin&disabled=true"),
+        ("list_api_tokens", SignedIn, ""),
+        ("create_api_token", SignedIn, "label={ns}&days=1"),
+        ("revoke_api_token", SignedIn, "id=999999"),
         // ZooKeeper
         ("get_ensemble_snapshot", Read, "cluster=local"),
         ("list_leader_changes", Read, "cluster=local&limit=5"),
@@ -490,4 +493,148 @@ fn an_idle_session_ends() {
     )
     .unwrap();
     assert_eq!(st, 303);
+}
+
+#[test]
+fn api_tokens_sign_scripts_in_until_revoked_or_expired() {
+    let s = start();
+    let ns = unique("zkmq-token").replace('-', "_");
+    let (st, v) = api(
+        &s,
+        "create_api_token",
+        &[("label", "ci deploy"), ("days", "30")],
+    );
+    assert_eq!(st, 200, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    let id = v["id"].as_i64().unwrap();
+    assert!(token.starts_with("zkmq_"), "{v}");
+    // Bad input names its field and creates nothing.
+    let (st, v) = api(&s, "create_api_token", &[("label", ""), ("days", "30")]);
+    assert_eq!(
+        (st, v["Invalid"]["field"].as_str()),
+        (422, Some("label")),
+        "{v}"
+    );
+    let (st, v) = api(&s, "create_api_token", &[("label", "x"), ("days", "999")]);
+    assert_eq!(
+        (st, v["Invalid"]["field"].as_str()),
+        (422, Some("days")),
+        "{v}"
+    );
+
+    let bearer = format!("Bearer {token}");
+    let call = |name: &str, form: &str, extra: &[(&str, &str)]| {
+        let mut headers = vec![("Authorization", bearer.as_str()), ("Cookie", "")];
+        headers.extend_from_slice(extra);
+        http_as(s.port, "POST", &format!("/api/{name}"), &headers, form).unwrap()
+    };
+    // A script: no cookie, no Origin — the token is enough.
+    let zpath = format!("/{ns}");
+    let create = format!("cluster=local&path={zpath}&data=x&encoding=text&kind=persistent");
+    let (st, b) = call("create_znode", &create, &[]);
+    assert_eq!(st, 200, "{b}");
+    // …but not under a foreign Host, and never in a URL.
+    let (st, b) = call(
+        "get_znode",
+        "cluster=local&path=/",
+        &[("Host", "rebind.evil.example")],
+    );
+    assert_eq!(st, 403, "{b}");
+    let (st, b) = http_as(
+        s.port,
+        "POST",
+        &format!("/api/get_znode?access_token={token}"),
+        &[("Cookie", "")],
+        "cluster=local&path=/",
+    )
+    .unwrap();
+    assert_eq!(st, 422, "{b}");
+    assert!(b.contains("never in a URL"), "{b}");
+    // A token cannot mint tokens.
+    let (st, b) = call("create_api_token", "label=more&days=365", &[]);
+    assert_eq!(st, 403, "{b}");
+
+    // The change names the user and the token.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = rt.block_on(all_audit_rows(
+        &s,
+        "a.actor, a.action, a.actor_via, o.outcome",
+    ));
+    assert!(
+        rows.contains(&(
+            "admin".into(),
+            "create_znode".into(),
+            Some(format!("token:{id}:ci deploy")),
+            Some("ok".into())
+        )),
+        "{rows:?}"
+    );
+
+    // Forged, revoked and expired tokens are refused, each saying which.
+    let (st, b) = http_as(
+        s.port,
+        "POST",
+        "/api/whoami",
+        &[("Authorization", "Bearer zkmq_00"), ("Cookie", "")],
+        "",
+    )
+    .unwrap();
+    assert_eq!(st, 401, "{b}");
+    assert!(b.contains("this API token is not valid"), "{b}");
+    let (st, v) = api(
+        &s,
+        "create_api_token",
+        &[("label", "short-lived"), ("days", "1")],
+    );
+    assert_eq!(st, 200, "{v}");
+    let (short, short_id) = (
+        v["token"].as_str().unwrap().to_string(),
+        v["id"].as_i64().unwrap(),
+    );
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE api_tokens SET expires_ms = 1000 WHERE id = ?")
+            .bind(short_id)
+            .execute(&pool)
+            .await
+            .unwrap();
+    });
+    let (st, b) = http_as(
+        s.port,
+        "POST",
+        "/api/whoami",
+        &[
+            ("Authorization", &format!("Bearer {short}")),
+            ("Cookie", ""),
+        ],
+        "",
+    )
+    .unwrap();
+    assert_eq!(st, 401, "{b}");
+    assert!(
+        b.contains("this API token expired at 1970-01-01T00:00:01Z"),
+        "{b}"
+    );
+    let (st, v) = api(&s, "revoke_api_token", &[("id", &id.to_string())]);
+    assert_eq!(st, 200, "{v}");
+    let (st, b) = call("whoami", "", &[]);
+    assert_eq!(st, 401, "{b}");
+    assert!(b.contains("this API token was revoked"), "{b}");
+    let (_, v) = api(&s, "list_api_tokens", &[]);
+    let listed = v.to_string();
+    assert!(
+        listed.contains("\"revoked\":true") && !listed.contains(&token),
+        "{listed}"
+    );
+    let (st, _) = api(
+        &s,
+        "delete_znode",
+        &[("cluster", "local"), ("path", &zpath), ("version", "0")],
+    );
+    assert_eq!(st, 200);
 }

@@ -195,3 +195,46 @@ fn accounts_and_roles_from_the_command_line() {
         "refusals before the store (scope, role) are not attempts; the store's are"
     );
 }
+
+#[test]
+fn the_last_admin_cannot_be_disabled_or_lose_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert_eq!(
+        with_db(
+            &db,
+            &["user", "add", "root"],
+            Some("a long enough password")
+        )
+        .0,
+        0
+    );
+    assert_eq!(
+        with_db(&db, &["role", "grant", "root", "admin", "*/*"], None).0,
+        0
+    );
+    let (code, out) = with_db(&db, &["role", "revoke", "root", "admin", "*/*"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("\"root\" is the last enabled admin on */*"),
+        "{out}"
+    );
+    let (code, out) = with_db(&db, &["user", "disable", "root"], None);
+    assert_eq!(code, 1, "{out}");
+    // With a second admin, the first may go.
+    assert_eq!(
+        with_db(
+            &db,
+            &["user", "add", "second"],
+            Some("a long enough password")
+        )
+        .0,
+        0
+    );
+    assert_eq!(
+        with_db(&db, &["role", "grant", "second", "admin", "*/*"], None).0,
+        0
+    );
+    let (code, out) = with_db(&db, &["user", "disable", "root"], None);
+    assert_eq!(code, 0, "{out}");
+}

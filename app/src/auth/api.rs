@@ -4,7 +4,7 @@
 //! Account changes need admin on every cluster (`*/*`) and go through the
 //! audited path.
 
-use super::model::{Principal, UserSummary};
+use super::model::{NewToken, Principal, TokenSummary, UserSummary};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -59,4 +59,41 @@ pub async fn set_user_disabled(name: String, disabled: bool) -> Result<(), AppEr
     let (svc, rec) =
         crate::services::authorize_console(super::model::Permission::Administer).await?;
     super::ssr::audited::set_disabled(&svc.auth, &svc.audit, rec.context(), &name, disabled).await
+}
+
+/// The caller's API tokens, newest first (never their secrets).
+#[server(endpoint = "list_api_tokens")]
+pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, AppError> {
+    let (svc, me) = crate::services::signed_in().await?;
+    svc.auth.tokens_of(&me.user).await
+}
+
+/// A new API token for the caller, living `days` days (1–365); its secret
+/// is in the answer once and stored nowhere. Send it as
+/// `Authorization: Bearer <token>`.
+#[server(endpoint = "create_api_token")]
+pub async fn create_api_token(label: String, days: String) -> Result<NewToken, AppError> {
+    let (svc, rec, me) = crate::services::signed_in_recorder().await?;
+    if me.via.starts_with("token:") {
+        // A token must not outlive itself by minting its successors.
+        return Err(AppError::Denied(
+            "API tokens are made from a login session, not with another token".into(),
+        ));
+    }
+    super::ssr::audited::create_token(
+        &svc.auth,
+        &svc.audit,
+        rec.context(),
+        &me.user,
+        &label,
+        &days,
+    )
+    .await
+}
+
+/// Revokes one of the caller's API tokens.
+#[server(endpoint = "revoke_api_token")]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    let (svc, rec, me) = crate::services::signed_in_recorder().await?;
+    super::ssr::audited::revoke_token(&svc.auth, &svc.audit, rec.context(), &me.user, id).await
 }

@@ -86,6 +86,40 @@ pub fn login_error_text(code: &str) -> Option<String> {
     }
 }
 
+/// The prefix every API token starts with (so a leaked one is recognisable
+/// by secret scanners, and one in a URL can be refused).
+pub const TOKEN_PREFIX: &str = "zkmq_";
+
+/// A token's label: 1 to 64 characters, no control characters (it is
+/// written into audit rows and shown in lists).
+pub fn validate_token_label(label: &str) -> Result<(), AppError> {
+    let n = label.trim().chars().count();
+    if n == 0 || n > 64 {
+        return Err(AppError::invalid(
+            "label",
+            "must be 1 to 64 characters, e.g. deploy-bot",
+        ));
+    }
+    if label.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "label",
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// How many days a new token lives: a whole number from 1 to 365.
+pub fn parse_token_days(text: &str) -> Result<u32, AppError> {
+    match text.trim().parse::<u32>() {
+        Ok(d) if (1..=365).contains(&d) => Ok(d),
+        _ => Err(AppError::invalid(
+            "days",
+            format!("\"{}\" is not a number of days from 1 to 365", text.trim()),
+        )),
+    }
+}
+
 /// Where to go after login: only a path on this site ("/kafka/local"),
 /// never another origin ("//evil.example", "https://…"): an open redirect
 /// would let a phishing link borrow zkmq's login page.
@@ -346,6 +380,19 @@ mod tests {
         ] {
             assert_eq!(safe_next(bad), "/", "{bad}");
         }
+    }
+
+    #[test]
+    fn token_labels_and_lifetimes() {
+        assert!(validate_token_label("deploy-bot").is_ok());
+        assert_eq!(invalid(validate_token_label(" ").unwrap_err()).0, "label");
+        assert!(validate_token_label("a\nb").is_err());
+        assert_eq!(parse_token_days(" 30 ").unwrap(), 30);
+        assert_eq!(
+            invalid(parse_token_days("0").unwrap_err()).1,
+            "\"0\" is not a number of days from 1 to 365"
+        );
+        assert!(parse_token_days("366").is_err());
     }
 
     #[test]

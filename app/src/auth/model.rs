@@ -120,3 +120,24 @@ pub struct UserSummary {
     pub grants: Vec<Grant>,
     pub created_at: String,
 }
+
+/// An API token as its owner's list shows it (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    pub id: i64,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked: bool,
+    pub expired: bool,
+}
+
+/// A token just created: the secret is in here once, and stored nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub id: i64,
+    pub label: String,
+    pub token: String,
+    pub expires_at: String,
+}

@@ -6,8 +6,9 @@
 //! only their SHA-256 is stored. Every change to users and grants goes
 //! through [`AuditLog::record`] with the console scope, like any other change.
 
+use super::logic::{TOKEN_PREFIX, parse_token_days, validate_token_label};
 use super::logic::{throttle_wait_s, validate_password, validate_user_name};
-use super::model::{Grant, Principal, UserSummary};
+use super::model::{Grant, NewToken, Principal, TokenSummary, UserSummary};
 use crate::audit::ssr::{Applied, Attempt, AuditLog};
 use crate::error::AppError;
 use crate::runtime::{RequestContext, now_rfc3339};
@@ -112,6 +113,34 @@ fn new_token() -> String {
     let mut b = [0u8; 32];
     OsRng.fill_bytes(&mut b);
     hex::encode(b)
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Why a presented API token does not sign anyone in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRefusal {
+    Unknown,
+    Revoked,
+    Expired(String),
+}
+
+impl TokenRefusal {
+    pub fn sentence(&self) -> String {
+        match self {
+            TokenRefusal::Unknown => "this API token is not valid".into(),
+            TokenRefusal::Revoked => "this API token was revoked".into(),
+            TokenRefusal::Expired(at) => format!("this API token expired at {at}"),
+        }
+    }
 }
 
 fn parse_grant_row(role: &str, scope: &str) -> Option<Grant> {
@@ -229,8 +258,40 @@ impl AuthStore {
         self.end_sessions_of(id).await
     }
 
+    /// Refuses a change that would leave no enabled admin on `*/*`: nobody
+    /// could then manage accounts from the console.
+    async fn keep_an_admin(&self, losing: i64, name: &str) -> Result<(), AppError> {
+        let count = |q: &'static str| async move {
+            sqlx::query(q)
+                .bind(losing)
+                .fetch_one(&self.pool)
+                .await
+                .map(|r| r.get::<i64, _>(0))
+                .map_err(db_err)
+        };
+        let is_admin = count(
+            "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.role = 'admin' AND g.scope = '*/*' AND u.disabled = 0 AND u.id = ?",
+        )
+        .await?;
+        let others = count(
+            "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.role = 'admin' AND g.scope = '*/*' AND u.disabled = 0 AND u.id != ?",
+        )
+        .await?;
+        if is_admin > 0 && others == 0 {
+            return Err(AppError::Conflict(format!(
+                "\"{name}\" is the last enabled admin on */*; make another user admin on */* first"
+            )));
+        }
+        Ok(())
+    }
+
     async fn update_disabled(&self, name: &str, disabled: bool) -> Result<(), AppError> {
         let id = self.user_id(name).await?;
+        if disabled {
+            self.keep_an_admin(id, name).await?;
+        }
         sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
             .bind(disabled as i64)
             .bind(id)
@@ -255,6 +316,9 @@ impl AuthStore {
     /// Adds (`true`) or removes (`false`) a grant; returns whether anything changed.
     async fn change_grant(&self, name: &str, grant: &Grant, add: bool) -> Result<bool, AppError> {
         let id = self.user_id(name).await?;
+        if !add && grant.role == super::model::Role::Admin && grant.scope.to_string() == "*/*" {
+            self.keep_an_admin(id, name).await?;
+        }
         let q = if add {
             "INSERT INTO grants (user_id, role, scope) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
         } else {
@@ -436,6 +500,121 @@ impl AuthStore {
         }))
     }
 
+    async fn insert_token(
+        &self,
+        user: &str,
+        label: &str,
+        days: &str,
+    ) -> Result<NewToken, AppError> {
+        validate_token_label(label)?;
+        let days = parse_token_days(days)?;
+        let user_id = self.user_id(user).await?;
+        let token = format!("{TOKEN_PREFIX}{}", new_token());
+        let now = now_ms();
+        let expires = now + i64::from(days) * 86_400_000;
+        let id: i64 = sqlx::query(
+            "INSERT INTO api_tokens (user_id, label, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(label.trim())
+        .bind(token_hash(&token))
+        .bind(now)
+        .bind(expires)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?
+        .get(0);
+        Ok(NewToken {
+            id,
+            label: label.trim().to_string(),
+            token,
+            expires_at: rfc3339(expires),
+        })
+    }
+
+    /// The tokens of `user`, newest first.
+    pub async fn tokens_of(&self, user: &str) -> Result<Vec<TokenSummary>, AppError> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.label, t.created_ms, t.expires_ms, t.last_used_ms, t.revoked \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.name = ? ORDER BY t.id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let now = now_ms();
+        Ok(rows
+            .iter()
+            .map(|r| TokenSummary {
+                id: r.get(0),
+                label: r.get(1),
+                created_at: rfc3339(r.get(2)),
+                expires_at: rfc3339(r.get(3)),
+                last_used_at: r.get::<Option<i64>, _>(4).map(rfc3339),
+                revoked: r.get::<i64, _>(5) != 0,
+                expired: r.get::<i64, _>(3) <= now,
+            })
+            .collect())
+    }
+
+    /// Revokes token `id` of `user` (someone else's token is not found).
+    async fn revoke_token(&self, user: &str, id: i64) -> Result<(), AppError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = (SELECT id FROM users WHERE name = ?)",
+        )
+        .bind(id)
+        .bind(user)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::NotFound {
+                what: format!("API token {id} of \"{user}\""),
+            });
+        }
+        Ok(())
+    }
+
+    /// The principal an API token signs in (via `token:<id>:<label>`), or
+    /// why it does not.
+    pub async fn token(&self, token: &str) -> Result<Result<Principal, TokenRefusal>, AppError> {
+        let row = sqlx::query(
+            "SELECT t.id, t.label, t.expires_ms, t.revoked, t.last_used_ms, u.id, u.name, u.disabled \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(r) = row else {
+            return Ok(Err(TokenRefusal::Unknown));
+        };
+        let now = now_ms();
+        let (id, label): (i64, String) = (r.get(0), r.get(1));
+        if r.get::<i64, _>(3) != 0 || r.get::<i64, _>(7) != 0 {
+            return Ok(Err(TokenRefusal::Revoked));
+        }
+        let expires: i64 = r.get(2);
+        if expires <= now {
+            return Ok(Err(TokenRefusal::Expired(rfc3339(expires))));
+        }
+        if r.get::<Option<i64>, _>(4)
+            .is_none_or(|seen| now - seen > 60_000)
+        {
+            sqlx::query("UPDATE api_tokens SET last_used_ms = ? WHERE id = ?")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(Ok(Principal {
+            user: r.get(6),
+            via: format!("token:{id}:{label}"),
+            grants: self.grants_of(r.get(5)).await?,
+        }))
+    }
+
     pub async fn end_session(&self, token: &str) -> Result<(), AppError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash(token))
@@ -561,6 +740,46 @@ pub mod audited {
             return Err(e);
         }
         result
+    }
+
+    /// A new API token for the caller; the secret is in the result only.
+    pub async fn create_token(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        user: &str,
+        label: &str,
+        days: &str,
+    ) -> Result<NewToken, AppError> {
+        let params = serde_json::json!({ "label": label, "days": days });
+        let a = Attempt::console(ctx, "create_api_token", user, params);
+        audit
+            .record(a, || async {
+                let t = store.insert_token(user, label, days).await?;
+                let after =
+                    serde_json::json!({ "id": t.id, "label": t.label, "expires_at": t.expires_at });
+                Ok(Applied {
+                    after: Some(after.to_string()),
+                    value: t,
+                })
+            })
+            .await
+    }
+
+    pub async fn revoke_token(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        user: &str,
+        id: i64,
+    ) -> Result<(), AppError> {
+        let a = Attempt::console(
+            ctx,
+            "revoke_api_token",
+            user,
+            serde_json::json!({ "id": id }),
+        );
+        run(audit, a, store.revoke_token(user, id)).await
     }
 
     pub async fn logout(
