@@ -17,8 +17,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqlitePool};
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "zkmq_session";
@@ -67,7 +68,16 @@ pub struct AuthStore {
     /// Verified against when the user does not exist, so an unknown name
     /// costs as long as a wrong password.
     dummy_hash: Arc<String>,
+    /// Credentials resolved in the last [`CACHE_TTL`] (hash → principal).
+    resolved: Arc<Mutex<HashMap<String, (Principal, Instant)>>>,
 }
+
+/// How long a resolved session or token is reused without asking the
+/// database: the authorize step is then a hash and a map lookup. Every
+/// change to accounts, grants, sessions or tokens made through this store
+/// clears the map at once; one made by another replica shows here within
+/// this time.
+const CACHE_TTL: Duration = Duration::from_secs(1);
 
 fn db_err(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("the account store failed: {e}"))
@@ -147,6 +157,16 @@ fn parse_grant_row(role: &str, scope: &str) -> Option<Grant> {
     super::logic::parse_grant(role, scope).ok()
 }
 
+/// The grants a session or token lookup reads in the same query (one
+/// `role scope` per line), so the authorize step is one round trip.
+fn grants_column(text: Option<String>) -> Vec<Grant> {
+    text.unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter_map(|(role, scope)| parse_grant_row(role, scope))
+        .collect()
+}
+
 impl AuthStore {
     pub async fn new(pool: SqlitePool, policy: SessionPolicy) -> Result<Self, AppError> {
         let dummy = blocking(|| hash_password("not a password anyone has")).await??;
@@ -154,7 +174,30 @@ impl AuthStore {
             pool,
             policy,
             dummy_hash: Arc::new(dummy),
+            resolved: Arc::default(),
         })
+    }
+
+    fn cached(&self, key: &str) -> Option<Principal> {
+        let map = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(p, _)| p.clone())
+    }
+
+    fn remember(&self, key: String, p: &Principal) {
+        let mut map = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+        map.insert(key, (p.clone(), Instant::now()));
+    }
+
+    /// Drops every cached credential: called by every change that could
+    /// end or narrow one.
+    fn forget(&self) {
+        self.resolved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     pub fn policy(&self) -> SessionPolicy {
@@ -298,6 +341,7 @@ impl AuthStore {
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
+        self.forget();
         if disabled {
             self.end_sessions_of(id).await?;
         }
@@ -305,6 +349,7 @@ impl AuthStore {
     }
 
     async fn end_sessions_of(&self, user_id: i64) -> Result<(), AppError> {
+        self.forget();
         sqlx::query("DELETE FROM sessions WHERE user_id = ?")
             .bind(user_id)
             .execute(&self.pool)
@@ -331,6 +376,7 @@ impl AuthStore {
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
+        self.forget();
         Ok(done.rows_affected() > 0)
     }
 
@@ -467,8 +513,12 @@ impl AuthStore {
     /// (at most every 30 s, so reads do not turn into writes).
     pub async fn session(&self, token: &str) -> Result<Option<Principal>, AppError> {
         let key = token_hash(token);
+        if let Some(p) = self.cached(&key) {
+            return Ok(Some(p));
+        }
         let row = sqlx::query(
-            "SELECT s.user_id, s.method, s.created_ms, s.seen_ms, u.name, u.disabled \
+            "SELECT s.user_id, s.method, s.created_ms, s.seen_ms, u.name, u.disabled, \
+             (SELECT group_concat(role || ' ' || scope, char(10)) FROM grants WHERE user_id = u.id) \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
         )
         .bind(&key)
@@ -567,6 +617,7 @@ impl AuthStore {
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
+        self.forget();
         if done.rows_affected() == 0 {
             return Err(AppError::NotFound {
                 what: format!("API token {id} of \"{user}\""),
@@ -578,8 +629,13 @@ impl AuthStore {
     /// The principal an API token signs in (via `token:<id>:<label>`), or
     /// why it does not.
     pub async fn token(&self, token: &str) -> Result<Result<Principal, TokenRefusal>, AppError> {
+        let key = format!("token {}", token_hash(token));
+        if let Some(p) = self.cached(&key) {
+            return Ok(Ok(p));
+        }
         let row = sqlx::query(
-            "SELECT t.id, t.label, t.expires_ms, t.revoked, t.last_used_ms, u.id, u.name, u.disabled \
+            "SELECT t.id, t.label, t.expires_ms, t.revoked, t.last_used_ms, u.id, u.name, u.disabled, \
+             (SELECT group_concat(role || ' ' || scope, char(10)) FROM grants WHERE user_id = u.id) \
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
         )
         .bind(token_hash(token))
@@ -608,14 +664,17 @@ impl AuthStore {
                 .await
                 .map_err(db_err)?;
         }
-        Ok(Ok(Principal {
+        let p = Principal {
             user: r.get(6),
             via: format!("token:{id}:{label}"),
-            grants: self.grants_of(r.get(5)).await?,
-        }))
+            grants: grants_column(r.get(8)),
+        };
+        self.remember(key, &p);
+        Ok(Ok(p))
     }
 
     pub async fn end_session(&self, token: &str) -> Result<(), AppError> {
+        self.forget();
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash(token))
             .execute(&self.pool)

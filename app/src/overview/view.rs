@@ -36,8 +36,15 @@ pub fn OverviewPage() -> impl IntoView {
 #[component]
 fn OverviewTable(overview: Overview) -> impl IntoView {
     if overview.clusters.is_empty() {
-        return view! { <p>"No clusters are configured. Add [[zookeeper]], [[kafka]] or [[rabbitmq]] entries to the config file."</p> }
-            .into_any();
+        // The list holds only what the caller may read: no grant, no clusters.
+        let roleless = use_context::<crate::components::Me>()
+            .and_then(|crate::components::Me(p)| p)
+            .is_some_and(|p| p.grants.is_empty());
+        return if roleless {
+            view! { <p>"You have no role on any cluster yet. Ask an admin to grant you one (for example viewer on */*)."</p> }.into_any()
+        } else {
+            view! { <p>"No clusters are configured. Add [[zookeeper]], [[kafka]] or [[rabbitmq]] entries to the config file."</p> }.into_any()
+        };
     }
     let every = format!("Probed every {} ms.", overview.probe_interval_ms);
     view! {
