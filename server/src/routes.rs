@@ -8,7 +8,7 @@ use app::error::Backend;
 use axum::Extension;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -160,17 +160,24 @@ fn escape(v: &str) -> String {
 pub async fn overview_ws(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
     let me = match crate::session::require(principal) {
         Ok(p) => p,
         Err(e) => return crate::session::error_response(&e),
     };
-    ws.on_upgrade(move |socket| overview_stream(socket, state, me))
+    let ended = crate::session::ended(state.services.clone(), crate::session::credential(&headers));
+    ws.on_upgrade(move |socket| overview_stream(socket, state, me, ended))
         .into_response()
 }
 
-async fn overview_stream(socket: WebSocket, state: AppState, me: Principal) {
+async fn overview_stream(
+    socket: WebSocket,
+    state: AppState,
+    me: Principal,
+    ended: impl std::future::Future<Output = ()>,
+) {
     let rx = state.services.status.subscribe();
     let seen = move |o: &app::overview::model::Overview| {
         let mut o = o.clone();
@@ -178,7 +185,7 @@ async fn overview_stream(socket: WebSocket, state: AppState, me: Principal) {
             .retain(|s| app::auth::logic::may_see(&me.grants, &s.cluster));
         serde_json::to_string(&o)
     };
-    snapshot_stream(socket, rx, state.shutdown.clone(), "overview", seen).await
+    snapshot_stream(socket, rx, state.shutdown.clone(), "overview", seen, ended).await
 }
 
 /// `/ws/ensemble/{cluster}`: the ensemble monitor's snapshots, sent the same
@@ -188,6 +195,7 @@ pub async fn ensemble_ws(
     axum::extract::Path(cluster): axum::extract::Path<String>,
     principal: Option<Extension<Principal>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
     if let Err(e) = crate::session::authorize_ws(
@@ -202,6 +210,7 @@ pub async fn ensemble_ws(
     {
         return crate::session::error_response(&e);
     }
+    let ended = crate::session::ended(state.services.clone(), crate::session::credential(&headers));
     match state.services.ensemble(&cluster) {
         Ok(m) => ws
             .on_upgrade(move |socket| async move {
@@ -212,6 +221,7 @@ pub async fn ensemble_ws(
                     state.shutdown.clone(),
                     "ensemble",
                     serde_json::to_string,
+                    ended,
                 )
                 .await;
                 drop(state);
@@ -230,7 +240,9 @@ async fn snapshot_stream<T>(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
     what: &'static str,
     render: impl Fn(&T) -> serde_json::Result<String>,
+    ended: impl std::future::Future<Output = ()>,
 ) {
+    tokio::pin!(ended);
     let mut keepalive = tokio::time::interval(Duration::from_secs(15));
     keepalive.tick().await;
     loop {
@@ -263,9 +275,21 @@ async fn snapshot_stream<T>(
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }
+                _ = &mut ended => {
+                    let _ = socket.send(session_ended()).await;
+                    return;
+                }
             }
         }
     }
+}
+
+/// The close frame a live socket sends when its session or token ended.
+fn session_ended() -> Message {
+    Message::Close(Some(axum::extract::ws::CloseFrame {
+        code: 4401,
+        reason: "your session ended: log in again".into(),
+    }))
 }
 
 /// `/ws/zookeeper/{cluster}`: the explorer's live channel. The page sends
@@ -275,6 +299,7 @@ pub async fn zookeeper_ws(
     axum::extract::Path(cluster): axum::extract::Path<String>,
     principal: Option<Extension<Principal>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
     // Watches and searches read the whole tree's names and data.
@@ -290,9 +315,10 @@ pub async fn zookeeper_ws(
     {
         return crate::session::error_response(&e);
     }
+    let ended = crate::session::ended(state.services.clone(), crate::session::credential(&headers));
     match state.services.zookeeper(&cluster) {
         Ok(zk) => ws
-            .on_upgrade(move |socket| zookeeper_stream(socket, zk, state))
+            .on_upgrade(move |socket| zookeeper_stream(socket, zk, state, ended))
             .into_response(),
         Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
     }
@@ -302,7 +328,9 @@ async fn zookeeper_stream(
     mut socket: WebSocket,
     zk: std::sync::Arc<app::zookeeper::ssr::ZkCluster>,
     state: AppState,
+    ended: impl std::future::Future<Output = ()>,
 ) {
+    tokio::pin!(ended);
     use app::zookeeper::model::LiveCommand;
     use app::zookeeper::ssr::live::WatchSession;
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
@@ -325,6 +353,10 @@ async fn zookeeper_stream(
             Some(ev) = rx.recv() => {
                 let Ok(text) = serde_json::to_string(&ev) else { continue };
                 if socket.send(Message::Text(text.into())).await.is_err() { return; }
+            }
+            _ = &mut ended => {
+                let _ = socket.send(session_ended()).await;
+                return;
             }
             _ = keepalive.tick() => {
                 if socket.send(Message::Text(String::new().into())).await.is_err() { return; }

@@ -243,3 +243,44 @@ pub async fn authorize_ws(
     );
     Err(state.services.audit.deny(attempt, &why).await)
 }
+
+/// How a request was signed in, kept by a live socket so it notices when
+/// that ends.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session(String),
+    Token(String),
+}
+
+/// The request's credential (a Bearer token wins over the cookie, as in [`resolve`]).
+pub fn credential(headers: &HeaderMap) -> Option<Credential> {
+    bearer(headers)
+        .map(|t| Credential::Token(t.to_string()))
+        .or_else(|| session_token(headers).map(Credential::Session))
+}
+
+/// How often a live socket checks that its credential still signs someone in.
+pub const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Resolves once `cred` no longer signs anyone in — logout, expiry, a
+/// disabled account, a revoked token — checked every [`RECHECK`]; a live
+/// socket then closes instead of streaming on. (A check counts as use of a
+/// session: a page left open with a live view stays signed in until the
+/// session's absolute lifetime.) A store that cannot answer is not an end.
+pub async fn ended(svc: Services, cred: Option<Credential>) {
+    let Some(cred) = cred else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(RECHECK);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let still = match &cred {
+            Credential::Session(t) => svc.auth.session(t).await.map(|p| p.is_some()),
+            Credential::Token(t) => svc.auth.token(t).await.map(|r| r.is_ok()),
+        };
+        if let Ok(false) = still {
+            return;
+        }
+    }
+}

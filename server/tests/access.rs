@@ -638,3 +638,51 @@ fn api_tokens_sign_scripts_in_until_revoked_or_expired() {
     );
     assert_eq!(st, 200);
 }
+
+#[test]
+fn a_live_socket_closes_when_its_session_ends() {
+    use std::io::Read;
+    let s = start();
+    let ns = unique("zkmq-live").replace('-', "_");
+    let cookie = user_with(&s, &format!("l_{ns}"), &[("viewer", "*/*")]);
+    let own = format!("http://127.0.0.1:{}", s.port);
+    let (mut ws, head) = open_ws_as(
+        s.port,
+        "/ws/zookeeper/local",
+        &[("Origin", &own), ("Cookie", &cookie)],
+    );
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let (st, _) = http_as(
+        s.port,
+        "POST",
+        "/auth/logout",
+        &[
+            ("Origin", &own),
+            ("Cookie", &cookie),
+            ("Accept", "application/json"),
+        ],
+        "",
+    )
+    .unwrap();
+    assert_eq!(st, 204);
+    // Within one recheck (5 s) the server closes the socket with 4401.
+    ws.set_read_timeout(Some(std::time::Duration::from_secs(12)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = ws.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let frames = common::parse_server_frames(&raw);
+    let close = frames
+        .iter()
+        .find(|(op, _)| *op == 8)
+        .unwrap_or_else(|| panic!("no close frame: {frames:?}"));
+    assert_eq!(u16::from_be_bytes([close.1[0], close.1[1]]), 4401);
+    assert_eq!(&close.1[2..], b"your session ended: log in again");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+}
