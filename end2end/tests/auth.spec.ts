@@ -146,3 +146,20 @@ test("a user makes an API token, sees it once, and revokes it", async ({ page })
   expect(after.status()).toBe(401);
   await script.dispose();
 });
+
+test("a live view says when its session ended instead of reconnecting", async ({ browser, request }) => {
+  const name = `live-${Date.now()}`;
+  const password = `password of ${name}`;
+  expect((await callApi(request, "add_user", { name, password })).status()).toBe(200);
+  expect((await callApi(request, "grant_role", { name, role: "viewer", scope: "*/*" })).status()).toBe(200);
+  const page = await freshPage(browser);
+  await page.goto("/");
+  await logIn(page, name, password);
+  await expect(page.getByTestId("live-state")).toHaveText("live");
+  // Logged out elsewhere (another tab): the socket is closed within one
+  // recheck (5 s), and the page says why.
+  const out = await page.context().request.post("/auth/logout", { headers: { Origin: baseURL, Accept: "application/json" } });
+  expect(out.status()).toBe(204);
+  await expect(page.getByTestId("live-state")).toHaveText("session ended: log in again", { timeout: 10_000 });
+  await page.context().close();
+});

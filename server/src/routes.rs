@@ -287,7 +287,7 @@ async fn snapshot_stream<T>(
 /// The close frame a live socket sends when its session or token ended.
 fn session_ended() -> Message {
     Message::Close(Some(axum::extract::ws::CloseFrame {
-        code: 4401,
+        code: app::components::SESSION_ENDED_CODE,
         reason: "your session ended: log in again".into(),
     }))
 }

@@ -15,7 +15,14 @@ pub enum LiveState {
     Reconnecting,
     /// The server never accepted the socket (an unknown cluster): no retries.
     Unavailable,
+    /// The server closed the socket because the session or token ended
+    /// ([`SESSION_ENDED_CODE`]): no retries until the user logs in again.
+    SessionEnded,
 }
+
+/// The websocket close code zkmq sends when the socket's session or token
+/// ended (logout, expiry, a disabled account, a revoked token).
+pub const SESSION_ENDED_CODE: u16 = 4401;
 
 impl LiveState {
     pub fn label(self) -> &'static str {
@@ -25,6 +32,7 @@ impl LiveState {
             LiveState::Live => "live",
             LiveState::Reconnecting => "reconnecting",
             LiveState::Unavailable => "no live updates",
+            LiveState::SessionEnded => "session ended: log in again",
         }
     }
 }
@@ -88,7 +96,7 @@ mod browser {
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::Closure;
-    use web_sys::{MessageEvent, WebSocket};
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
     struct Conn {
         path: String,
@@ -168,7 +176,12 @@ mod browser {
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
         let c = conn.clone();
-        let on_close = Closure::<dyn FnMut()>::new(move || {
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
+            if ev.code() == super::SESSION_ENDED_CODE {
+                // Retrying would only be refused: say why instead.
+                set_state.set(LiveState::SessionEnded);
+                return;
+            }
             if c.alive.get() {
                 retry(c.clone(), set_value, set_state);
             }

@@ -10,7 +10,7 @@ pub use access::{Guarded, Me, MeScript, principal_of_page, refusal};
 pub use form::{FieldError, Form, FormStatus};
 pub use paging::{PageSpan, Pager, SearchBox, replace_query, url_state};
 
-pub use live::{LiveState, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
+pub use live::{LiveState, SESSION_ENDED_CODE, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
 pub use theme::{ThemeToggle, dark_from_request};

@@ -359,10 +359,17 @@ mod browser {
         on_message.forget();
         let c = conn.clone();
         let p = path.clone();
-        let on_close = Closure::<dyn FnMut()>::new(move || {
-            live.connected.set(false);
-            retry(live, p.clone(), c.clone());
-        });
+        let on_close =
+            Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |ev: web_sys::CloseEvent| {
+                live.connected.set(false);
+                if ev.code() == crate::components::SESSION_ENDED_CODE {
+                    // Retrying would only be refused: say why instead.
+                    live.notice
+                        .set(Some("your session ended: log in again".into()));
+                    return;
+                }
+                retry(live, p.clone(), c.clone());
+            });
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         on_close.forget();
         *conn.socket.borrow_mut() = Some(ws);
