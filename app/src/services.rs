@@ -161,10 +161,7 @@ pub async fn authorize_console(need: Permission) -> Result<(Services, Recorder),
 /// For calls any signed-in user may make (the cluster list, their own
 /// account): the services and who they are.
 pub async fn signed_in() -> Result<(Services, Principal), AppError> {
-    let svc = services()?;
-    let ctx = RequestContext::current().await;
-    let p = principal(&ctx)?.clone();
-    Ok((svc, p))
+    signed_in_recorder().await.map(|(svc, _, p)| (svc, p))
 }
 
 /// [`signed_in`] with the caller's recorder, for changes to their own

@@ -5,13 +5,13 @@
 use crate::config::Config;
 use app::audit::ssr::AuditLog;
 use app::auth::logic::{check_scope_matches, parse_grant};
-use app::auth::ssr::{AuthStore, SessionPolicy, audited};
+use app::auth::ssr::{AuthStore, audited};
 use app::clusters::model::ClusterRef;
 use app::error::{AppError, Backend};
 use app::runtime::RequestContext;
 use app::services::Services;
+use clap::Subcommand;
 use std::io::BufRead;
-use std::time::Duration;
 
 /// The env variable a first start reads the admin's password from.
 pub const ADMIN_PASSWORD_ENV: &str = "ZKMQ_ADMIN_PASSWORD";
@@ -42,22 +42,28 @@ pub async fn first_start(svc: &Services) -> Result<(), AppError> {
     Ok(())
 }
 
-/// What `zkmq user` and `zkmq role` do.
-pub enum AccountCommand {
+/// `zkmq user …`.
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account (with a password unless --no-password: SSO only).
     Add {
         name: String,
+        #[arg(long)]
         no_password: bool,
     },
-    Passwd {
-        name: String,
-    },
-    Disable {
-        name: String,
-    },
-    Enable {
-        name: String,
-    },
+    /// Set a new password; ends the account's sessions.
+    Passwd { name: String },
+    /// Stop an account from logging in; ends its sessions.
+    Disable { name: String },
+    /// Let a disabled account log in again.
+    Enable { name: String },
+    /// Every account, whether it is enabled, and its roles.
     List,
+}
+
+/// `zkmq role …`.
+#[derive(Subcommand)]
+pub enum RoleCommand {
     Grant {
         name: String,
         role: String,
@@ -68,6 +74,12 @@ pub enum AccountCommand {
         role: String,
         scope: String,
     },
+}
+
+/// What `zkmq user` and `zkmq role` do.
+pub enum AccountCommand {
+    User(UserCommand),
+    Role(RoleCommand),
 }
 
 /// A password from `ZKMQ_PASSWORD` or the first line of stdin: never from
@@ -117,21 +129,14 @@ fn configured(config: &Config) -> Vec<ClusterRef> {
 /// line to print.
 pub async fn run(config: &Config, cmd: AccountCommand) -> Result<String, String> {
     let audit = AuditLog::open(&config.server.database).await?;
-    let auth = AuthStore::new(
-        audit.pool().clone(),
-        SessionPolicy {
-            idle: Duration::from_secs(config.server.session_idle_secs),
-            max: Duration::from_secs(config.server.session_max_secs),
-            secure_cookie: false,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let auth = AuthStore::new(audit.pool().clone(), config.server.session_policy())
+        .await
+        .map_err(|e| e.to_string())?;
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let ctx = RequestContext::local(&format!("cli:{who}"));
     let shown = |e: AppError| e.to_string();
     match cmd {
-        AccountCommand::Add { name, no_password } => {
+        AccountCommand::User(UserCommand::Add { name, no_password }) => {
             let password = if no_password {
                 None
             } else {
@@ -144,7 +149,7 @@ pub async fn run(config: &Config, cmd: AccountCommand) -> Result<String, String>
                 "user \"{name}\" added; give it a role with `zkmq role grant {name} viewer '*/*'`"
             ))
         }
-        AccountCommand::Passwd { name } => {
+        AccountCommand::User(UserCommand::Passwd { name }) => {
             let password = read_password()?;
             audited::set_password(&auth, &audit, &ctx, &name, &password)
                 .await
@@ -153,19 +158,19 @@ pub async fn run(config: &Config, cmd: AccountCommand) -> Result<String, String>
                 "password of \"{name}\" changed; its sessions were ended"
             ))
         }
-        AccountCommand::Disable { name } => {
+        AccountCommand::User(UserCommand::Disable { name }) => {
             audited::set_disabled(&auth, &audit, &ctx, &name, true)
                 .await
                 .map_err(shown)?;
             Ok(format!("user \"{name}\" disabled; its sessions were ended"))
         }
-        AccountCommand::Enable { name } => {
+        AccountCommand::User(UserCommand::Enable { name }) => {
             audited::set_disabled(&auth, &audit, &ctx, &name, false)
                 .await
                 .map_err(shown)?;
             Ok(format!("user \"{name}\" enabled"))
         }
-        AccountCommand::List => {
+        AccountCommand::User(UserCommand::List) => {
             let users = auth.list_users().await.map_err(shown)?;
             let mut out = String::new();
             for u in &users {
@@ -186,7 +191,7 @@ pub async fn run(config: &Config, cmd: AccountCommand) -> Result<String, String>
             }
             Ok(out.trim_end().to_string())
         }
-        AccountCommand::Grant { name, role, scope } => {
+        AccountCommand::Role(RoleCommand::Grant { name, role, scope }) => {
             let grant = parse_grant(&role, &scope).map_err(shown)?;
             check_scope_matches("scope", &grant.scope, &configured(config)).map_err(shown)?;
             let changed = audited::change_grant(&auth, &audit, &ctx, &name, &grant, true)
@@ -198,7 +203,7 @@ pub async fn run(config: &Config, cmd: AccountCommand) -> Result<String, String>
                 format!("\"{name}\" was {grant} already")
             })
         }
-        AccountCommand::Revoke { name, role, scope } => {
+        AccountCommand::Role(RoleCommand::Revoke { name, role, scope }) => {
             let grant = parse_grant(&role, &scope).map_err(shown)?;
             let changed = audited::change_grant(&auth, &audit, &ctx, &name, &grant, false)
                 .await

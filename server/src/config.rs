@@ -53,6 +53,25 @@ pub struct ServerConfig {
     pub session_max_secs: u64,
 }
 
+impl ServerConfig {
+    /// Whether people reach zkmq over https (`public_url` says so): the
+    /// session cookie is then `Secure`, and no plain-http warning is due.
+    pub fn served_over_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// How long sessions live, from `session_idle_secs` / `session_max_secs`.
+    pub fn session_policy(&self) -> app::auth::ssr::SessionPolicy {
+        app::auth::ssr::SessionPolicy {
+            idle: std::time::Duration::from_secs(self.session_idle_secs),
+            max: std::time::Duration::from_secs(self.session_max_secs),
+            secure_cookie: self.served_over_https(),
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {

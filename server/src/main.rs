@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zkmq::accounts::{AccountCommand, RoleCommand, UserCommand};
 use zkmq::config::Config;
 
 #[derive(Parser)]
@@ -68,38 +69,6 @@ enum Command {
 }
 
 #[derive(Subcommand)]
-enum UserCommand {
-    /// Create an account (with a password unless --no-password: SSO only).
-    Add {
-        name: String,
-        #[arg(long)]
-        no_password: bool,
-    },
-    /// Set a new password; ends the account's sessions.
-    Passwd { name: String },
-    /// Stop an account from logging in; ends its sessions.
-    Disable { name: String },
-    /// Let a disabled account log in again.
-    Enable { name: String },
-    /// Every account, whether it is enabled, and its roles.
-    List,
-}
-
-#[derive(Subcommand)]
-enum RoleCommand {
-    Grant {
-        name: String,
-        role: String,
-        scope: String,
-    },
-    Revoke {
-        name: String,
-        role: String,
-        scope: String,
-    },
-}
-
-#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; exit 1 and name the first broken record if any.
     Verify,
@@ -152,25 +121,8 @@ fn main() -> ExitCode {
             rt.block_on(zkmq::serve::run(config, cli.config))
         }
         Command::Routes => unreachable!("answered before the config is read"),
-        Command::User { command } => {
-            use zkmq::accounts::AccountCommand as A;
-            let cmd = match command {
-                UserCommand::Add { name, no_password } => A::Add { name, no_password },
-                UserCommand::Passwd { name } => A::Passwd { name },
-                UserCommand::Disable { name } => A::Disable { name },
-                UserCommand::Enable { name } => A::Enable { name },
-                UserCommand::List => A::List,
-            };
-            account(&rt, &config, cmd)
-        }
-        Command::Role { command } => {
-            use zkmq::accounts::AccountCommand as A;
-            let cmd = match command {
-                RoleCommand::Grant { name, role, scope } => A::Grant { name, role, scope },
-                RoleCommand::Revoke { name, role, scope } => A::Revoke { name, role, scope },
-            };
-            account(&rt, &config, cmd)
-        }
+        Command::User { command } => account(&rt, &config, AccountCommand::User(command)),
+        Command::Role { command } => account(&rt, &config, AccountCommand::Role(command)),
         Command::Audit {
             command: AuditCommand::Verify,
         } => rt.block_on(zkmq::serve::verify_audit(&config)),
@@ -189,11 +141,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn account(
-    rt: &tokio::runtime::Runtime,
-    config: &Config,
-    cmd: zkmq::accounts::AccountCommand,
-) -> ExitCode {
+fn account(rt: &tokio::runtime::Runtime, config: &Config, cmd: AccountCommand) -> ExitCode {
     match rt.block_on(zkmq::accounts::run(config, cmd)) {
         Ok(line) => {
             println!("{line}");

@@ -198,19 +198,20 @@ pub async fn ensemble_ws(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
-    if let Err(e) = crate::session::authorize_ws(
+    let ended = match crate::session::authorize_ws(
         &state,
         principal,
         addr,
+        &headers,
         Backend::Zookeeper,
         &cluster,
         "ensemble_ws",
     )
     .await
     {
-        return crate::session::error_response(&e);
-    }
-    let ended = crate::session::ended(state.services.clone(), crate::session::credential(&headers));
+        Ok(ended) => ended,
+        Err(e) => return crate::session::error_response(&e),
+    };
     match state.services.ensemble(&cluster) {
         Ok(m) => ws
             .on_upgrade(move |socket| async move {
@@ -303,19 +304,20 @@ pub async fn zookeeper_ws(
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
     // Watches and searches read the whole tree's names and data.
-    if let Err(e) = crate::session::authorize_ws(
+    let ended = match crate::session::authorize_ws(
         &state,
         principal,
         addr,
+        &headers,
         Backend::Zookeeper,
         &cluster,
         "zookeeper_ws",
     )
     .await
     {
-        return crate::session::error_response(&e);
-    }
-    let ended = crate::session::ended(state.services.clone(), crate::session::credential(&headers));
+        Ok(ended) => ended,
+        Err(e) => return crate::session::error_response(&e),
+    };
     match state.services.zookeeper(&cluster) {
         Ok(zk) => ws
             .on_upgrade(move |socket| zookeeper_stream(socket, zk, state, ended))

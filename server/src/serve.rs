@@ -73,12 +73,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let https = config
-        .server
-        .public_url
-        .as_deref()
-        .is_some_and(|u| u.starts_with("https://"));
-    if !addr.ip().is_loopback() && !https {
+    if !addr.ip().is_loopback() && !config.server.served_over_https() {
         tracing::warn!(%addr, "zkmq is served over PLAIN HTTP beyond loopback: passwords and session cookies cross the network unencrypted; put it behind TLS and set server.public_url = \"https://…\"");
     }
 

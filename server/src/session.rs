@@ -19,11 +19,17 @@ use axum::{Extension, Form, Json};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+/// Paths whose answer is the same for everyone.
+fn needs_nobody(path: &str) -> bool {
+    matches!(path, "/favicon.svg" | "/healthz" | "/metrics") || path.starts_with("/pkg/")
+}
+
 /// Page paths anyone may load: the login page, the wasm and styles it
 /// needs, the icon, and the probes. `/api` and `/ws` answer 401 themselves.
 fn open_to_all(path: &str) -> bool {
-    matches!(path, "/login" | "/favicon.svg" | "/healthz" | "/metrics")
-        || ["/pkg/", "/api/", "/ws/", "/auth/"]
+    path == "/login"
+        || needs_nobody(path)
+        || ["/api/", "/ws/", "/auth/"]
             .iter()
             .any(|p| path.starts_with(p))
 }
@@ -40,6 +46,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// Resolves the API token (`Authorization: Bearer`) or else the session
 /// cookie into a [`Principal`] request extension.
 pub async fn resolve(State(svc): State<Services>, mut req: Request, next: Next) -> Response {
+    // The wasm, styles, icon and probes need no caller: no lookup for them.
+    if needs_nobody(req.uri().path()) {
+        return next.run(req).await;
+    }
     let principal = if let Some(token) = bearer(req.headers()) {
         match svc.auth.token(token).await {
             Ok(Ok(p)) => Some(p),
@@ -215,20 +225,22 @@ pub fn require(principal: Option<Extension<Principal>>) -> Result<Principal, App
 }
 
 /// The authorize step of a websocket route: signed in (else 401) and allowed
-/// to read `backend`/`cluster` (else 403, audited as `action`).
+/// to read `backend`/`cluster` (else 403, audited as `action`). Returns the
+/// future that resolves when the caller's credential ends ([`ended`]).
 pub async fn authorize_ws(
     state: &AppState,
     principal: Option<Extension<Principal>>,
     addr: SocketAddr,
+    headers: &HeaderMap,
     backend: app::error::Backend,
     cluster: &str,
     action: &str,
-) -> Result<Principal, AppError> {
+) -> Result<impl Future<Output = ()> + Send + 'static, AppError> {
     use app::auth::logic::{allows, missing};
     use app::auth::model::Permission;
     let p = require(principal)?;
     if allows(&p.grants, backend, cluster, Permission::Read) {
-        return Ok(p);
+        return Ok(ended(state.services.clone(), credential(headers)));
     }
     let why = missing(Permission::Read, backend, cluster);
     let ctx = RequestContext::of(Some(p), Some(addr));

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use app::audit::ssr::AuditLog;
-use app::auth::ssr::{AuthStore, SessionPolicy};
+use app::auth::ssr::AuthStore;
 use app::ensemble::ssr::EnsembleMonitor;
 use app::ensemble::ssr::history::LeaderHistory;
 use app::kafka::ssr::KafkaCluster;
@@ -52,20 +52,9 @@ pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), 
         rabbitmq.push(Arc::new(r));
     }
     let audit = AuditLog::open(&config.server.database).await?;
-    let auth = AuthStore::new(
-        audit.pool().clone(),
-        SessionPolicy {
-            idle: Duration::from_secs(config.server.session_idle_secs),
-            max: Duration::from_secs(config.server.session_max_secs),
-            secure_cookie: config
-                .server
-                .public_url
-                .as_deref()
-                .is_some_and(|u| u.starts_with("https://")),
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let auth = AuthStore::new(audit.pool().clone(), config.server.session_policy())
+        .await
+        .map_err(|e| e.to_string())?;
     let history = LeaderHistory::new(audit.pool().clone());
     let kafka_links: Vec<_> = kafka.iter().map(|k| k.link_info()).collect();
     let mut ensembles = Vec::new();

@@ -437,20 +437,7 @@ fn logins_fail_alike_are_throttled_and_sessions_end() {
     // The session opened before still works; logout ends it for good.
     let (st, v) = api_as(&s, &cookie, "whoami", &[]);
     assert_eq!((st, v["user"].as_str()), (200, Some(name.as_str())), "{v}");
-    let own = format!("http://127.0.0.1:{}", s.port);
-    let (st, _) = http_as(
-        s.port,
-        "POST",
-        "/auth/logout",
-        &[
-            ("Origin", &own),
-            ("Cookie", &cookie),
-            ("Accept", "application/json"),
-        ],
-        "",
-    )
-    .unwrap();
-    assert_eq!(st, 204);
+    assert_eq!(common::logout(&s, &cookie), 204);
     let (st, v) = api_as(&s, &cookie, "whoami", &[]);
     assert_eq!(st, 401, "a logged-out cookie is dead: {v}");
     // A disabled account cannot log in, and gets the same sentence.
@@ -652,19 +639,7 @@ fn a_live_socket_closes_when_its_session_ends() {
         &[("Origin", &own), ("Cookie", &cookie)],
     );
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-    let (st, _) = http_as(
-        s.port,
-        "POST",
-        "/auth/logout",
-        &[
-            ("Origin", &own),
-            ("Cookie", &cookie),
-            ("Accept", "application/json"),
-        ],
-        "",
-    )
-    .unwrap();
-    assert_eq!(st, 204);
+    assert_eq!(common::logout(&s, &cookie), 204);
     // Within one recheck (5 s) the server closes the socket with 4401.
     ws.set_read_timeout(Some(std::time::Duration::from_secs(12)))
         .unwrap();

@@ -88,25 +88,11 @@ fn serve_beyond_loopback_over_plain_http_warns_loudly() {
 
 fn with_db(db: &std::path::Path, args: &[&str], password: Option<&str>) -> (i32, String) {
     let cfg = common::workspace_root().join("config/zkmq.toml");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkmq"))
-        .arg("--config")
-        .arg(&cfg)
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env_remove("ZKMQ_PASSWORD")
-        .envs(password.map(|p| ("ZKMQ_PASSWORD", p)))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let (cfg, db) = (cfg.to_str().unwrap(), db.to_str().unwrap());
+    let mut all = vec!["--config", cfg, "--database", db];
+    all.extend_from_slice(args);
+    let env: Vec<(&str, &str)> = password.map(|p| ("ZKMQ_PASSWORD", p)).into_iter().collect();
+    common::run_zkmq_with(&all, &env)
 }
 
 #[test]

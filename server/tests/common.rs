@@ -76,6 +76,19 @@ pub fn user_with(s: &Server, name: &str, grants: &[(&str, &str)]) -> String {
     login(s.port, name, &password).unwrap_or_else(|e| panic!("login as {name}: {e:?}"))
 }
 
+/// Logs the holder of `cookie` out (as a script: JSON, no redirect); the status.
+pub fn logout(s: &Server, cookie: &str) -> u16 {
+    let own = format!("http://127.0.0.1:{}", s.port);
+    let headers = [
+        ("Origin", own.as_str()),
+        ("Cookie", cookie),
+        ("Accept", "application/json"),
+    ];
+    http_as(s.port, "POST", "/auth/logout", &headers, "")
+        .unwrap()
+        .0
+}
+
 /// A server-function call as the holder of `cookie` (from [`user_with`]).
 pub fn api_as(
     s: &Server,
@@ -302,9 +315,17 @@ fn url_encode(v: &str) -> String {
 
 /// Runs the `zkmq` binary; (exit code, stdout + stderr).
 pub fn run_zkmq(args: &[&str]) -> (i32, String) {
+    run_zkmq_with(args, &[])
+}
+
+/// [`run_zkmq`] with `env` set (and nothing on stdin).
+pub fn run_zkmq_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_zkmq"))
         .args(args)
         .env_remove("ZKMQ_CONFIG")
+        .env_remove("ZKMQ_PASSWORD")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
         .output()
         .unwrap();
     (

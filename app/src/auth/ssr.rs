@@ -304,24 +304,16 @@ impl AuthStore {
     /// Refuses a change that would leave no enabled admin on `*/*`: nobody
     /// could then manage accounts from the console.
     async fn keep_an_admin(&self, losing: i64, name: &str) -> Result<(), AppError> {
-        let count = |q: &'static str| async move {
-            sqlx::query(q)
-                .bind(losing)
-                .fetch_one(&self.pool)
-                .await
-                .map(|r| r.get::<i64, _>(0))
-                .map_err(db_err)
-        };
-        let is_admin = count(
-            "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id \
-             WHERE g.role = 'admin' AND g.scope = '*/*' AND u.disabled = 0 AND u.id = ?",
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(u.id = ?1), 0), COALESCE(SUM(u.id != ?1), 0) \
+             FROM grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.role = 'admin' AND g.scope = '*/*' AND u.disabled = 0",
         )
-        .await?;
-        let others = count(
-            "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id \
-             WHERE g.role = 'admin' AND g.scope = '*/*' AND u.disabled = 0 AND u.id != ?",
-        )
-        .await?;
+        .bind(losing)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let (is_admin, others): (i64, i64) = (row.get(0), row.get(1));
         if is_admin > 0 && others == 0 {
             return Err(AppError::Conflict(format!(
                 "\"{name}\" is the last enabled admin on */*; make another user admin on */* first"
