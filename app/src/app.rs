@@ -2,7 +2,9 @@
 
 use crate::audit::view::AuditPage;
 use crate::auth::view::{AccountPage, LoginPage, UserMenu, UsersPage};
-use crate::components::{KnownClusters, Me, MeScript, ThemeToggle, principal_of_page};
+use crate::components::{
+    KnownClusters, Me, MeScript, ThemeToggle, principal_of_page, sign_in_of_page,
+};
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
 use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
@@ -50,6 +52,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(KnownClusters(Resource::new(|| (), |_| list_clusters())));
     provide_context(Me(principal_of_page()));
+    provide_context(sign_in_of_page());
     // Tests (and people) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
         if let Some(body) = document().body() {

@@ -34,8 +34,11 @@ export const test = base.extend<{ pageErrors: string[] }>({
         if (m.type() !== "error" && m.type() !== "warning") return;
         const text = m.text();
         if (refusedRequest.test(text)) return;
-        if ((allowedConsole.get(page) ?? []).some((re) => re.test(text))) return;
-        errors.push(`console ${m.type()}: ${text} (${m.location().url})`);
+        // Chromium keeps a failed resource's address apart from the text, so a
+        // pattern is matched against both, as the report below prints them.
+        const line = `${text} (${m.location().url})`;
+        if ((allowedConsole.get(page) ?? []).some((re) => re.test(line))) return;
+        errors.push(`console ${m.type()}: ${line}`);
       });
       await use(errors);
       expect(errors, "uncaught errors, console errors and warnings in the page").toEqual([]);

@@ -25,6 +25,116 @@ pub struct Config {
     pub kafka: Vec<KafkaClusterConfig>,
     #[serde(default)]
     pub rabbitmq: Vec<RabbitClusterConfig>,
+    #[serde(default)]
+    pub auth: AuthConfig,
+}
+
+/// `[auth]`: single sign-on besides zkmq's own accounts (issue 14).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Group → grants ("operator on kafka/*"): what a group that an OpenID
+    /// provider or a trusted proxy names gives its members, on top of the
+    /// grants stored for them.
+    pub groups: std::collections::BTreeMap<String, Vec<String>>,
+    pub proxy: Option<ProxyConfig>,
+    pub oidc: Option<OidcConfig>,
+}
+
+impl AuthConfig {
+    /// `groups` parsed (validated at load, so nothing is dropped here).
+    pub fn group_table(&self) -> Vec<(String, Vec<app::auth::model::Grant>)> {
+        self.groups
+            .iter()
+            .map(|(g, grants)| {
+                let parsed = grants
+                    .iter()
+                    .filter_map(|t| app::auth::logic::parse_grant_text(t).ok())
+                    .collect();
+                (g.clone(), parsed)
+            })
+            .collect()
+    }
+}
+
+/// `[auth.proxy]`: a proxy in front of zkmq (oauth2-proxy, say) signs
+/// people in and names them in headers. Only requests from `trusted`
+/// addresses are believed; from anywhere else the headers are ignored.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyConfig {
+    /// Addresses or networks of the proxy: "10.0.0.5", "10.0.0.0/24".
+    pub trusted: Vec<String>,
+    #[serde(default = "default_user_header")]
+    pub user_header: String,
+    /// Comma-separated group names.
+    #[serde(default = "default_groups_header")]
+    pub groups_header: String,
+}
+
+fn default_user_header() -> String {
+    "X-Forwarded-User".into()
+}
+
+fn default_groups_header() -> String {
+    "X-Forwarded-Groups".into()
+}
+
+impl ProxyConfig {
+    /// The trusted networks (validated at load; a single address is a /32 or /128).
+    pub fn networks(&self) -> Vec<ipnet::IpNet> {
+        self.trusted.iter().filter_map(|t| parse_net(t)).collect()
+    }
+}
+
+fn parse_net(text: &str) -> Option<ipnet::IpNet> {
+    let t = text.trim();
+    t.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| t.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
+}
+
+/// `[auth.oidc]`: an OpenID Connect provider (authorization code flow with
+/// PKCE). zkmq's callback is `<public_url>/auth/oidc/callback`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The issuer URL; its `/.well-known/openid-configuration` is read on
+    /// the first sign-in (zkmq starts while the provider is down).
+    pub issuer: String,
+    pub client_id: String,
+    /// Better given as `ZKMQ_OIDC_CLIENT_SECRET`.
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// The login page's button: "Sign in with …".
+    #[serde(default = "default_oidc_label")]
+    pub label: String,
+    /// The ID-token claim that becomes the zkmq user name.
+    #[serde(default = "default_user_claim")]
+    pub user_claim: String,
+    /// The ID-token claim that lists the user's groups (an array or a
+    /// comma-separated string), mapped by `[auth.groups]`.
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
+    /// Scopes asked for besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_oidc_label() -> String {
+    "single sign-on".into()
+}
+
+fn default_user_claim() -> String {
+    "preferred_username".into()
+}
+
+fn default_groups_claim() -> String {
+    "groups".into()
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["profile".into(), "email".into()]
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -208,6 +318,7 @@ impl Config {
             60_000,
         )?;
 
+        self.auth.validate()?;
         let mut zk_ids = HashSet::new();
         for (i, z) in self.zookeeper.iter().enumerate() {
             let k = |f: &str| format!("zookeeper[{i}].{f}");
@@ -273,6 +384,60 @@ impl Config {
             }
             if r.username.trim().is_empty() {
                 return Err((k("username"), "must not be empty".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl AuthConfig {
+    fn validate(&self) -> Result<(), (String, String)> {
+        for (group, grants) in &self.groups {
+            for (j, g) in grants.iter().enumerate() {
+                if let Err(e) = app::auth::logic::parse_grant_text(g) {
+                    return Err((format!("auth.groups.{group}[{j}]"), e.to_string()));
+                }
+            }
+        }
+        if let Some(p) = &self.proxy {
+            if p.trusted.is_empty() {
+                return Err((
+                    "auth.proxy.trusted".into(),
+                    "must list the proxy's addresses, like [\"10.0.0.5\"] or [\"10.0.0.0/24\"]"
+                        .into(),
+                ));
+            }
+            for (i, t) in p.trusted.iter().enumerate() {
+                if parse_net(t).is_none() {
+                    return Err((
+                        format!("auth.proxy.trusted[{i}]"),
+                        format!(
+                            "\"{t}\" is not an address or network like 10.0.0.5 or 10.0.0.0/24"
+                        ),
+                    ));
+                }
+            }
+            for (key, h) in [
+                ("user_header", &p.user_header),
+                ("groups_header", &p.groups_header),
+            ] {
+                if axum::http::HeaderName::from_bytes(h.as_bytes()).is_err() {
+                    return Err((
+                        format!("auth.proxy.{key}"),
+                        format!("\"{h}\" is not a header name"),
+                    ));
+                }
+            }
+        }
+        if let Some(o) = &self.oidc {
+            check_url("auth.oidc.issuer", &o.issuer, &["http", "https"])?;
+            for (key, v) in [
+                ("client_id", &o.client_id),
+                ("label", &o.label),
+                ("user_claim", &o.user_claim),
+                ("groups_claim", &o.groups_claim),
+            ] {
+                check_name(&format!("auth.oidc.{key}"), v)?;
             }
         }
         Ok(())
@@ -384,6 +549,11 @@ pub fn apply_env_overrides(config: &mut Config, env: impl Fn(&str) -> Option<Str
         if let Some(v) = env(&secret_env_name("rabbitmq", &r.id, "password")) {
             r.password = Secret::new(v);
         }
+    }
+    if let Some(o) = &mut config.auth.oidc
+        && let Some(v) = env("ZKMQ_OIDC_CLIENT_SECRET")
+    {
+        o.client_secret = Some(Secret::new(v));
     }
 }
 
@@ -555,6 +725,48 @@ password = "guest"
         let e = with("allowed_hosts = [\"https://x.example\"]").unwrap_err();
         assert_eq!(e.key, "server.allowed_hosts[0]");
         assert!(with("allowed_hosts = [\"[::1]\"]").is_ok());
+    }
+
+    #[test]
+    fn auth_groups_proxy_and_oidc_are_checked() {
+        let with = |extra: &str| parse(&format!("{GOOD}\n{extra}"));
+        let c = with(
+            "[auth.groups]\nkafka-ops = [\"operator on kafka/*\"]\n\
+             [auth.proxy]\ntrusted = [\"10.0.0.5\", \"10.1.0.0/16\"]\n\
+             [auth.oidc]\nissuer = \"https://idp.example.org\"\nclient_id = \"zkmq\"",
+        )
+        .unwrap();
+        let table = c.auth.group_table();
+        assert_eq!(table[0].0, "kafka-ops");
+        assert_eq!(table[0].1[0].to_string(), "operator on kafka/*");
+        let proxy = c.auth.proxy.unwrap();
+        assert_eq!(proxy.user_header, "X-Forwarded-User");
+        let nets = proxy.networks();
+        assert!(nets[0].contains(&"10.0.0.5".parse::<std::net::IpAddr>().unwrap()));
+        assert!(!nets[0].contains(&"10.0.0.6".parse::<std::net::IpAddr>().unwrap()));
+        assert!(nets[1].contains(&"10.1.200.3".parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(c.auth.oidc.unwrap().user_claim, "preferred_username");
+
+        let e = with("[auth.groups]\nops = [\"operator kafka/*\"]").unwrap_err();
+        assert_eq!(e.key, "auth.groups.ops[0]");
+        assert!(
+            e.reason.contains("like \"operator on kafka/*\""),
+            "{}",
+            e.reason
+        );
+        let e = with("[auth.proxy]\ntrusted = []").unwrap_err();
+        assert_eq!(e.key, "auth.proxy.trusted");
+        let e = with("[auth.proxy]\ntrusted = [\"proxy.internal\"]").unwrap_err();
+        assert_eq!(e.key, "auth.proxy.trusted[0]");
+        let e =
+            with("[auth.proxy]\ntrusted = [\"10.0.0.5\"]\nuser_header = \"X User\"").unwrap_err();
+        assert_eq!(e.key, "auth.proxy.user_header");
+        let e =
+            with("[auth.oidc]\nissuer = \"idp.example.org\"\nclient_id = \"zkmq\"").unwrap_err();
+        assert_eq!(e.key, "auth.oidc.issuer");
+        let e = with("[auth.oidc]\nissuer = \"https://idp.example.org\"\nclient_id = \" \"")
+            .unwrap_err();
+        assert_eq!(e.key, "auth.oidc.client_id");
     }
 
     #[test]

@@ -8,4 +8,5 @@ pub mod guard;
 pub mod routes;
 pub mod serve;
 pub mod session;
+pub mod sso;
 pub mod state;

@@ -57,6 +57,8 @@ pub fn print_routes() {
     lines.extend([
         "POST /auth/login".to_string(),
         "POST /auth/logout".to_string(),
+        "GET /auth/oidc/start".to_string(),
+        "GET /auth/oidc/callback".to_string(),
     ]);
     lines.sort();
     for l in lines {
@@ -110,11 +112,27 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
     let mut leptos_options = conf.leptos_options;
     leptos_options.site_addr = addr;
     let (live_tx, mut live_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let base = config
+        .server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let sso = match crate::sso::Sso::new(&config.auth, &base) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(config = %config_path.display(), error = %e, "cannot start");
+            return ExitCode::from(2);
+        }
+    };
+    let sign_in = app::components::SignIn {
+        sso: sso.oidc_label(),
+    };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
         shutdown: shutdown_rx,
         live: live_tx,
+        sso,
     };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();
@@ -129,12 +147,15 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             )
             .route("/auth/login", axum::routing::post(crate::session::login))
             .route("/auth/logout", axum::routing::post(crate::session::logout))
+            .route("/auth/oidc/start", get(crate::sso::start))
+            .route("/auth/oidc/callback", get(crate::sso::callback))
             .leptos_routes_with_context(
                 &state,
                 route_list,
                 move || {
                     provide_context(app::clusters::model::Configured(ctx_services.clusters()));
                     provide_context(ctx_services.clone());
+                    provide_context(sign_in.clone());
                 },
                 {
                     let o = leptos_options.clone();
@@ -150,7 +171,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             // Who is calling, for everything below; pages without a session
             // go to the login page.
             .layer(axum::middleware::from_fn_with_state(
-                services.clone(),
+                state.clone(),
                 crate::session::resolve,
             ))
             // Outermost but for tracing: a foreign Host or Origin reaches nothing.

@@ -43,17 +43,28 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Resolves the API token (`Authorization: Bearer`) or else the session
-/// cookie into a [`Principal`] request extension.
-pub async fn resolve(State(svc): State<Services>, mut req: Request, next: Next) -> Response {
+/// Resolves the API token (`Authorization: Bearer`), else a trusted
+/// proxy's headers, else the session cookie into a [`Principal`] request
+/// extension.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // The wasm, styles, icon and probes need no caller: no lookup for them.
     if needs_nobody(req.uri().path()) {
         return next.run(req).await;
     }
+    let svc = &state.services;
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     let principal = if let Some(token) = bearer(req.headers()) {
         match svc.auth.token(token).await {
             Ok(Ok(p)) => Some(p),
             Ok(Err(why)) => return error_response(&AppError::Unauthenticated(why.sentence())),
+            Err(e) => return error_response(&e),
+        }
+    } else if let Some(from_proxy) = state.sso.proxy_principal(svc, peer, req.headers()).await {
+        match from_proxy {
+            Ok(p) => Some(p),
             Err(e) => return error_response(&e),
         }
     } else {
@@ -88,7 +99,7 @@ pub async fn resolve(State(svc): State<Services>, mut req: Request, next: Next) 
 }
 
 /// `/login?next=…` (and why the last try failed).
-fn login_url(next: &str, error: Option<&str>) -> String {
+pub(crate) fn login_url(next: &str, error: Option<&str>) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let mut u = format!("/login?next={}", enc(next));
     if let Some(e) = error {
@@ -98,7 +109,7 @@ fn login_url(next: &str, error: Option<&str>) -> String {
     u
 }
 
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         r.headers_mut().insert(header::LOCATION, v);
@@ -122,7 +133,7 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"))
 }
 
-fn cookie(token: &str, max_age_s: u64, secure: bool) -> HeaderValue {
+pub(crate) fn session_cookie(token: &str, max_age_s: u64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
@@ -175,7 +186,7 @@ pub async fn login(
             };
             r.headers_mut().append(
                 header::SET_COOKIE,
-                cookie(&session.token, policy.max.as_secs(), policy.secure_cookie),
+                session_cookie(&session.token, policy.max.as_secs(), policy.secure_cookie),
             );
             r
         }
@@ -212,7 +223,7 @@ pub async fn logout(
     };
     r.headers_mut().append(
         header::SET_COOKIE,
-        cookie("", 0, svc.auth.policy().secure_cookie),
+        session_cookie("", 0, svc.auth.policy().secure_cookie),
     );
     r
 }

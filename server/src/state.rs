@@ -28,6 +28,8 @@ pub struct AppState {
     /// axum's graceful shutdown, so the server waits until every copy is
     /// dropped — each stream has sent its close frame — before it exits.
     pub live: tokio::sync::mpsc::Sender<()>,
+    /// Single sign-on: the trusted proxy and the OpenID provider, if any.
+    pub sso: crate::sso::Sso,
 }
 
 /// Builds the services from a validated config. Fails (with the cluster id)

@@ -233,7 +233,57 @@ pub fn http_as(
     headers: &[(&str, &str)],
     form: &str,
 ) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    exchange(
+        TcpStream::connect(("127.0.0.1", port))?,
+        port,
+        method,
+        path,
+        headers,
+        form,
+    )
+}
+
+/// [`http_as`] from the local address `source` (another loopback address
+/// such as 127.0.0.2): what a proxy on another host looks like to zkmq.
+pub fn http_from(
+    source: &str,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &str,
+) -> std::io::Result<(u16, String)> {
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    let from: std::net::SocketAddr = format!("{source}:0").parse().expect("an IPv4 address");
+    sock.bind(&from.into())?;
+    let to: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    sock.connect(&to.into())?;
+    exchange(sock.into(), port, method, path, headers, form)
+}
+
+/// A GET's whole answer, head and body, as sent (for redirects and cookies).
+pub fn raw_get(port: u16, path: &str, headers: &[(&str, &str)]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\n{}Connection: close\r\n\r\n",
+        head_lines(port, headers)
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn exchange(
+    mut s: TcpStream,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &str,
+) -> std::io::Result<(u16, String)> {
     s.set_read_timeout(Some(Duration::from_secs(15)))?;
     write!(
         s,

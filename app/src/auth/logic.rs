@@ -66,6 +66,43 @@ pub fn parse_grant(role: &str, scope: &str) -> Result<Grant, AppError> {
     })
 }
 
+/// A grant as config files and the admin page write it: `operator on kafka/*`.
+pub fn parse_grant_text(text: &str) -> Result<Grant, AppError> {
+    let (role, scope) = text.trim().split_once(" on ").ok_or_else(|| {
+        AppError::invalid(
+            "grant",
+            format!("\"{text}\" is not \"ROLE on BACKEND/CLUSTERS\", like \"operator on kafka/*\""),
+        )
+    })?;
+    parse_grant(role, scope)
+}
+
+/// Group names as a proxy header or a claim string lists them: split at
+/// commas, trimmed, empty ones dropped.
+pub fn split_groups(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The grants `groups` map to under `[auth.groups]` (group → grants), each
+/// once, in the table's order. Groups the table does not name give nothing.
+pub fn grants_of_groups(table: &[(String, Vec<Grant>)], groups: &[String]) -> Vec<Grant> {
+    let mut out: Vec<Grant> = Vec::new();
+    for (group, grants) in table {
+        if groups.iter().any(|g| g == group) {
+            for g in grants {
+                if !out.contains(g) {
+                    out.push(g.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What every failed login answers, whatever failed: an unknown user, a
 /// wrong password and a disabled account read the same (no enumeration).
 pub const LOGIN_FAILED: &str = "the user name or password is wrong";
@@ -78,6 +115,18 @@ pub fn login_error_text(code: &str) -> Option<String> {
         None if code == "unavailable" => {
             Some("zkmq could not check the password just now; try again.".into())
         }
+        None if code == "sso_unavailable" => Some(
+            "The single sign-on provider cannot be reached just now; try again, or log in with a password.".into(),
+        ),
+        None if code == "sso_expired" => Some(
+            "That sign-in took longer than ten minutes or began in another browser; sign in again.".into(),
+        ),
+        None if code == "sso_failed" => {
+            Some("The single sign-on provider did not sign you in; try again.".into())
+        }
+        None if code == "sso_denied" => Some(
+            "This account may not sign in through single sign-on (it is disabled, or it signs in with a password); ask an admin.".into(),
+        ),
         Some(("throttled", s)) => s
             .parse::<u64>()
             .ok()
@@ -261,6 +310,35 @@ mod tests {
             role,
             scope: parse_scope("scope", scope).unwrap(),
         }
+    }
+
+    #[test]
+    fn groups_map_to_the_union_of_their_grants() {
+        let ops = parse_grant_text("operator on kafka/*").unwrap();
+        assert_eq!(ops, grant(Role::Operator, "kafka/*"));
+        let table = vec![
+            (
+                "kafka-ops".to_string(),
+                vec![ops.clone(), grant(Role::Viewer, "*/*")],
+            ),
+            ("readers".to_string(), vec![grant(Role::Viewer, "*/*")]),
+            ("admins".to_string(), vec![grant(Role::Admin, "*/*")]),
+        ];
+        let groups = split_groups(" readers, kafka-ops ,,unknown");
+        assert_eq!(groups, ["readers", "kafka-ops", "unknown"]);
+        assert_eq!(
+            grants_of_groups(&table, &groups),
+            [ops, grant(Role::Viewer, "*/*")]
+        );
+        assert!(grants_of_groups(&table, &["nobody".into()]).is_empty());
+        assert_eq!(
+            invalid(parse_grant_text("operator kafka/*").unwrap_err()).0,
+            "grant"
+        );
+        assert_eq!(
+            invalid(parse_grant_text("boss on kafka/*").unwrap_err()).0,
+            "role"
+        );
     }
 
     #[test]

@@ -54,6 +54,19 @@ pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// How long an OpenID login may take between leaving for the provider and
+/// coming back.
+const OIDC_PENDING_MS: i64 = 10 * 60 * 1000;
+
+/// An OpenID login under way (see the `oidc_pending` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLogin {
+    pub verifier: String,
+    pub nonce: String,
+    /// Where the user goes once signed in.
+    pub next: String,
+}
+
 /// A session just created: the cookie value (shown once, to the browser)
 /// and who it signs in.
 pub struct NewSession {
@@ -155,6 +168,25 @@ impl TokenRefusal {
 
 fn parse_grant_row(role: &str, scope: &str) -> Option<Grant> {
     super::logic::parse_grant(role, scope).ok()
+}
+
+/// `a` and then what `b` adds to it, each grant once.
+fn union(mut a: Vec<Grant>, b: Vec<Grant>) -> Vec<Grant> {
+    for g in b {
+        if !a.contains(&g) {
+            a.push(g);
+        }
+    }
+    a
+}
+
+/// Grants as the `sso_grants` column keeps them: `role scope` per line.
+fn grants_text(grants: &[Grant]) -> String {
+    grants
+        .iter()
+        .map(|g| format!("{} {}", g.role.word(), g.scope))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The grants a session or token lookup reads in the same query (one
@@ -456,7 +488,7 @@ impl AuthStore {
                 // The address keeps its count: one good account must not
                 // reset a guessing run against the others.
                 self.clear_failures(&user_key).await?;
-                self.create_session(id, name, "password", addr).await
+                self.create_session(id, name, "password", &[], addr).await
             }
             _ => {
                 self.note_failure(&user_key, now).await?;
@@ -473,12 +505,13 @@ impl AuthStore {
         user_id: i64,
         name: &str,
         method: &str,
+        sso_grants: &[Grant],
         addr: Option<&str>,
     ) -> Result<NewSession, AppError> {
         let token = new_token();
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, method, created_ms, seen_ms, client_addr) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, user_id, method, created_ms, seen_ms, client_addr, sso_grants) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash(&token))
         .bind(user_id)
@@ -486,6 +519,7 @@ impl AuthStore {
         .bind(now)
         .bind(now)
         .bind(addr)
+        .bind((!sso_grants.is_empty()).then(|| grants_text(sso_grants)))
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
@@ -494,7 +528,7 @@ impl AuthStore {
             principal: Principal {
                 user: name.to_string(),
                 via: method.to_string(),
-                grants: self.grants_of(user_id).await?,
+                grants: union(self.grants_of(user_id).await?, sso_grants.to_vec()),
             },
         })
     }
@@ -510,7 +544,8 @@ impl AuthStore {
         }
         let row = sqlx::query(
             "SELECT s.user_id, s.method, s.created_ms, s.seen_ms, u.name, u.disabled, \
-             (SELECT group_concat(role || ' ' || scope, char(10)) FROM grants WHERE user_id = u.id) \
+             (SELECT group_concat(role || ' ' || scope, char(10)) FROM grants WHERE user_id = u.id), \
+             s.sso_grants \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
         )
         .bind(&key)
@@ -535,11 +570,13 @@ impl AuthStore {
                 .await
                 .map_err(db_err)?;
         }
-        Ok(Some(Principal {
+        let p = Principal {
             user: r.get(4),
             via: r.get(1),
-            grants: self.grants_of(r.get(0)).await?,
-        }))
+            grants: union(grants_column(r.get(6)), grants_column(r.get(7))),
+        };
+        self.remember(key, &p);
+        Ok(Some(p))
     }
 
     async fn insert_token(
@@ -665,6 +702,133 @@ impl AuthStore {
         Ok(Ok(p))
     }
 
+    /// The account a single sign-on names, or why it may not sign in.
+    /// An account with a password is never taken over by a provider's or a
+    /// proxy's claim of its name; a disabled one stays out.
+    async fn sso_account(&self, name: &str) -> Result<Result<Option<i64>, String>, AppError> {
+        if let Err(e) = validate_user_name(name) {
+            return Ok(Err(format!(
+                "the signed-in name \"{name}\" cannot be a zkmq user: {e}"
+            )));
+        }
+        let row =
+            sqlx::query("SELECT id, password_hash IS NOT NULL, disabled FROM users WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(match row {
+            None => Ok(None),
+            Some(r) if r.get::<i64, _>(2) != 0 => {
+                Err(format!("the account \"{name}\" is disabled"))
+            }
+            Some(r) if r.get::<i64, _>(1) != 0 => Err(format!(
+                "\"{name}\" is a zkmq account with a password: it signs in with that password, not through single sign-on"
+            )),
+            Some(r) => Ok(Some(r.get(0))),
+        })
+    }
+
+    /// Opens a session for `name`, whom an OpenID provider signed in
+    /// (`method` "oidc"), with `mapped` (the grants of its groups) on top of
+    /// the account's own. The account is created on first sign-in, without
+    /// a password, so admins can see it and grant it more.
+    async fn sso_session(
+        &self,
+        name: &str,
+        method: &str,
+        mapped: &[Grant],
+        addr: Option<&str>,
+    ) -> Result<NewSession, AppError> {
+        let id = match self.sso_account(name).await? {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                self.insert_user(name, None).await?;
+                self.user_id(name).await?
+            }
+            Err(why) => return Err(AppError::Denied(why)),
+        };
+        self.create_session(id, name, method, mapped, addr).await
+    }
+
+    /// Who a trusted proxy's headers sign in (via "proxy"): `name` with
+    /// `mapped` on top of the grants of its account, if it has one (none is
+    /// created: every request carries the identity anew).
+    pub async fn proxy_principal(
+        &self,
+        name: &str,
+        mapped: Vec<Grant>,
+    ) -> Result<Result<Principal, String>, AppError> {
+        let key = format!("proxy {name}\n{}", grants_text(&mapped));
+        if let Some(p) = self.cached(&key) {
+            return Ok(Ok(p));
+        }
+        let stored = match self.sso_account(name).await? {
+            Ok(Some(id)) => self.grants_of(id).await?,
+            Ok(None) => Vec::new(),
+            Err(why) => return Ok(Err(why)),
+        };
+        let p = Principal {
+            user: name.to_string(),
+            via: "proxy".into(),
+            grants: union(stored, mapped),
+        };
+        self.remember(key, &p);
+        Ok(Ok(p))
+    }
+
+    /// Keeps what an OpenID login needs when the browser comes back.
+    pub async fn begin_oidc(
+        &self,
+        state: &str,
+        binding: &str,
+        p: &PendingLogin,
+    ) -> Result<(), AppError> {
+        let now = now_ms();
+        sqlx::query("DELETE FROM oidc_pending WHERE created_ms < ?")
+            .bind(now - OIDC_PENDING_MS)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO oidc_pending (state_hash, binding, verifier, nonce, next, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash(state))
+        .bind(token_hash(binding))
+        .bind(&p.verifier)
+        .bind(&p.nonce)
+        .bind(&p.next)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// The login `state` belongs to, once (the row is gone afterwards), if
+    /// it is younger than ten minutes and this browser (`binding`) began it.
+    pub async fn take_oidc(
+        &self,
+        state: &str,
+        binding: &str,
+    ) -> Result<Option<PendingLogin>, AppError> {
+        let row = sqlx::query(
+            "DELETE FROM oidc_pending WHERE state_hash = ? RETURNING binding, verifier, nonce, next, created_ms",
+        )
+        .bind(token_hash(state))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(row
+            .filter(|r| r.get::<String, _>(0) == token_hash(binding))
+            .filter(|r| now_ms() - r.get::<i64, _>(4) <= OIDC_PENDING_MS)
+            .map(|r| PendingLogin {
+                verifier: r.get(1),
+                nonce: r.get(2),
+                next: r.get(3),
+            }))
+    }
+
     pub async fn end_session(&self, token: &str) -> Result<(), AppError> {
         self.forget();
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
@@ -748,9 +912,7 @@ pub mod audited {
         run(audit, a, store.change_grant(name, grant, add)).await
     }
 
-    /// A password login: audited as `login` with the user as actor when it
-    /// succeeds, and as a failure of "anonymous" naming the tried account
-    /// when it does not (the log is for admins; the caller learns nothing).
+    /// A password login, audited as `login` (see [`record_login`]).
     pub async fn login(
         store: &AuthStore,
         audit: &AuditLog,
@@ -761,6 +923,47 @@ pub mod audited {
         let result = store
             .check_password(name, password, ctx.actor.client_addr.as_deref())
             .await;
+        record_login(
+            store,
+            audit,
+            ctx,
+            name,
+            serde_json::json!({ "method": "password" }),
+            result,
+        )
+        .await
+    }
+
+    /// A single sign-on through an OpenID provider: `name` and the `groups`
+    /// its claims carry, `mapped` to grants by `[auth.groups]`. Audited like
+    /// a password login, with the groups and grants in the parameters.
+    pub async fn sso_login(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        groups: &[String],
+        mapped: &[Grant],
+    ) -> Result<NewSession, AppError> {
+        let result = store
+            .sso_session(name, "oidc", mapped, ctx.actor.client_addr.as_deref())
+            .await;
+        let grants: Vec<String> = mapped.iter().map(ToString::to_string).collect();
+        let params = serde_json::json!({ "method": "oidc", "groups": groups, "grants": grants });
+        record_login(store, audit, ctx, name, params, result).await
+    }
+
+    /// Writes the `login` row of a sign-in whose outcome is known: the user
+    /// is the actor when it succeeded, "anonymous" naming the tried account
+    /// when it did not (the log is for admins; the caller learns nothing).
+    async fn record_login(
+        store: &AuthStore,
+        audit: &AuditLog,
+        ctx: &RequestContext,
+        name: &str,
+        params: serde_json::Value,
+        result: Result<NewSession, AppError>,
+    ) -> Result<NewSession, AppError> {
         let actor_ctx = match &result {
             Ok(s) => RequestContext {
                 actor: crate::runtime::Actor {
@@ -772,12 +975,7 @@ pub mod audited {
             },
             Err(_) => ctx.clone(),
         };
-        let a = Attempt::console(
-            &actor_ctx,
-            "login",
-            name,
-            serde_json::json!({ "method": "password" }),
-        );
+        let a = Attempt::console(&actor_ctx, "login", name, params);
         let outcome = match &result {
             Ok(_) => Ok(()),
             Err(e) => Err(e.clone()),

@@ -11,7 +11,7 @@ use super::api::{
 use super::logic::{allows_everywhere, login_error_text};
 use super::model::{NewToken, Permission, Principal, Role, TokenSummary, UserSummary};
 use crate::components::{
-    BUTTON, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Form, FormStatus, Me, TableHead,
+    BUTTON, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Form, FormStatus, Me, SignIn, TableHead,
     TextField, error_banners,
 };
 use leptos::prelude::*;
@@ -48,6 +48,24 @@ pub fn LoginPage() -> impl IntoView {
                 </label>
                 <button type="submit" class=BUTTON>"Log in"</button>
             </form>
+            {use_context::<SignIn>().and_then(|s| s.sso).map(|label| {
+                let href = move || {
+                    let next = next();
+                    let n = percent_encoding::utf8_percent_encode(
+                        &next,
+                        percent_encoding::NON_ALPHANUMERIC,
+                    );
+                    format!("/auth/oidc/start?next={n}")
+                };
+                view! {
+                    <p class="my-3 text-center text-sm text-slate-600 dark:text-slate-400">"or"</p>
+                    // rel=external: a full page load to the server's redirect,
+                    // not the client router (which would render "not found").
+                    <a href=href rel="external" class=format!("{BUTTON_SECONDARY} block text-center")>
+                        "Sign in with "{label}
+                    </a>
+                }
+            })}
             <p class="mt-4 text-xs text-slate-600 dark:text-slate-400">
                 "No account? An admin creates one with "<code>"zkmq user add"</code>"."
             </p>

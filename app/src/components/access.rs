@@ -12,6 +12,7 @@ use crate::auth::logic::{allows, missing};
 use crate::auth::model::{Permission, Principal};
 use crate::error::Backend;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// The signed-in user of this page load (`None` on the login page).
 #[derive(Clone, Debug, PartialEq)]
@@ -19,6 +20,26 @@ pub struct Me(pub Option<Principal>);
 
 /// The id of the script element that carries the principal to the browser.
 const ME_ID: &str = "zkmq-me";
+
+/// The id of the script element that carries [`SignIn`] to the browser.
+const SIGN_IN_ID: &str = "zkmq-sign-in";
+
+/// How people may sign in besides a password: the login page's "Sign in
+/// with …" button. The server provides it from `[auth.oidc]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignIn {
+    /// The OpenID provider's label, when one is configured.
+    pub sso: Option<String>,
+}
+
+/// A value the server wrote into the page with [`JsonScript`].
+#[cfg(not(feature = "ssr"))]
+fn from_page<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.text_content())
+        .and_then(|t| serde_json::from_str(&t).ok())
+}
 
 /// Reads the principal for this render: from the request on the server, from
 /// the page the server wrote on the browser.
@@ -30,23 +51,44 @@ pub fn principal_of_page() -> Option<Principal> {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        document()
-            .get_element_by_id(ME_ID)
-            .and_then(|e| e.text_content())
-            .and_then(|t| serde_json::from_str(&t).ok())
+        from_page(ME_ID)
     }
 }
 
-/// The script element that hands the principal to the browser. JSON inside
-/// a script: `<` is escaped so no value can close the element.
+/// The sign-in options for this render, read like [`principal_of_page`].
+pub fn sign_in_of_page() -> SignIn {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<SignIn>().unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        from_page(SIGN_IN_ID).unwrap_or_default()
+    }
+}
+
+/// A value handed to the browser as JSON inside a script element: `<` is
+/// escaped so no value can close the element.
 #[component]
-pub fn MeScript() -> impl IntoView {
-    let json = use_context::<Me>()
-        .and_then(|Me(p)| p)
-        .and_then(|p| serde_json::to_string(&p).ok())
+fn JsonScript(id: &'static str, json: Option<String>) -> impl IntoView {
+    let json = json
         .unwrap_or_else(|| "null".into())
         .replace('<', "\\u003c");
-    view! { <script id=ME_ID type="application/json" inner_html=json></script> }
+    view! { <script id=id type="application/json" inner_html=json></script> }
+}
+
+/// The script elements that hand the principal and the sign-in options to
+/// the browser.
+#[component]
+pub fn MeScript() -> impl IntoView {
+    let me = use_context::<Me>()
+        .and_then(|Me(p)| p)
+        .and_then(|p| serde_json::to_string(&p).ok());
+    let sign_in = use_context::<SignIn>().and_then(|s| serde_json::to_string(&s).ok());
+    view! {
+        <JsonScript id=ME_ID json=me />
+        <JsonScript id=SIGN_IN_ID json=sign_in />
+    }
 }
 
 /// Why the signed-in user may not do `need` on the cluster, if they may not.

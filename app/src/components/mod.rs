@@ -6,7 +6,7 @@ mod live;
 mod paging;
 mod theme;
 
-pub use access::{Guarded, Me, MeScript, principal_of_page, refusal};
+pub use access::{Guarded, Me, MeScript, SignIn, principal_of_page, refusal, sign_in_of_page};
 pub use form::{FieldError, Form, FormStatus};
 pub use paging::{PageSpan, Pager, SearchBox, replace_query, url_state};
 

@@ -18,7 +18,7 @@ use crate::codec::render_b64;
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, ConfirmButton, ErrorBanner, Field, Form, FormStatus,
     Guarded, PAGE_TITLE, PageSpan, Pager, SearchBox, TableHead, Tabs, TextArea, TextField,
-    TypeToConfirm, cluster_param, error_banners, url_state, use_ticker,
+    TypeToConfirm, cluster_param, error_banners, refusal, url_state, use_ticker,
 };
 use crate::error::Backend;
 use crate::fields::{route_captures, url_segment as seg};
@@ -426,6 +426,9 @@ pub fn QueuePage() -> impl IntoView {
 #[component]
 fn QueueDetailView(detail: QueueDetail, cluster: String, refresh: RwSignal<u32>) -> impl IntoView {
     let q = detail.row.clone();
+    // A user who may not change bindings sees the Unbind buttons disabled,
+    // with the role they lack as the button's description.
+    let may_not = refusal(Backend::Rabbitmq, &cluster, Permission::Change);
     view! {
         <p class="mb-2 text-sm" role="status" aria-label="Queue summary">
             {format!("{} queue in vhost {} · {} · {} ready · {} unacked · {} consumers", q.kind, q.vhost, q.state, q.ready, q.unacked, q.consumers)}
@@ -460,7 +463,9 @@ fn QueueDetailView(detail: QueueDetail, cluster: String, refresh: RwSignal<u32>)
                             <th scope="row" class="py-1 pr-4 font-mono font-normal">{if default { "(default exchange)".to_string() } else { b.source.clone() }}</th>
                             <td class="py-1 pr-4 font-mono">{b.routing_key}</td>
                             <td class="py-1 pr-4 font-mono">{b.arguments}</td>
-                            <td class="py-1">{(!default).then(|| view! { <button type="button" class=BUTTON_SECONDARY on:click=unbind>"Unbind"</button> })}<FormStatus form /></td>
+                            <td class="py-1">{(!default).then(|| view! {
+                                <button type="button" class=BUTTON_SECONDARY on:click=unbind disabled=may_not.is_some() title=may_not.clone()>"Unbind"</button>
+                            })}<FormStatus form /></td>
                         </tr>
                     }
                 }).collect_view()}
