@@ -251,14 +251,7 @@ pub struct CallbackQuery {
 }
 
 fn binding_of(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, v)| *k == BINDING_COOKIE && !v.is_empty())
-        .map(|(_, v)| v.to_string())
+    app::auth::ssr::cookie_value(headers, BINDING_COOKIE)
 }
 
 /// Why a finished login came back without a session: the login page's

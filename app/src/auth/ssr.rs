@@ -42,16 +42,21 @@ pub struct SessionPolicy {
     pub secure_cookie: bool,
 }
 
-/// The session token in a request's `Cookie` headers, if any.
-pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+/// The value of cookie `name` in a request's `Cookie` headers, if set.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, v)| *k == SESSION_COOKIE && !v.is_empty())
+        .find(|(k, v)| *k == name && !v.is_empty())
         .map(|(_, v)| v.to_string())
+}
+
+/// The session token in a request's `Cookie` headers, if any.
+pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
 }
 
 /// How long an OpenID login may take between leaving for the provider and
