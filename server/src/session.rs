@@ -133,12 +133,24 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"))
 }
 
-pub(crate) fn session_cookie(token: &str, max_age_s: u64, secure: bool) -> HeaderValue {
+/// A `Set-Cookie` value for one of zkmq's cookies: `HttpOnly`,
+/// `SameSite=Lax`, `Secure` when served over https; max age 0 clears it.
+pub(crate) fn set_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_s: u64,
+    secure: bool,
+) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub(crate) fn session_cookie(token: &str, max_age_s: u64, secure: bool) -> HeaderValue {
+    set_cookie(SESSION_COOKIE, token, "/", max_age_s, secure)
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@
 //! began it (a cookie) so nobody can hand someone else a finished login.
 
 use crate::config::{AuthConfig, OidcConfig, ProxyConfig};
-use crate::session::{error_response, see_other, session_cookie};
+use crate::session::{error_response, see_other, session_cookie, set_cookie};
 use crate::state::AppState;
 use app::auth::logic::{grants_of_groups, safe_next, split_groups};
 use app::auth::model::{Grant, Principal};
@@ -17,7 +17,7 @@ use app::error::AppError;
 use app::runtime::RequestContext;
 use app::services::Services;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, header};
 use axum::response::Response;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -229,16 +229,11 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -
         return error_response(&e);
     }
     let mut r = see_other(url.as_str());
-    let secure = if state.services.auth.policy().secure_cookie {
-        "; Secure"
-    } else {
-        ""
-    };
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{BINDING_COOKIE}={binding}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=600{secure}"
-    )) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
+    let secure = state.services.auth.policy().secure_cookie;
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(BINDING_COOKIE, &binding, "/auth/oidc", 600, secure),
+    );
     r
 }
 
@@ -303,11 +298,10 @@ pub async fn callback(
                 header::SET_COOKIE,
                 session_cookie(&session.token, policy.max.as_secs(), policy.secure_cookie),
             );
-            if let Ok(v) = HeaderValue::from_str(&format!(
-                "{BINDING_COOKIE}=; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=0"
-            )) {
-                r.headers_mut().append(header::SET_COOKIE, v);
-            }
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(BINDING_COOKIE, "", "/auth/oidc", 0, policy.secure_cookie),
+            );
             r
         }
         Err(AppError::Denied(why)) => {
