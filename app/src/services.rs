@@ -158,6 +158,29 @@ pub async fn authorize_console(need: Permission) -> Result<(Services, Recorder),
     Ok((svc, rec))
 }
 
+/// The authorize step of the audit log: the whole log for an auditor (or
+/// admin) on `*/*`, the rows of their clusters for one on some clusters
+/// (`Some(scopes)`), refused (audited) for anyone else.
+pub async fn authorize_audit()
+-> Result<(Services, Option<Vec<crate::auth::model::Scope>>), AppError> {
+    let svc = services()?;
+    let ctx = RequestContext::current().await;
+    let p = principal(&ctx)?;
+    match crate::auth::logic::audit_scopes(&p.grants) {
+        Some(scopes) if scopes.is_empty() => {
+            let attempt = Attempt::console(
+                &ctx,
+                &called_action().await,
+                "",
+                serde_json::json!({ "needs": "auditor" }),
+            );
+            let why = "needs auditor on */* or on the clusters whose changes you read";
+            Err(svc.audit.deny(attempt, why).await)
+        }
+        scopes => Ok((svc, scopes)),
+    }
+}
+
 /// For calls any signed-in user may make (the cluster list, their own
 /// account): the services and who they are.
 pub async fn signed_in() -> Result<(Services, Principal), AppError> {

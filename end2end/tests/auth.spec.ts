@@ -147,6 +147,75 @@ test("a user makes an API token, sees it once, and revokes it", async ({ page })
   await script.dispose();
 });
 
+test("an admin resets a forgotten password and revokes another user's token", async ({ browser, page, request }) => {
+  const name = `forgetful-${Date.now()}`;
+  const label = `nightly-${Date.now()}`;
+  expect((await callApi(request, "add_user", { name, password: `password of ${name}` })).status()).toBe(200);
+  expect((await callApi(request, "grant_role", { name, role: "viewer", scope: "*/*" })).status()).toBe(200);
+  const user = await freshPage(browser);
+  await user.goto("/login");
+  await logIn(user, name, `password of ${name}`);
+  await expect(user).toHaveURL("/");
+  const made = await user.request.post("/api/create_api_token", { form: { label, days: "7" }, headers: { Origin: baseURL } });
+  expect(made.status()).toBe(200);
+  const token: string = (await made.json()).token;
+
+  await page.goto("/admin/users");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const reset = page.getByRole("form", { name: "Set a password" });
+  await reset.getByLabel("For user").fill(name);
+  await reset.getByLabel("New password (12 characters or more)").fill("too short");
+  await reset.getByRole("button", { name: "Set password" }).click();
+  await expect(reset.getByLabel("New password (12 characters or more)")).toHaveAccessibleDescription("is 9 characters; at least 12 are needed");
+  await reset.getByLabel("New password (12 characters or more)").fill("a brand new password");
+  await reset.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByText(`${name} has a new password; their sessions ended.`)).toBeVisible();
+  await expect(reset.getByLabel("New password (12 characters or more)")).toHaveValue("");
+
+  // The user's old session is over; the new password signs them in.
+  await user.goto("/account");
+  await expect(user).toHaveURL(/\/login\?next=/);
+  await logIn(user, name, "a brand new password");
+  await expect(user).toHaveURL("/account");
+
+  // Every user's tokens, with whose they are; revoking one ends the script.
+  const tokens = page.getByRole("table", { name: "Every user's API tokens" });
+  const row = tokens.getByRole("row", { name: label });
+  await expect(row).toContainText(name);
+  await expect(row).toContainText("active");
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(row.getByText(`Revoke ${name}'s token ${label}? Scripts using it stop working.`)).toBeVisible();
+  await row.getByRole("button", { name: "Yes: revoke" }).click();
+  await expect(row).toContainText("revoked");
+  const script = await http.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  expect((await script.post("/api/whoami", { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(401);
+  await script.dispose();
+  await page.goto("/audit");
+  await expect(auditRow(page, "set_password", name).getByTestId("outcome")).toHaveText("ok");
+  await expect(auditRow(page, "revoke_api_token", name).getByTestId("outcome")).toHaveText("ok");
+  await user.context().close();
+});
+
+test("an auditor on some clusters reads their rows and is told what else exists", async ({ browser, request }) => {
+  const name = `auditor-${Date.now()}`;
+  const password = `password of ${name}`;
+  expect((await callApi(request, "add_user", { name, password })).status()).toBe(200);
+  expect((await callApi(request, "grant_role", { name, role: "auditor", scope: "zookeeper/local" })).status()).toBe(200);
+  const root = uniqueRoot("auditor");
+  expect((await callApi(request, "create_znode", { cluster: "local", path: root, data: "", encoding: "text", kind: "persistent" })).status()).toBe(200);
+  const page = await freshPage(browser);
+  await page.goto("/audit");
+  await logIn(page, name, password);
+  await expect(page).toHaveURL("/audit");
+  await expect(page.getByTestId("audit-part")).toHaveText(
+    "Changes on zookeeper/local (your auditor roles). Other clusters' changes and account changes need auditor on */*.",
+  );
+  await expect(auditRow(page, "create_znode", root).getByTestId("outcome")).toHaveText("ok");
+  // The admin's grant to this very user is a console row: not shown here.
+  await expect(page.getByRole("cell", { name: "grant_role" })).toHaveCount(0);
+  await page.context().close();
+});
+
 test("a live view says when its session ended instead of reconnecting", async ({ browser, request }) => {
   const name = `live-${Date.now()}`;
   const password = `password of ${name}`;

@@ -1,22 +1,11 @@
-import { type APIRequestContext, type Page } from "@playwright/test";
-import { allowConsole, callApi, expect, openHydrated, test, uniqueRoot, zkCli } from "./helpers";
+import { type Page } from "@playwright/test";
+import { allowConsole, callApi, expect, openHydrated, RABBIT, RABBIT_AUTH, rabbitQueue, test, uniqueRoot, zkCli } from "./helpers";
 
 /**
  * Defects found by trying every page as a user would (issue 13), each seen
  * where a user sees it. The shared fixture also fails any of these tests on a
  * console error or hydration warning.
  */
-
-const RABBIT = "http://127.0.0.1:15672/api";
-const RABBIT_AUTH = { Authorization: "Basic " + Buffer.from("guest:guest").toString("base64") };
-
-async function rabbitQueue(request: APIRequestContext, name: string, args: Record<string, unknown>) {
-  const r = await request.put(`${RABBIT}/queues/%2F/${encodeURIComponent(name)}`, {
-    headers: RABBIT_AUTH,
-    data: { durable: true, auto_delete: false, arguments: args },
-  });
-  expect(r.ok(), await r.text()).toBe(true);
-}
 
 /** Server-function calls the page makes from now on, by name. */
 function recordCalls(page: Page): { name: string; body: string }[] {

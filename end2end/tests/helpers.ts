@@ -166,3 +166,32 @@ export function sandboxVersions(): SandboxVersions {
 export function callApi(request: APIRequestContext, name: string, form: Record<string, string>): Promise<APIResponse> {
   return request.post(`/api/${name}`, { form, headers: { Origin: baseURL } });
 }
+
+/** The sandbox RabbitMQ's management API, for seeding as a real client would. */
+export const RABBIT = "http://127.0.0.1:15672/api";
+export const RABBIT_AUTH = { Authorization: "Basic " + Buffer.from("guest:guest").toString("base64") };
+
+/** Declares a durable queue on the sandbox broker (vhost "/") through its own API. */
+export async function rabbitQueue(request: APIRequestContext, name: string, args: Record<string, unknown>) {
+  const r = await request.put(`${RABBIT}/queues/%2F/${encodeURIComponent(name)}`, {
+    headers: RABBIT_AUTH,
+    data: { durable: true, auto_delete: false, arguments: args },
+  });
+  expect(r.ok(), await r.text()).toBe(true);
+}
+
+/**
+ * A real Kafka consumer (server/examples/kafka_consume.rs, built by `cargo
+ * test` next to the zkmq binary): joins `group`, reads `count` messages,
+ * commits them and leaves.
+ */
+export function kafkaConsume(topic: string, group: string, count: number) {
+  const bin = process.env.ZKMQ_BIN ?? path.join(root, "target", "debug", "zkmq");
+  const example = path.join(path.dirname(bin), "examples", "kafka_consume");
+  const out = execFileSync(
+    example,
+    ["--bootstrap", "127.0.0.1:9092", "--topic", topic, "--group", group, "--count", String(count)],
+    { encoding: "utf8", timeout: 90_000 },
+  );
+  expect(out.trim()).toBe(`read ${count}`);
+}

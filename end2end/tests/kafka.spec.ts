@@ -1,23 +1,5 @@
-import { execFileSync } from "node:child_process";
-import * as path from "node:path";
 import { type Page } from "@playwright/test";
-import { auditRow, expect, openHydrated, root, test } from "./helpers";
-
-/**
- * A real Kafka consumer (server/examples/kafka_consume.rs, built by `cargo
- * test` next to the zkmq binary): joins `group`, reads `count` messages,
- * commits them and leaves.
- */
-function consume(topic: string, group: string, count: number) {
-  const bin = process.env.ZKMQ_BIN ?? path.join(root, "target", "debug", "zkmq");
-  const example = path.join(path.dirname(bin), "examples", "kafka_consume");
-  const out = execFileSync(
-    example,
-    ["--bootstrap", "127.0.0.1:9092", "--topic", topic, "--group", group, "--count", String(count)],
-    { encoding: "utf8", timeout: 90_000 },
-  );
-  expect(out.trim()).toBe(`read ${count}`);
-}
+import { auditRow, expect, kafkaConsume, openHydrated, test } from "./helpers";
 
 async function produce(page: Page, value: string) {
   const form = page.getByRole("region", { name: "Produce a message" });
@@ -83,10 +65,10 @@ test.describe("Kafka console", () => {
     await expect(messages.getByRole("button", { name: /Load more/ })).toHaveCount(0);
 
     // A real consumer reads one message: lag 2. Then the rest: lag 0.
-    consume(topic, group, 1);
+    kafkaConsume(topic, group, 1);
     await openHydrated(page, `/kafka/local/groups/${group}`);
     await expect(page.getByRole("status", { name: "Group summary" })).toContainText("total lag 2");
-    consume(topic, group, 2);
+    kafkaConsume(topic, group, 2);
     // The group page refreshes itself every 5 s.
     await expect(page.getByRole("status", { name: "Group summary" })).toContainText("total lag 0", { timeout: 15_000 });
     await expect(page.getByRole("status", { name: "Group summary" })).toContainText("Empty");

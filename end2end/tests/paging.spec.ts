@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { type APIRequestContext, type Page } from "@playwright/test";
-import { callApi, expect, openHydrated, root, test, uniqueRoot } from "./helpers";
+import { callApi, expect, openHydrated, RABBIT, RABBIT_AUTH, root, test, uniqueRoot } from "./helpers";
 
 /**
  * Every paged list goes to page 2 and back: the rows change, the pager says
@@ -10,8 +10,6 @@ import { callApi, expect, openHydrated, root, test, uniqueRoot } from "./helpers
  * label, and no test noticed.)
  */
 
-const RABBIT = "http://127.0.0.1:15672/api";
-const RABBIT_AUTH = { Authorization: "Basic " + Buffer.from("guest:guest").toString("base64") };
 const pad = (i: number) => String(i).padStart(3, "0");
 
 /** Page 1 → page 2 → page 1 of a list whose rows are `${prefix}${pad(i)}`, i < total. */

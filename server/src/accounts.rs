@@ -21,14 +21,21 @@ pub const ADMIN_USER_ENV: &str = "ZKMQ_ADMIN_USER";
 /// With no account yet: creates the admin named by `ZKMQ_ADMIN_USER`
 /// ("admin") with the password in `ZKMQ_ADMIN_PASSWORD`, holding admin and
 /// payloads on every cluster; without that variable, says how to make one.
-pub async fn first_start(svc: &Services) -> Result<(), AppError> {
+/// `sso` names the configured single sign-on ("OpenID Connect", "the
+/// trusted proxy"), which signs people in without a local account first.
+pub async fn first_start(svc: &Services, sso: Option<&str>) -> Result<(), AppError> {
     if svc.auth.user_count().await? > 0 {
         return Ok(());
     }
     let Ok(password) = std::env::var(ADMIN_PASSWORD_ENV) else {
-        tracing::warn!(
-            "no accounts yet, so nobody can log in: create one with `zkmq user add NAME` and `zkmq role grant NAME admin '*/*'`, or start once with {ADMIN_PASSWORD_ENV} set"
-        );
+        match sso {
+            Some(via) => tracing::warn!(
+                "no accounts yet: people sign in through {via} with the roles [auth.groups] maps their groups to; for a local admin, create one with `zkmq user add NAME` and `zkmq role grant NAME admin '*/*'`, or start once with {ADMIN_PASSWORD_ENV} set"
+            ),
+            None => tracing::warn!(
+                "no accounts yet, so nobody can log in: create one with `zkmq user add NAME` and `zkmq role grant NAME admin '*/*'`, or start once with {ADMIN_PASSWORD_ENV} set"
+            ),
+        }
         return Ok(());
     };
     let name = std::env::var(ADMIN_USER_ENV).unwrap_or_else(|_| "admin".into());

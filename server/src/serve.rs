@@ -86,7 +86,13 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = crate::accounts::first_start(&services).await {
+    let sso = match (&config.auth.oidc, &config.auth.proxy) {
+        (Some(_), Some(_)) => Some("OpenID Connect or the trusted proxy"),
+        (Some(_), None) => Some("OpenID Connect"),
+        (None, Some(_)) => Some("the trusted proxy"),
+        (None, None) => None,
+    };
+    if let Err(e) = crate::accounts::first_start(&services, sso).await {
         tracing::error!(error = %e, "cannot prepare the first account");
         return ExitCode::from(2);
     }

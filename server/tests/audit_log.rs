@@ -44,7 +44,7 @@ async fn a_successful_change_records_before_and_after() {
         .await
         .unwrap();
     assert_eq!(v, 42);
-    let recs = log.list(10, None).await.unwrap();
+    let recs = log.list(10, None, None).await.unwrap();
     assert_eq!(recs.len(), 1);
     let r = &recs[0];
     assert_eq!(r.outcome, Outcome::Ok);
@@ -75,7 +75,7 @@ async fn the_attempt_is_committed_before_the_operation_runs() {
     let inner = log.clone();
     log.record(attempt("/crash-window"), || async move {
         // Seen from inside the operation (as after a crash right here): the attempt is there, pending.
-        let recs = inner.list(10, None).await.unwrap();
+        let recs = inner.list(10, None, None).await.unwrap();
         assert_eq!(recs.len(), 1);
         assert_eq!(recs[0].target, "/crash-window");
         assert_eq!(recs[0].outcome, Outcome::Pending);
@@ -87,7 +87,7 @@ async fn the_attempt_is_committed_before_the_operation_runs() {
     })
     .await
     .unwrap();
-    assert_eq!(log.list(10, None).await.unwrap()[0].outcome, Outcome::Ok);
+    assert_eq!(log.list(10, None, None).await.unwrap()[0].outcome, Outcome::Ok);
 }
 
 #[tokio::test]
@@ -103,7 +103,7 @@ async fn a_failed_operation_is_recorded_as_error_with_its_text() {
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)));
-    let r = &log.list(10, None).await.unwrap()[0];
+    let r = &log.list(10, None, None).await.unwrap()[0];
     assert_eq!(r.outcome, Outcome::Error);
     assert_eq!(
         r.error.as_deref(),
@@ -120,7 +120,7 @@ async fn denials_are_recorded() {
         .deny(attempt("/zookeeper/quota"), "/zookeeper is read-only")
         .await;
     assert_eq!(e, AppError::Denied("/zookeeper is read-only".into()));
-    let r = &log.list(10, None).await.unwrap()[0];
+    let r = &log.list(10, None, None).await.unwrap()[0];
     assert_eq!(r.outcome, Outcome::Denied);
     assert_eq!(r.error.as_deref(), Some("/zookeeper is read-only"));
 }

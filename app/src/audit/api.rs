@@ -10,9 +10,9 @@ pub const AUDIT_PAGE: i64 = 100;
 /// The newest records, or those older than `before_id` (for paging).
 #[server(endpoint = "list_audit_records")]
 pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecord>, AppError> {
-    // The whole log shows every cluster's changes and every account change.
-    let (svc, _) =
-        crate::services::authorize_console(crate::auth::model::Permission::ReadAudit).await?;
+    // An auditor on */* reads every row, console ones included; one on
+    // some clusters reads those clusters' rows.
+    let (svc, scopes) = crate::services::authorize_audit().await?;
     if let Some(id) = before_id
         && id < 1
     {
@@ -21,5 +21,5 @@ pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecor
             "must be a record id of 1 or more",
         ));
     }
-    svc.audit.list(AUDIT_PAGE, before_id).await
+    svc.audit.list(AUDIT_PAGE, before_id, scopes.as_deref()).await
 }

@@ -6,6 +6,7 @@
 
 use super::logic::{ChainRow, GENESIS_HASH, verify_chain};
 use super::model::{AuditRecord, BrokenLink, Outcome, VerifyReport};
+use crate::auth::model::Scope;
 use crate::error::{AppError, Backend};
 use crate::runtime::{Actor, RequestContext, now_rfc3339};
 use sha2::{Digest, Sha256};
@@ -323,22 +324,44 @@ impl AuditLog {
     }
 
     /// The newest records first, attempts joined with their outcomes.
+    /// `scopes`: only the rows of clusters these cover (never the console's
+    /// own rows); `None`: every row.
     pub async fn list(
         &self,
         limit: i64,
         before_id: Option<i64>,
+        scopes: Option<&[Scope]>,
     ) -> Result<Vec<AuditRecord>, AppError> {
-        let rows = sqlx::query(
+        // A scope is `backend/cluster-glob`; SQLite's GLOB has wildmatch's
+        // `*` and `?`, and `[`, which is escaped (cluster names are literal).
+        let covered = scopes.map(|scopes| {
+            let terms: Vec<&str> = scopes
+                .iter()
+                .map(|s| match s.backend {
+                    Some(_) => "(a.backend = ? AND a.cluster GLOB ?)",
+                    None => "(a.backend != 'console' AND a.cluster GLOB ?)",
+                })
+                .collect();
+            format!(" AND ({})", terms.join(" OR "))
+        });
+        let sql = format!(
             "SELECT a.seq, a.ts, o.ts, a.actor, a.client_addr, a.backend, a.cluster, a.action, a.target, a.params, \
                     a.before_value, o.after_value, o.outcome, o.error, a.actor_via \
              FROM audit_log a LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' \
-             WHERE a.phase = 'attempt' AND (? IS NULL OR a.seq < ?) \
+             WHERE a.phase = 'attempt' AND (? IS NULL OR a.seq < ?){} \
              ORDER BY a.seq DESC LIMIT ?",
-        )
-        .bind(before_id)
-        .bind(before_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
+            covered.as_deref().unwrap_or("")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before_id).bind(before_id);
+        for s in scopes.unwrap_or_default() {
+            if let Some(b) = s.backend {
+                query = query.bind(b.slug());
+            }
+            query = query.bind(s.clusters.replace('[', "[[]"));
+        }
+        let rows = query
+            .bind(limit)
+            .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
         Ok(rows

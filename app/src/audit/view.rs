@@ -2,7 +2,8 @@
 
 use super::api::{AUDIT_PAGE, list_audit_records};
 use super::model::{AuditRecord, Outcome};
-use crate::components::{TableHead, error_banners};
+use crate::auth::logic::audit_scopes;
+use crate::components::{Me, TableHead, error_banners};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -19,9 +20,22 @@ pub fn AuditPage() -> impl IntoView {
     };
     let records = Resource::new(before, list_audit_records);
     let paged = move || before().is_some();
+    // An auditor on some clusters reads only those clusters' rows: say so.
+    let part = use_context::<Me>()
+        .and_then(|Me(p)| p)
+        .and_then(|p| audit_scopes(&p.grants))
+        .filter(|scopes| !scopes.is_empty())
+        .map(|scopes| {
+            let list: Vec<String> = scopes.iter().map(ToString::to_string).collect();
+            format!(
+                "Changes on {} (your auditor roles). Other clusters' changes and account changes need auditor on */*.",
+                list.join(", ")
+            )
+        });
     view! {
         <Title text="Audit log · zkmq" />
         <h1 class="mb-4 text-2xl font-semibold">"Audit log"</h1>
+        {part.map(|p| view! { <p class="mb-2 text-sm" data-testid="audit-part">{p}</p> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || records.get().map(|r| r.map(|list| view! { <AuditTable records=list paged=paged() /> }))}

@@ -61,11 +61,35 @@ pub async fn set_user_disabled(name: String, disabled: bool) -> Result<(), AppEr
     super::ssr::audited::set_disabled(&svc.auth, &svc.audit, rec.context(), &name, disabled).await
 }
 
+/// Sets a new password for `name` (an admin resetting a forgotten one);
+/// the sessions the old password opened end.
+#[server(endpoint = "set_user_password")]
+pub async fn set_user_password(name: String, password: String) -> Result<(), AppError> {
+    let (svc, rec) =
+        crate::services::authorize_console(super::model::Permission::Administer).await?;
+    super::ssr::audited::set_password(&svc.auth, &svc.audit, rec.context(), &name, &password).await
+}
+
+/// Every account's API tokens, newest first (the admin's view; never secrets).
+#[server(endpoint = "list_all_api_tokens")]
+pub async fn list_all_api_tokens() -> Result<Vec<TokenSummary>, AppError> {
+    let (svc, _) = crate::services::authorize_console(super::model::Permission::Administer).await?;
+    svc.auth.tokens_of(None).await
+}
+
+/// Revokes token `id` of `name` (an admin ending another user's script).
+#[server(endpoint = "revoke_user_token")]
+pub async fn revoke_user_token(name: String, id: i64) -> Result<(), AppError> {
+    let (svc, rec) =
+        crate::services::authorize_console(super::model::Permission::Administer).await?;
+    super::ssr::audited::revoke_token(&svc.auth, &svc.audit, rec.context(), &name, id).await
+}
+
 /// The caller's API tokens, newest first (never their secrets).
 #[server(endpoint = "list_api_tokens")]
 pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, AppError> {
     let (svc, me) = crate::services::signed_in().await?;
-    svc.auth.tokens_of(&me.user).await
+    svc.auth.tokens_of(Some(&me.user)).await
 }
 
 /// A new API token for the caller, living `days` days (1–365); its secret

@@ -46,6 +46,22 @@ pub fn allows_everywhere(grants: &[Grant], need: Permission) -> bool {
         .any(|g| gives(g.role, need) && g.scope.backend.is_none() && g.scope.clusters == "*")
 }
 
+/// The part of the audit log `grants` may read: `None` for all of it (the
+/// auditor or admin on `*/*`, who also reads the console's own rows), else
+/// the scopes whose clusters' rows they may read (empty: none).
+pub fn audit_scopes(grants: &[Grant]) -> Option<Vec<Scope>> {
+    if allows_everywhere(grants, Permission::ReadAudit) {
+        return None;
+    }
+    Some(
+        grants
+            .iter()
+            .filter(|g| gives(g.role, Permission::ReadAudit))
+            .map(|g| g.scope.clone())
+            .collect(),
+    )
+}
+
 /// What a refused caller reads for the console's own objects.
 pub fn missing_everywhere(need: Permission) -> String {
     format!("needs {} on */*", need.role().word())

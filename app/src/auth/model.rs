@@ -121,10 +121,12 @@ pub struct UserSummary {
     pub created_at: String,
 }
 
-/// An API token as its owner's list shows it (never the secret).
+/// An API token as its owner's list (or an admin's) shows it (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSummary {
     pub id: i64,
+    /// The account it acts for.
+    pub user: String,
     pub label: String,
     pub created_at: String,
     pub expires_at: String,

@@ -616,11 +616,13 @@ impl AuthStore {
         })
     }
 
-    /// The tokens of `user`, newest first.
-    pub async fn tokens_of(&self, user: &str) -> Result<Vec<TokenSummary>, AppError> {
+    /// The tokens of `user` (of every account with `None`: the admin's
+    /// view), newest first.
+    pub async fn tokens_of(&self, user: Option<&str>) -> Result<Vec<TokenSummary>, AppError> {
         let rows = sqlx::query(
-            "SELECT t.id, t.label, t.created_ms, t.expires_ms, t.last_used_ms, t.revoked \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.name = ? ORDER BY t.id DESC",
+            "SELECT t.id, t.label, t.created_ms, t.expires_ms, t.last_used_ms, t.revoked, u.name \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE ?1 IS NULL OR u.name = ?1 ORDER BY t.id DESC",
         )
         .bind(user)
         .fetch_all(&self.pool)
@@ -631,6 +633,7 @@ impl AuthStore {
             .iter()
             .map(|r| TokenSummary {
                 id: r.get(0),
+                user: r.get(6),
                 label: r.get(1),
                 created_at: rfc3339(r.get(2)),
                 expires_at: rfc3339(r.get(3)),
@@ -748,8 +751,18 @@ impl AuthStore {
         let id = match self.sso_account(name).await? {
             Ok(Some(id)) => id,
             Ok(None) => {
-                self.insert_user(name, None).await?;
-                self.user_id(name).await?
+                // Two first sign-ins of one name at once: the second finds
+                // the account the first made (Conflict) and is checked again,
+                // as an admin may have made it a password account meanwhile.
+                match self.insert_user(name, None).await {
+                    Ok(()) | Err(AppError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+                match self.sso_account(name).await? {
+                    Ok(Some(id)) => id,
+                    Ok(None) => self.user_id(name).await?,
+                    Err(why) => return Err(AppError::Denied(why)),
+                }
             }
             Err(why) => return Err(AppError::Denied(why)),
         };

@@ -5,8 +5,8 @@
 //! page keeps state from the previous user.
 
 use super::api::{
-    add_user, create_api_token, grant_role, list_api_tokens, list_users, revoke_api_token,
-    revoke_role, set_user_disabled,
+    add_user, create_api_token, grant_role, list_all_api_tokens, list_api_tokens, list_users,
+    revoke_api_token, revoke_role, revoke_user_token, set_user_disabled, set_user_password,
 };
 use super::logic::{allows_everywhere, login_error_text};
 use super::model::{NewToken, Permission, Principal, Role, TokenSummary, UserSummary};
@@ -155,7 +155,7 @@ pub fn AccountPage() -> impl IntoView {
             </p>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 <ErrorBoundary fallback=error_banners>
-                    {move || tokens.get().map(|r| r.map(|list| view! { <TokenTable tokens=list refresh /> }))}
+                    {move || tokens.get().map(|r| r.map(|list| view! { <TokenTable tokens=list refresh admin=false /> }))}
                 </ErrorBoundary>
             </Transition>
             <form class="mt-4 flex flex-wrap items-end gap-3" aria-label="New API token" on:submit=create>
@@ -177,34 +177,50 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// API tokens with Revoke: the caller's own (`/account`), or every
+/// account's with a User column (`admin`, on `/admin/users`).
 #[component]
-fn TokenTable(tokens: Vec<TokenSummary>, refresh: RwSignal<u32>) -> impl IntoView {
+fn TokenTable(tokens: Vec<TokenSummary>, refresh: RwSignal<u32>, admin: bool) -> impl IntoView {
     if tokens.is_empty() {
         return view! { <p class="text-sm">"No tokens yet."</p> }.into_any();
     }
+    let columns: &'static [&'static str] = if admin {
+        &["Label", "User", "Created", "Expires", "Last used", "State", ""]
+    } else {
+        &["Label", "Created", "Expires", "Last used", "State", ""]
+    };
     view! {
         <table class="w-full border-collapse text-left text-sm">
-            <caption class="sr-only">"Your API tokens"</caption>
-            <TableHead columns=&["Label", "Created", "Expires", "Last used", "State", ""] />
+            <caption class="sr-only">{if admin { "Every user's API tokens" } else { "Your API tokens" }}</caption>
+            <TableHead columns />
             <tbody>
                 {tokens.into_iter().map(|t| {
                     let form = Form::new();
-                    let id = t.id;
-                    let revoke = move |()| form.submit(revoke_api_token(id), move |()| {
-                        refresh.update(|n| *n += 1);
-                        "Revoked.".into()
-                    });
+                    let (id, user) = (t.id, t.user.clone());
+                    let revoke = move |()| {
+                        let done = move |()| {
+                            refresh.update(|n| *n += 1);
+                            "Revoked.".to_string()
+                        };
+                        if admin {
+                            form.submit(revoke_user_token(user.clone(), id), done)
+                        } else {
+                            form.submit(revoke_api_token(id), done)
+                        }
+                    };
                     let state = if t.revoked { "revoked" } else if t.expired { "expired" } else { "active" };
+                    let whose = if admin { format!("{}'s token {}", t.user, t.label) } else { format!("token {}", t.label) };
                     view! {
                         <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=t.label.clone()>
                             <th scope="row" class="py-1 pr-4 font-normal">{t.label.clone()}</th>
+                            {admin.then(|| view! { <td class="py-1 pr-4">{t.user.clone()}</td> })}
                             <td class="py-1 pr-4 font-mono text-xs">{t.created_at.clone()}</td>
                             <td class="py-1 pr-4 font-mono text-xs">{t.expires_at.clone()}</td>
                             <td class="py-1 pr-4 font-mono text-xs">{t.last_used_at.clone().unwrap_or_else(|| "never".into())}</td>
                             <td class="py-1 pr-4">{state}</td>
                             <td class="py-1">
                                 {(state == "active").then(|| view! {
-                                    <ConfirmButton label="Revoke" question=format!("Revoke token {}? Scripts using it stop working.", t.label) on_confirm=Callback::new(revoke) />
+                                    <ConfirmButton label="Revoke" question=format!("Revoke {whose}? Scripts using it stop working.") on_confirm=Callback::new(revoke) />
                                 })}
                                 <FormStatus form />
                             </td>
@@ -253,6 +269,17 @@ pub fn UsersPage() -> impl IntoView {
             line
         });
     };
+    let (reset_who, reset_password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let reset = Form::new();
+    let set_password = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = reset_who.get_untracked();
+        reset.submit(set_user_password(n.clone(), reset_password.get_untracked()), move |()| {
+            reset_password.set(String::new());
+            format!("{n} has a new password; their sessions ended.")
+        });
+    };
+    let tokens = Resource::new(move || refresh.get(), |_| list_all_api_tokens());
     view! {
         <Title text="Users and roles · zkmq" />
         <h1 class="mb-4 text-2xl font-semibold">"Users and roles"</h1>
@@ -287,7 +314,26 @@ pub fn UsersPage() -> impl IntoView {
                 </form>
                 <FormStatus form=granted />
             </section>
+            <section aria-labelledby="reset-h">
+                <h2 id="reset-h" class="mb-2 text-lg font-semibold">"Set a password"</h2>
+                <p class="mb-2 text-sm">"For a forgotten password. The user's sessions end; an account that signs in through single sign-on and gets a password signs in with it from then on."</p>
+                <form class="flex flex-col gap-2" aria-label="Set a password" on:submit=set_password>
+                    <TextField label="For user" value=reset_who form=reset field="name" />
+                    <TextField label="New password (12 characters or more)" value=reset_password input_type="password" form=reset field="password" />
+                    <div><button type="submit" class=BUTTON>"Set password"</button></div>
+                </form>
+                <FormStatus form=reset />
+            </section>
         </div>
+        <section aria-labelledby="all-tokens-h" class="mt-8">
+            <h2 id="all-tokens-h" class="mb-2 text-lg font-semibold">"API tokens"</h2>
+            <p class="mb-2 text-sm">"Every user's tokens. Revoke one that leaked or whose script is gone; users make their own on their account page."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                <ErrorBoundary fallback=error_banners>
+                    {move || tokens.get().map(|r| r.map(|list| view! { <TokenTable tokens=list refresh admin=true /> }))}
+                </ErrorBoundary>
+            </Transition>
+        </section>
     }
 }
 
