@@ -41,7 +41,11 @@ fn ok(resp: &str) {
 fn auth_ms(resp: &str) -> f64 {
     resp.lines()
         .take_while(|l| !l.is_empty())
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("server-timing: auth;dur=").map(str::to_string))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("server-timing: auth;dur=")
+                .map(str::to_string)
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no Server-Timing auth in {resp}"))
 }
@@ -181,8 +185,14 @@ async fn main() {
     let (b, ba, bw) = (median(bearer), median(bearer_auth), median(bearer_without));
     let f = median(floor);
     println!("median of {CALLS} calls each, side by side:");
-    println!("  list_clusters, session cookie:   {c:7.3} ms; finding the caller {ca:.3} ms; without it {cw:.3} ms; ratio {:.3}x", c / cw);
-    println!("  list_clusters, API token:        {b:7.3} ms; finding the caller {ba:.3} ms; without it {bw:.3} ms; ratio {:.3}x", b / bw);
+    println!(
+        "  list_clusters, session cookie:   {c:7.3} ms; finding the caller {ca:.3} ms; without it {cw:.3} ms; ratio {:.3}x",
+        c / cw
+    );
+    println!(
+        "  list_clusters, API token:        {b:7.3} ms; finding the caller {ba:.3} ms; without it {bw:.3} ms; ratio {:.3}x",
+        b / bw
+    );
     println!("  /healthz (no auth, no function): {f:7.3} ms");
     println!("  the role check alone: {check_us:.3} µs");
     println!("  finding the caller on a cache miss (one SQLite query), median of 50: {miss:.3} ms");

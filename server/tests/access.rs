@@ -637,26 +637,62 @@ fn admins_reset_passwords_and_revoke_other_users_tokens() {
     let ns = unique("zkmq-reset").replace('-', "_");
     let who = format!("forgetful_{ns}");
     let old = user_with(&s, &who, &[("viewer", "*/*")]);
-    let (st, v) = api_as(&s, &old, "create_api_token", &[("label", "nightly"), ("days", "7")]);
+    let (st, v) = api_as(
+        &s,
+        &old,
+        "create_api_token",
+        &[("label", "nightly"), ("days", "7")],
+    );
     assert_eq!(st, 200, "{v}");
-    let (token, id) = (v["token"].as_str().unwrap().to_string(), v["id"].as_i64().unwrap());
+    let (token, id) = (
+        v["token"].as_str().unwrap().to_string(),
+        v["id"].as_i64().unwrap(),
+    );
 
     // A viewer may do neither.
-    let (st, v) = api_as(&s, &old, "set_user_password", &[("name", &who), ("password", "a new long password")]);
-    assert_eq!((st, v["Denied"].as_str()), (403, Some("needs admin on */*")), "{v}");
+    let (st, v) = api_as(
+        &s,
+        &old,
+        "set_user_password",
+        &[("name", &who), ("password", "a new long password")],
+    );
+    assert_eq!(
+        (st, v["Denied"].as_str()),
+        (403, Some("needs admin on */*")),
+        "{v}"
+    );
     let (st, v) = api_as(&s, &old, "list_all_api_tokens", &[]);
     assert_eq!(st, 403, "{v}");
 
     // A bad password names its field and changes nothing.
-    let (st, v) = api(&s, "set_user_password", &[("name", &who), ("password", "short")]);
-    assert_eq!((st, v["Invalid"]["field"].as_str()), (422, Some("password")), "{v}");
+    let (st, v) = api(
+        &s,
+        "set_user_password",
+        &[("name", &who), ("password", "short")],
+    );
+    assert_eq!(
+        (st, v["Invalid"]["field"].as_str()),
+        (422, Some("password")),
+        "{v}"
+    );
     let (st, _) = api_as(&s, &old, "whoami", &[]);
     assert_eq!(st, 200, "a refused reset leaves the session alone");
-    let (st, v) = api(&s, "set_user_password", &[("name", "nobody_at_all"), ("password", "a new long password")]);
+    let (st, v) = api(
+        &s,
+        "set_user_password",
+        &[
+            ("name", "nobody_at_all"),
+            ("password", "a new long password"),
+        ],
+    );
     assert_eq!(st, 404, "{v}");
 
     // The reset: the old password and its sessions end, the new one works.
-    let (st, v) = api(&s, "set_user_password", &[("name", &who), ("password", "a new long password")]);
+    let (st, v) = api(
+        &s,
+        "set_user_password",
+        &[("name", &who), ("password", "a new long password")],
+    );
     assert_eq!(st, 200, "{v}");
     let (st, _) = api_as(&s, &old, "whoami", &[]);
     assert_eq!(st, 401, "the old password's session ended");
@@ -668,24 +704,55 @@ fn admins_reset_passwords_and_revoke_other_users_tokens() {
     // The admin sees the user's token and revokes it; the script is out.
     let (st, v) = api(&s, "list_all_api_tokens", &[]);
     assert_eq!(st, 200, "{v}");
-    let row = v.as_array().unwrap().iter().find(|t| t["id"].as_i64() == Some(id)).cloned();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_i64() == Some(id))
+        .cloned();
     let row = row.unwrap_or_else(|| panic!("the user's token is listed: {v}"));
-    assert_eq!((row["user"].as_str(), row["label"].as_str()), (Some(who.as_str()), Some("nightly")));
+    assert_eq!(
+        (row["user"].as_str(), row["label"].as_str()),
+        (Some(who.as_str()), Some("nightly"))
+    );
     assert!(!v.to_string().contains(&token), "never the secret: {v}");
-    let (st, v) = api(&s, "revoke_user_token", &[("name", "admin"), ("id", &id.to_string())]);
+    let (st, v) = api(
+        &s,
+        "revoke_user_token",
+        &[("name", "admin"), ("id", &id.to_string())],
+    );
     assert_eq!(st, 404, "a token is revoked under its own user only: {v}");
-    let (st, v) = api(&s, "revoke_user_token", &[("name", &who), ("id", &id.to_string())]);
+    let (st, v) = api(
+        &s,
+        "revoke_user_token",
+        &[("name", &who), ("id", &id.to_string())],
+    );
     assert_eq!(st, 200, "{v}");
     let bearer = format!("Bearer {token}");
-    let (st, b) = http_as(s.port, "POST", "/api/whoami", &[("Authorization", &bearer), ("Cookie", "")], "").unwrap();
+    let (st, b) = http_as(
+        s.port,
+        "POST",
+        "/api/whoami",
+        &[("Authorization", &bearer), ("Cookie", "")],
+        "",
+    )
+    .unwrap();
     assert_eq!(st, 401, "{b}");
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let rows: Vec<(String, String, String, Option<String>)> =
         rt.block_on(all_audit_rows(&s, "a.actor, a.action, a.target, o.outcome"));
     for action in ["set_password", "revoke_api_token"] {
         assert!(
-            rows.contains(&("admin".into(), action.into(), who.clone(), Some("ok".into()))),
+            rows.contains(&(
+                "admin".into(),
+                action.into(),
+                who.clone(),
+                Some("ok".into())
+            )),
             "{action} by the admin is audited: {rows:?}"
         );
     }
@@ -699,11 +766,33 @@ fn an_auditor_on_some_clusters_reads_only_their_rows() {
     let nobody = user_with(&s, &format!("viewer_{ns}"), &[("viewer", "*/*")]);
     // Rows of three kinds: ZooKeeper (theirs), Kafka (not theirs), console.
     let zpath = format!("/{ns}");
-    let (st, _) = api(&s, "create_znode", &[("cluster", "local"), ("path", &zpath), ("data", ""), ("encoding", "text"), ("kind", "persistent")]);
+    let (st, _) = api(
+        &s,
+        "create_znode",
+        &[
+            ("cluster", "local"),
+            ("path", &zpath),
+            ("data", ""),
+            ("encoding", "text"),
+            ("kind", "persistent"),
+        ],
+    );
     assert_eq!(st, 200);
     let (st, _) = api(&s, "get_topic", &[("cluster", "local"), ("topic", &ns)]);
     assert_ne!(st, 200, "a missing topic, so no Kafka change is needed");
-    let (st, v) = api_as(&s, &nobody, "create_topic", &[("cluster", "local"), ("name", &ns), ("partitions", "1"), ("replication", "1"), ("configs", ""), ("preview", "false")]);
+    let (st, v) = api_as(
+        &s,
+        &nobody,
+        "create_topic",
+        &[
+            ("cluster", "local"),
+            ("name", &ns),
+            ("partitions", "1"),
+            ("replication", "1"),
+            ("configs", ""),
+            ("preview", "false"),
+        ],
+    );
     assert_eq!(st, 403, "a denied Kafka row: {v}");
 
     let (st, v) = api_as(&s, &auditor, "list_audit_records", &[]);
@@ -711,26 +800,47 @@ fn an_auditor_on_some_clusters_reads_only_their_rows() {
     let rows = v.as_array().unwrap();
     let scopes: std::collections::BTreeSet<String> = rows
         .iter()
-        .map(|r| format!("{}/{}", r["backend"].as_str().unwrap(), r["cluster"].as_str().unwrap()))
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["backend"].as_str().unwrap(),
+                r["cluster"].as_str().unwrap()
+            )
+        })
         .collect();
-    assert_eq!(scopes.into_iter().collect::<Vec<_>>(), ["zookeeper/local"], "{v}");
+    assert_eq!(
+        scopes.into_iter().collect::<Vec<_>>(),
+        ["zookeeper/local"],
+        "{v}"
+    );
     assert!(
-        rows.iter().any(|r| r["action"] == "create_znode" && r["target"] == zpath.as_str()),
+        rows.iter()
+            .any(|r| r["action"] == "create_znode" && r["target"] == zpath.as_str()),
         "{v}"
     );
     // The whole log (console rows too) is for an auditor on */*.
     let (st, v) = api(&s, "list_audit_records", &[]);
     assert_eq!(st, 200);
     let all = v.to_string();
-    assert!(all.contains("\"backend\":\"console\"") && all.contains("\"backend\":\"kafka\""), "{all}");
+    assert!(
+        all.contains("\"backend\":\"console\"") && all.contains("\"backend\":\"kafka\""),
+        "{all}"
+    );
     // No auditor role at all: refused, and the refusal says what would do.
     let (st, v) = api_as(&s, &nobody, "list_audit_records", &[]);
     assert_eq!(
         (st, v["Denied"].as_str()),
-        (403, Some("needs auditor on */* or on the clusters whose changes you read")),
+        (
+            403,
+            Some("needs auditor on */* or on the clusters whose changes you read")
+        ),
         "{v}"
     );
-    let (st, _) = api(&s, "delete_znode", &[("cluster", "local"), ("path", &zpath), ("version", "0")]);
+    let (st, _) = api(
+        &s,
+        "delete_znode",
+        &[("cluster", "local"), ("path", &zpath), ("version", "0")],
+    );
     assert_eq!(st, 200);
 }
 

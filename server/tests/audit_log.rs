@@ -87,7 +87,10 @@ async fn the_attempt_is_committed_before_the_operation_runs() {
     })
     .await
     .unwrap();
-    assert_eq!(log.list(10, None, None).await.unwrap()[0].outcome, Outcome::Ok);
+    assert_eq!(
+        log.list(10, None, None).await.unwrap()[0].outcome,
+        Outcome::Ok
+    );
 }
 
 #[tokio::test]

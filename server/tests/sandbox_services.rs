@@ -108,7 +108,7 @@ async fn an_audited_znode_change_against_the_real_ensemble() {
     .unwrap_err();
     assert!(matches!(err, AppError::NotFound { .. }), "{err:?}");
 
-    let recs = log.list(10, None).await.unwrap();
+    let recs = log.list(10, None, None).await.unwrap();
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[1].target, root);
     assert_eq!(recs[1].actor, "it");

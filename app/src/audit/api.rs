@@ -21,5 +21,7 @@ pub async fn list_audit_records(before_id: Option<i64>) -> Result<Vec<AuditRecor
             "must be a record id of 1 or more",
         ));
     }
-    svc.audit.list(AUDIT_PAGE, before_id, scopes.as_deref()).await
+    svc.audit
+        .list(AUDIT_PAGE, before_id, scopes.as_deref())
+        .await
 }

@@ -352,7 +352,9 @@ impl AuditLog {
              ORDER BY a.seq DESC LIMIT ?",
             covered.as_deref().unwrap_or("")
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before_id).bind(before_id);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(before_id)
+            .bind(before_id);
         for s in scopes.unwrap_or_default() {
             if let Some(b) = s.backend {
                 query = query.bind(b.slug());
@@ -362,8 +364,8 @@ impl AuditLog {
         let rows = query
             .bind(limit)
             .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
+            .await
+            .map_err(db_err)?;
         Ok(rows
             .into_iter()
             .map(|r| AuditRecord {

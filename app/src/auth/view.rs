@@ -185,7 +185,15 @@ fn TokenTable(tokens: Vec<TokenSummary>, refresh: RwSignal<u32>, admin: bool) ->
         return view! { <p class="text-sm">"No tokens yet."</p> }.into_any();
     }
     let columns: &'static [&'static str] = if admin {
-        &["Label", "User", "Created", "Expires", "Last used", "State", ""]
+        &[
+            "Label",
+            "User",
+            "Created",
+            "Expires",
+            "Last used",
+            "State",
+            "",
+        ]
     } else {
         &["Label", "Created", "Expires", "Last used", "State", ""]
     };
@@ -274,10 +282,13 @@ pub fn UsersPage() -> impl IntoView {
     let set_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let n = reset_who.get_untracked();
-        reset.submit(set_user_password(n.clone(), reset_password.get_untracked()), move |()| {
-            reset_password.set(String::new());
-            format!("{n} has a new password; their sessions ended.")
-        });
+        reset.submit(
+            set_user_password(n.clone(), reset_password.get_untracked()),
+            move |()| {
+                reset_password.set(String::new());
+                format!("{n} has a new password; their sessions ended.")
+            },
+        );
     };
     let tokens = Resource::new(move || refresh.get(), |_| list_all_api_tokens());
     view! {
