@@ -342,6 +342,10 @@ impl AuditLog {
                     None => "(a.backend != 'console' AND a.cluster GLOB ?)",
                 })
                 .collect();
+            if terms.is_empty() {
+                // No scope covers anything: an empty `()` would be a syntax error.
+                return " AND 0".to_string();
+            }
             format!(" AND ({})", terms.join(" OR "))
         });
         let sql = format!(
