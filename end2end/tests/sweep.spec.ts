@@ -28,11 +28,21 @@ async function sweep(page: Page, label: string, url: string, scheme: (typeof SCH
   await expect(page.locator("html")).toHaveClass(scheme === "dark" ? /\bdark\b/ : /^(?!.*\bdark\b)/);
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 800 });
-    const { scroll, inner } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      inner: window.innerWidth,
-    }));
-    expect(scroll, `${label} at ${width} px (${scheme}) is wider than the window`).toBeLessThanOrEqual(inner);
+    const { scroll, inner, culprits } = await page.evaluate(() => {
+      const inner = window.innerWidth;
+      // The innermost elements reaching past the window, or whose content
+      // spills out of them (not clipped or scrolled): what to fix.
+      const spills = (e: Element) =>
+        e.getBoundingClientRect().right > inner + 1 ||
+        (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible");
+      const culprits = [...document.body.querySelectorAll("*")]
+        .filter(spills)
+        .filter((e) => ![...e.children].some(spills))
+        .slice(0, 5)
+        .map((e) => `<${e.tagName.toLowerCase()} class="${e.getAttribute("class") ?? ""}"> ${(e.textContent ?? "").slice(0, 60)}`);
+      return { scroll: document.documentElement.scrollWidth, inner, culprits };
+    });
+    expect(scroll, `${label} at ${width} px (${scheme}) is wider than the window: ${culprits.join(" | ")}`).toBeLessThanOrEqual(inner);
     const text = await page.locator("body").innerText();
     expect(text.match(RAW)?.[0] ?? null, `${label} at ${width} px shows internal text`).toBeNull();
     if (shots) {
@@ -47,9 +57,10 @@ test.describe("Layout sweep", () => {
 
   test("every page fits 1280 and 1920 px, light and dark, and shows no internal text", async ({ page, request }) => {
     const stamp = Date.now();
-    // Long names, as production has them: they must wrap or truncate.
-    const long = `orders-${"settlement-".repeat(12)}${stamp}`;
-    const zroot = uniqueRoot("/zkmq-e2e-sweep");
+    // Long names, as production has them, with no hyphen or space to break at
+    // (dots and underscores are not break opportunities): they must wrap or truncate.
+    const long = `orders_${"settlement_".repeat(12)}${stamp}`;
+    const zroot = uniqueRoot("zkmq-e2e-sweep");
     zkCli(`create ${zroot} ""`, `create ${zroot}/${long} {"limit":5,"owner":"payments"}`, `create ${zroot}/${long}/child ""`);
     const topic = `e2e-sweep-${long}`;
     const group = `e2e-sweep-group-${stamp}`;

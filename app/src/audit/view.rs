@@ -104,8 +104,8 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
         <tr id=format!("record-{}", record.id) class="border-b border-slate-200 align-top dark:border-slate-800">
             <td class="py-2 pr-3 font-mono">{record.id}</td>
             <td class="py-2 pr-3 font-mono text-xs">{record.time.clone()}</td>
-            <td class="py-2 pr-3">{actor}</td>
-            <td class="py-2 pr-3">{scope}</td>
+            <td class="py-2 pr-3 wrap-anywhere">{actor}</td>
+            <td class="py-2 pr-3 wrap-anywhere">{scope}</td>
             <td class="py-2 pr-3 font-mono">{record.action.clone()}</td>
             <td class="py-2 pr-3 font-mono break-all">{record.target.clone()}</td>
             <td class=format!("py-2 pr-3 font-semibold {outcome_class}")>

@@ -221,7 +221,7 @@ fn TokenTable(tokens: Vec<TokenSummary>, refresh: RwSignal<u32>, admin: bool) ->
                     view! {
                         <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=t.label.clone()>
                             <th scope="row" class="py-1 pr-4 font-normal">{t.label.clone()}</th>
-                            {admin.then(|| view! { <td class="py-1 pr-4">{t.user.clone()}</td> })}
+                            {admin.then(|| view! { <td class="py-1 pr-4 wrap-anywhere">{t.user.clone()}</td> })}
                             <td class="py-1 pr-4 font-mono text-xs">{t.created_at.clone()}</td>
                             <td class="py-1 pr-4 font-mono text-xs">{t.expires_at.clone()}</td>
                             <td class="py-1 pr-4 font-mono text-xs">{t.last_used_at.clone().unwrap_or_else(|| "never".into())}</td>

@@ -519,7 +519,7 @@ fn KafkaPanel(kafka: KafkaInZk, zk: String) -> impl IntoView {
                                     </th>
                                     <td class="py-2 pr-3 font-mono">{host}</td>
                                     <td class="py-2 pr-3">{b.rack.unwrap_or_else(|| "—".into())}</td>
-                                    <td class="py-2 pr-3 font-mono">{b.endpoints.join(", ")}</td>
+                                    <td class="py-2 pr-3 font-mono wrap-anywhere">{b.endpoints.join(", ")}</td>
                                     <td class="py-2">{if controller == Some(b.id) { "controller" } else { "" }}</td>
                                 </tr>
                             }

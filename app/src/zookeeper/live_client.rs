@@ -27,8 +27,9 @@ pub struct LiveZk {
 }
 
 impl LiveZk {
-    /// Creates the channel for `cluster` and provides it as context.
-    pub fn provide(cluster: &str) -> LiveZk {
+    /// Creates the channel and provides it as context; [`LiveZk::connect`]
+    /// opens its socket once the cluster is known to exist.
+    pub fn provide() -> LiveZk {
         let live = LiveZk {
             ticks: StoredValue::new(HashMap::new()),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
@@ -40,12 +41,24 @@ impl LiveZk {
             #[cfg(feature = "hydrate")]
             conn: StoredValue::new(send_wrapper::SendWrapper::new(browser::Conn::new())),
         };
-        #[cfg(feature = "hydrate")]
-        browser::start(live, live_ws_path(cluster));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = live_ws_path(cluster);
         provide_context(live);
         live
+    }
+
+    /// Opens the socket to `cluster`'s live endpoint, for as long as the
+    /// page lives (its owner, whichever effect calls this). Only for a
+    /// configured cluster: an unknown one has no endpoint, and the browser
+    /// would log every refused handshake as an error.
+    pub fn connect(&self, cluster: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            let live = *self;
+            let path = live_ws_path(cluster);
+            self.owner
+                .with_value(|o| o.with(|| browser::start(live, path)));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = live_ws_path(cluster);
     }
 
     /// Bumped whenever the server reports a change to `path`.

@@ -70,7 +70,7 @@ pub fn GroupsPage() -> impl IntoView {
                                         <th scope="row" class="py-1 pr-4 font-mono font-normal"><a class=LINK href=group_href(&c, &g.name)>{g.name.clone()}</a></th>
                                         <td class="py-1 pr-4">{g.state}</td>
                                         <td class="py-1 pr-4 font-mono">{g.members}</td>
-                                        <td class="py-1 pr-4 font-mono">{g.topics.join(", ")}</td>
+                                        <td class="py-1 pr-4 font-mono wrap-anywhere">{g.topics.join(", ")}</td>
                                         <td class="py-1 pr-4 font-mono">{g.lag.map(|l| l.to_string()).unwrap_or_else(|| "—".into())}</td>
                                     </tr>
                                 }).collect_view()}
@@ -154,8 +154,8 @@ fn GroupDetailView(detail: GroupDetail) -> impl IntoView {
                         {detail.members.into_iter().map(|m| view! {
                             <tr class="border-b border-slate-200 dark:border-slate-800">
                                 <th scope="row" class="py-1 pr-4 font-mono font-normal">{m.client_id}</th>
-                                <td class="py-1 pr-4 font-mono">{m.host}</td>
-                                <td class="py-1 pr-4 font-mono">{m.assignment.join(", ")}</td>
+                                <td class="py-1 pr-4 font-mono wrap-anywhere">{m.host}</td>
+                                <td class="py-1 pr-4 font-mono wrap-anywhere">{m.assignment.join(", ")}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -45,12 +45,12 @@ pub fn ExchangesPage() -> impl IntoView {
                                     view! {
                                         <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=row_label>
                                             <th scope="row" class="py-1 pr-4 font-mono font-normal">{label}</th>
-                                            <td class="py-1 pr-4 font-mono">{e.vhost}</td>
+                                            <td class="py-1 pr-4 font-mono wrap-anywhere">{e.vhost}</td>
                                             <td class="py-1 pr-4">{e.kind}</td>
                                             <td class="py-1 pr-4">{e.durable.to_string()}</td>
                                             <td class="py-1 pr-4">{e.auto_delete.to_string()}</td>
                                             <td class="py-1 pr-4">{e.internal.to_string()}</td>
-                                            <td class="py-1 pr-4 font-mono">{e.arguments}</td>
+                                            <td class="py-1 pr-4 font-mono wrap-anywhere">{e.arguments}</td>
                                             <td class="py-1">
                                                 {(!builtin).then(|| view! { <ConfirmButton label="Delete if unused" question on_confirm=Callback::new(del) /> })}
                                                 <FormStatus form />
@@ -141,10 +141,10 @@ fn Bindings(cluster: String) -> impl IntoView {
                                         view! {
                                             <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("{} to {}", b.source, b.destination)>
                                                 <th scope="row" class="py-1 pr-4 font-mono font-normal">{b.source.clone()}</th>
-                                                <td class="py-1 pr-4 font-mono">{b.destination.clone()}</td>
+                                                <td class="py-1 pr-4 font-mono wrap-anywhere">{b.destination.clone()}</td>
                                                 <td class="py-1 pr-4">{b.destination_type.clone()}</td>
-                                                <td class="py-1 pr-4 font-mono">{b.routing_key.clone()}</td>
-                                                <td class="py-1 pr-4 font-mono">{b.arguments.clone()}</td>
+                                                <td class="py-1 pr-4 font-mono wrap-anywhere">{b.routing_key.clone()}</td>
+                                                <td class="py-1 pr-4 font-mono wrap-anywhere">{b.arguments.clone()}</td>
                                                 <td class="py-1"><button type="button" class=BUTTON_SECONDARY on:click=unbind>"Unbind"</button><FormStatus form /></td>
                                             </tr>
                                         }
@@ -309,8 +309,8 @@ pub fn PoliciesPage() -> impl IntoView {
                                         <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=p.name.clone()>
                                             <th scope="row" class="py-1 pr-4 font-mono font-normal">{p.name.clone()}</th>
                                             <td class="py-1 pr-4">{if p.operator { "operator" } else { "user" }}</td>
-                                            <td class="py-1 pr-4 font-mono">{p.vhost.clone()}</td>
-                                            <td class="py-1 pr-4 font-mono">{p.pattern.clone()}</td>
+                                            <td class="py-1 pr-4 font-mono wrap-anywhere">{p.vhost.clone()}</td>
+                                            <td class="py-1 pr-4 font-mono wrap-anywhere">{p.pattern.clone()}</td>
                                             <td class="py-1 pr-4">{p.apply_to.clone()}</td>
                                             <td class="py-1 pr-4 font-mono">{p.priority}</td>
                                             <td class="py-1 pr-4 font-mono break-all">{p.definition.clone()}</td>
@@ -434,7 +434,7 @@ pub fn DefinitionsPage() -> impl IntoView {
                                 <td class="py-1 pr-4">{i.kind}</td>
                                 <th scope="row" class="py-1 pr-4 font-mono font-normal">{i.name.clone()}</th>
                                 <td class="py-1 pr-4">{match i.action { DefinitionAction::Create => "create", DefinitionAction::Update => "update", DefinitionAction::Unchanged => "unchanged" }}</td>
-                                <td class="py-1 pr-4">{i.detail}</td>
+                                <td class="py-1 pr-4 wrap-anywhere">{i.detail}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

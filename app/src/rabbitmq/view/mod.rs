@@ -285,7 +285,7 @@ pub fn QueuesPage() -> impl IntoView {
                                 {p.rows.into_iter().map(|q| view! {
                                     <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=q.name.clone()>
                                         <th scope="row" class="py-1 pr-4 font-mono font-normal"><a class=LINK href=queue_href(&c, &q.vhost, &q.name)>{q.name.clone()}</a></th>
-                                        <td class="py-1 pr-4 font-mono">{q.vhost}</td>
+                                        <td class="py-1 pr-4 font-mono wrap-anywhere">{q.vhost}</td>
                                         <td class="py-1 pr-4">{q.kind}</td>
                                         <td class="py-1 pr-4">{q.state}</td>
                                         <td class="py-1 pr-4 font-mono">{q.ready}</td>
@@ -293,7 +293,7 @@ pub fn QueuesPage() -> impl IntoView {
                                         <td class="py-1 pr-4 font-mono">{q.consumers}</td>
                                         <td class="py-1 pr-4 font-mono">{q.publish_rate.map(|r| format!("{r:.1}")).unwrap_or_else(|| "—".into())}</td>
                                         <td class="py-1 pr-4 font-mono">{q.deliver_rate.map(|r| format!("{r:.1}")).unwrap_or_else(|| "—".into())}</td>
-                                        <td class="py-1 pr-4">{q.policy.unwrap_or_default()}</td>
+                                        <td class="py-1 pr-4 wrap-anywhere">{q.policy.unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -461,8 +461,8 @@ fn QueueDetailView(detail: QueueDetail, cluster: String, refresh: RwSignal<u32>)
                     view! {
                         <tr class="border-b border-slate-200 dark:border-slate-800" aria-label=format!("binding from {}", if default { "(default)" } else { &b.source })>
                             <th scope="row" class="py-1 pr-4 font-mono font-normal">{if default { "(default exchange)".to_string() } else { b.source.clone() }}</th>
-                            <td class="py-1 pr-4 font-mono">{b.routing_key}</td>
-                            <td class="py-1 pr-4 font-mono">{b.arguments}</td>
+                            <td class="py-1 pr-4 font-mono wrap-anywhere">{b.routing_key}</td>
+                            <td class="py-1 pr-4 font-mono wrap-anywhere">{b.arguments}</td>
                             <td class="py-1">{(!default).then(|| view! {
                                 <button type="button" class=BUTTON_SECONDARY on:click=unbind disabled=may_not.is_some() title=may_not.clone()>"Unbind"</button>
                             })}<FormStatus form /></td>
@@ -641,8 +641,8 @@ fn Inspect(cluster: String, vhost: String, queue: String, is_stream: bool) -> im
                             {r.messages.into_iter().enumerate().map(|(i, m)| view! {
                                 <tr class="border-b border-slate-200 align-top dark:border-slate-800" aria-label=format!("message {}", m.offset.unwrap_or(i as i64))>
                                     <th scope="row" class="py-1 pr-4 font-mono font-normal">{m.offset.map(|o| format!("offset {o}")).unwrap_or_else(|| (i + 1).to_string())}</th>
-                                    <td class="py-1 pr-4 font-mono">{m.exchange}</td>
-                                    <td class="py-1 pr-4 font-mono">{m.routing_key}</td>
+                                    <td class="py-1 pr-4 font-mono wrap-anywhere">{m.exchange}</td>
+                                    <td class="py-1 pr-4 font-mono wrap-anywhere">{m.routing_key}</td>
                                     <td class="py-1 pr-4">{m.redelivered.to_string()}</td>
                                     <td class="py-1 pr-4"><pre class="font-mono text-xs whitespace-pre-wrap break-all">{m.properties}</pre></td>
                                     <td class="py-1"><pre class="max-h-64 overflow-auto font-mono text-xs whitespace-pre-wrap break-all">{render_b64(&m.payload_b64, None)}</pre></td>

@@ -55,8 +55,20 @@ pub fn ZnodeExplorer() -> AnyView {
     // reliably (leptos 0.8). The selected znode itself is server-rendered.
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
-    let live = LiveZk::provide(&cluster.get_untracked());
+    let live = LiveZk::provide();
     let known = expect_context::<KnownClusters>();
+    // Connects once, when the cluster turns out to be configured.
+    Effect::new(move |connected: Option<bool>| {
+        if connected == Some(true) {
+            return true;
+        }
+        let c = cluster.get_untracked();
+        let ok = matches!(known.has(Backend::Zookeeper, &c), Some(Ok(true)));
+        if ok {
+            live.connect(&c);
+        }
+        ok
+    });
     crate::components::not_found_unless_configured(Backend::Zookeeper, &cluster.get_untracked());
     provide_context(FirstLevels::new(
         cluster.get_untracked(),

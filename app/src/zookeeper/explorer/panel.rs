@@ -158,7 +158,7 @@ fn NodeDetails(
                     .map(|a| view! {
                         <tr class="border-b border-slate-200 dark:border-slate-800">
                             <td class="py-1 pr-4 font-mono">{a.scheme.clone()}</td>
-                            <td class="py-1 pr-4 font-mono">{a.id.clone()}</td>
+                            <td class="py-1 pr-4 font-mono wrap-anywhere">{a.id.clone()}</td>
                             <td class="py-1 pr-4 font-mono">{format_perms(a.perms)}</td>
                         </tr>
                     })
@@ -453,9 +453,9 @@ fn ExportImport(
                             <tbody>
                                 {pl.items.into_iter().map(|i| view! {
                                     <tr class="border-b border-slate-200 dark:border-slate-800">
-                                        <td class="py-1 pr-4 font-mono">{i.path}</td>
+                                        <td class="py-1 pr-4 font-mono wrap-anywhere">{i.path}</td>
                                         <td class="py-1 pr-4">{format!("{:?}", i.action).to_lowercase()}</td>
-                                        <td class="py-1 pr-4">{i.reason.unwrap_or_default()}</td>
+                                        <td class="py-1 pr-4 wrap-anywhere">{i.reason.unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
