@@ -241,6 +241,31 @@ fn TokenTable(tokens: Vec<TokenSummary>, refresh: RwSignal<u32>, admin: bool) ->
     .into_any()
 }
 
+/// One of the admin page's forms: a heading (`id` labels the section), an
+/// optional line about it, its fields, one submit button and its status.
+#[component]
+fn AdminForm(
+    id: &'static str,
+    title: &'static str,
+    #[prop(optional)] intro: Option<&'static str>,
+    form: Form,
+    button: &'static str,
+    on_submit: impl FnMut(leptos::ev::SubmitEvent) + 'static,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby=id>
+            <h2 id=id class="mb-2 text-lg font-semibold">{title}</h2>
+            {intro.map(|t| view! { <p class="mb-2 text-sm">{t}</p> })}
+            <form class="flex flex-col gap-2" aria-label=title on:submit=on_submit>
+                {children()}
+                <div><button type="submit" class=BUTTON>{button}</button></div>
+            </form>
+            <FormStatus form />
+        </section>
+    }
+}
+
 /// `/admin/users`: accounts and their roles (admin on `*/*`).
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -300,41 +325,26 @@ pub fn UsersPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         <div class="mt-8 grid gap-8 lg:grid-cols-2">
-            <section aria-labelledby="add-user-h">
-                <h2 id="add-user-h" class="mb-2 text-lg font-semibold">"Add a user"</h2>
-                <form class="flex flex-col gap-2" aria-label="Add a user" on:submit=add>
-                    <TextField label="User name" value=name form=added field="name" />
-                    <TextField label="Password (12 characters or more)" value=password input_type="password" form=added field="password" />
-                    <div><button type="submit" class=BUTTON>"Add user"</button></div>
-                </form>
-                <FormStatus form=added />
-            </section>
-            <section aria-labelledby="grant-h">
-                <h2 id="grant-h" class="mb-2 text-lg font-semibold">"Grant a role"</h2>
-                <form class="flex flex-col gap-2" aria-label="Grant a role" on:submit=grant>
-                    <TextField label="To user" value=who form=granted field="name" />
-                    <label class="flex flex-col gap-1 text-sm">
-                        <span>"Role"</span>
-                        <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
-                            on:change=move |ev| role.set(event_target_value(&ev))>
-                            {Role::ALL.into_iter().map(|r| view! { <option value=r.word() selected=r == Role::Viewer>{r.word()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <TextField label="On clusters (backend/glob: kafka/prod-*, */*)" value=scope form=granted field="scope" />
-                    <div><button type="submit" class=BUTTON>"Grant"</button></div>
-                </form>
-                <FormStatus form=granted />
-            </section>
-            <section aria-labelledby="reset-h">
-                <h2 id="reset-h" class="mb-2 text-lg font-semibold">"Set a password"</h2>
-                <p class="mb-2 text-sm">"For a forgotten password. The user's sessions end; an account that signs in through single sign-on and gets a password signs in with it from then on."</p>
-                <form class="flex flex-col gap-2" aria-label="Set a password" on:submit=set_password>
-                    <TextField label="For user" value=reset_who form=reset field="name" />
-                    <TextField label="New password (12 characters or more)" value=reset_password input_type="password" form=reset field="password" />
-                    <div><button type="submit" class=BUTTON>"Set password"</button></div>
-                </form>
-                <FormStatus form=reset />
-            </section>
+            <AdminForm id="add-user-h" title="Add a user" form=added button="Add user" on_submit=add>
+                <TextField label="User name" value=name form=added field="name" />
+                <TextField label="Password (12 characters or more)" value=password input_type="password" form=added field="password" />
+            </AdminForm>
+            <AdminForm id="grant-h" title="Grant a role" form=granted button="Grant" on_submit=grant>
+                <TextField label="To user" value=who form=granted field="name" />
+                <label class="flex flex-col gap-1 text-sm">
+                    <span>"Role"</span>
+                    <select class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                        on:change=move |ev| role.set(event_target_value(&ev))>
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.word() selected=r == Role::Viewer>{r.word()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <TextField label="On clusters (backend/glob: kafka/prod-*, */*)" value=scope form=granted field="scope" />
+            </AdminForm>
+            <AdminForm id="reset-h" title="Set a password" form=reset button="Set password" on_submit=set_password
+                intro="For a forgotten password. The user's sessions end; an account that signs in through single sign-on and gets a password signs in with it from then on.">
+                <TextField label="For user" value=reset_who form=reset field="name" />
+                <TextField label="New password (12 characters or more)" value=reset_password input_type="password" form=reset field="password" />
+            </AdminForm>
         </div>
         <section aria-labelledby="all-tokens-h" class="mt-8">
             <h2 id="all-tokens-h" class="mb-2 text-lg font-semibold">"API tokens"</h2>
