@@ -16,6 +16,7 @@ pub mod ensemble;
 pub mod error;
 pub mod fields;
 pub mod kafka;
+pub mod live;
 pub mod overview;
 pub mod plan;
 pub mod rabbitmq;

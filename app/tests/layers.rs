@@ -21,6 +21,9 @@ fn layer(node: &str) -> Option<u8> {
         ("overview", "ssr") => 5,
         ("services", "") => 6,
         (_, "api") => 7,
+        // Live views sit beside the server functions: they authorize per
+        // subscription and read the adapters through the registry.
+        ("live", "ssr") => 7,
         (_, "view" | "explorer" | "live_client") => 8,
         ("app", "") => 9,
         _ => return None,

@@ -155,6 +155,26 @@ fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// A socket that needs only a signed-in caller (each view checks its own
+/// permissions): the caller and the future that ends with their credential,
+/// or the 401 to answer.
+fn signed_in(
+    state: &AppState,
+    principal: Option<Extension<Principal>>,
+    headers: &HeaderMap,
+) -> Result<
+    (
+        Principal,
+        impl std::future::Future<Output = ()> + Send + 'static,
+    ),
+    Box<axum::response::Response>,
+> {
+    let me = crate::session::require(principal)
+        .map_err(|e| Box::new(crate::session::error_response(&e)))?;
+    let ended = crate::session::ended(state.services.clone(), crate::session::credential(headers));
+    Ok((me, ended))
+}
+
 /// `/ws/overview`: the statuses of the clusters the caller may see, live
 /// (see `snapshot_stream`).
 pub async fn overview_ws(
@@ -163,11 +183,10 @@ pub async fn overview_ws(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
-    let me = match crate::session::require(principal) {
-        Ok(p) => p,
-        Err(e) => return crate::session::error_response(&e),
+    let (me, ended) = match signed_in(&state, principal, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
     };
-    let ended = crate::session::ended(state.services.clone(), crate::session::credential(&headers));
     ws.on_upgrade(move |socket| overview_stream(socket, state, me, ended))
         .into_response()
 }
@@ -367,6 +386,86 @@ async fn zookeeper_stream(
                 let _ = socket.send(Message::Close(None)).await;
                 return;
             }
+        }
+    }
+}
+
+/// `/ws/live`: one browser tab's live views (`app::live`). Signed in to
+/// connect; each subscription checks its own cluster's permissions and is
+/// audited as one operation.
+pub async fn live_ws(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> axum::response::Response {
+    let (me, ended) = match signed_in(&state, principal, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    ws.on_upgrade(move |socket| live_stream(socket, state, me, addr, ended))
+        .into_response()
+}
+
+async fn live_stream(
+    mut socket: WebSocket,
+    state: AppState,
+    me: Principal,
+    addr: SocketAddr,
+    ended: impl std::future::Future<Output = ()>,
+) {
+    use app::live::model::{LiveFrame, LiveRequest};
+    use app::live::ssr::{KEEPALIVE_MS, LiveSession, TICK_MS};
+    tokio::pin!(ended);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let ctx = app::runtime::RequestContext::of(Some(me.clone()), Some(addr));
+    let mut session = LiveSession::new(state.services.clone(), me, ctx, tx);
+    let mut shutdown = state.shutdown.clone();
+    let mut tick = tokio::time::interval(Duration::from_millis(TICK_MS));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let keepalive = Duration::from_millis(KEEPALIVE_MS);
+    let mut last_sent = std::time::Instant::now();
+    let send = |f: &LiveFrame| serde_json::to_string(f).map(|t| Message::Text(t.into()));
+    loop {
+        let frames = tokio::select! {
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Text(t))) => match serde_json::from_str::<LiveRequest>(&t) {
+                    Ok(r) => {
+                        session.handle(r);
+                        continue;
+                    }
+                    Err(e) => vec![LiveFrame::Error {
+                        id: 0,
+                        error: app::error::AppError::invalid("request", format!("not a live request: {e}")),
+                    }],
+                },
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                _ => continue,
+            },
+            Some(f) = rx.recv() => vec![f],
+            _ = tick.tick() => {
+                let mut frames = session.tick();
+                if frames.is_empty() && last_sent.elapsed() >= keepalive {
+                    frames.push(LiveFrame::KeepAlive);
+                }
+                frames
+            }
+            _ = &mut ended => {
+                let _ = socket.send(session_ended()).await;
+                return;
+            }
+            _ = shutdown.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        };
+        for f in &frames {
+            let Ok(m) = send(f) else { continue };
+            if socket.send(m).await.is_err() {
+                return;
+            }
+            last_sent = std::time::Instant::now();
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn ws_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)>
         ),
         ("/ws/zookeeper/{cluster}", get(routes::zookeeper_ws)),
         ("/ws/ensemble/{cluster}", get(routes::ensemble_ws)),
+        (app::live::model::LIVE_WS_PATH, get(routes::live_ws)),
     ]
 }
 

@@ -216,6 +216,20 @@ pub fn start_server(rest: &str) -> Server {
     panic!("zkmq serve did not answer /healthz within 20 s");
 }
 
+/// A server with the sandbox's Kafka as cluster `local` (and nothing else).
+pub fn start_with_sandbox_kafka() -> Server {
+    let k = &sandbox_config().kafka[0];
+    let servers = k
+        .bootstrap_servers
+        .iter()
+        .map(|h| format!("\"{h}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    start_server(&format!(
+        "backend_timeout_ms = 5000\n\n[[kafka]]\nid = \"local\"\nname = \"Sandbox Kafka\"\nbootstrap_servers = [{servers}]\n"
+    ))
+}
+
 /// A minimal HTTP/1.1 client: (status, body). Form bodies for server
 /// functions. Sent as zkmq's own pages send it (Host and Origin of the
 /// console), which the request guard requires of every change.

@@ -6,7 +6,7 @@ mod common;
 
 use common::{
     CHANGE_COLUMNS, ChangeRow, Server, api, audit_rows, ok_on_local, on_local, refused_on_local,
-    sandbox_config, start_server, unique,
+    sandbox_config, unique,
 };
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
@@ -15,16 +15,7 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 fn start() -> Server {
-    let k = &sandbox_config().kafka[0];
-    let servers = k
-        .bootstrap_servers
-        .iter()
-        .map(|h| format!("\"{h}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    start_server(&format!(
-        "backend_timeout_ms = 5000\n\n[[kafka]]\nid = \"local\"\nname = \"Sandbox Kafka\"\nbootstrap_servers = [{servers}]\n"
-    ))
+    common::start_with_sandbox_kafka()
 }
 
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {

@@ -17,8 +17,8 @@ use rdkafka::producer::FutureRecord;
 use rdkafka::{Offset, TopicPartitionList};
 use std::time::{Duration, Instant};
 
-/// A compiled filter.
-enum Matcher {
+/// A compiled filter (browsing and the live tail).
+pub enum Matcher {
     All,
     Text(String),
     Regex(regex::Regex),
@@ -26,7 +26,7 @@ enum Matcher {
 }
 
 impl Matcher {
-    fn new(f: &MessageFilter) -> Result<Self, AppError> {
+    pub fn new(f: &MessageFilter) -> Result<Self, AppError> {
         Ok(match f {
             MessageFilter::None => Matcher::All,
             MessageFilter::Substring { text } if text.is_empty() => Matcher::All,
@@ -52,7 +52,7 @@ impl Matcher {
         })
     }
 
-    fn matches(&self, key: Option<&[u8]>, value: Option<&[u8]>) -> bool {
+    pub fn matches(&self, key: Option<&[u8]>, value: Option<&[u8]>) -> bool {
         match self {
             Matcher::All => true,
             Matcher::Text(t) => contains_text(key, value, t),

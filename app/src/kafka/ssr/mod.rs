@@ -8,7 +8,10 @@ pub mod audited;
 pub mod ffi;
 mod groups;
 mod messages;
+pub mod tail;
 mod topics;
+
+pub use messages::Matcher;
 
 use super::logic::{is_internal_topic, version_from_ibp};
 use super::model::{KafkaBroker, KafkaSummary, ZkMetadataLink};
@@ -226,6 +229,8 @@ pub struct KafkaCluster {
     /// restarted), so it is asked once and forgotten when the cluster is lost,
     /// not asked on every one-second probe.
     version_cache: Mutex<Option<String>>,
+    /// Live-tail taps viewers share (`tail.rs`).
+    tails: tail::SharedTails,
 }
 
 impl KafkaCluster {
@@ -244,6 +249,7 @@ impl KafkaCluster {
             producer: OnceLock::new(),
             meta: Mutex::new(None),
             version_cache: Mutex::new(None),
+            tails: tail::SharedTails::default(),
         })
     }
 

@@ -1,0 +1,258 @@
+//! The live tail's source: one assign-based consumer per tap (never joins a
+//! group, never commits) on its own thread, fanned out to every viewer
+//! through a `tokio::sync::broadcast` channel. The tap stops when its last
+//! viewer drops it.
+
+use super::{KafkaCluster, KafkaError, client_config};
+use crate::error::AppError;
+use crate::live::logic::resume_at;
+use crate::live::model::{Position, TailStart};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message, Timestamp};
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Messages the fan-out holds for its slowest viewer; one that falls
+/// further behind counts the rest as dropped.
+const FANOUT: usize = 65_536;
+
+/// One message as read, shared by every viewer of the tap.
+#[derive(Debug)]
+pub struct TailMessage {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp: Option<i64>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// What a tap sends its viewers.
+#[derive(Debug)]
+pub enum TailEvent {
+    Message(TailMessage),
+    /// The consumer's error, in the user's words (which cluster, what failed).
+    Error(AppError),
+}
+
+/// A running tap. Dropping the last `Arc` stops its consumer.
+pub struct Tail {
+    tx: broadcast::Sender<Arc<TailEvent>>,
+    stop: Arc<AtomicBool>,
+    /// Where each partition started, and the messages retention had removed
+    /// before a resumed tail got there.
+    pub started: Vec<(Position, i64)>,
+}
+
+impl Tail {
+    /// A later viewer: it sees what the tap reads from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<TailEvent>> {
+        self.tx.subscribe()
+    }
+}
+
+impl Drop for Tail {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Taps that viewers share: those reading "from now" on the same topics
+/// and partitions (sorted). Others start from their own offsets.
+#[derive(Default)]
+pub struct SharedTails(Mutex<HashMap<TailKey, Weak<Tail>>>);
+
+/// Topics and partitions, sorted and without repeats.
+type TailKey = (Vec<String>, Vec<i32>);
+
+impl SharedTails {
+    /// Taps running now (for tests and metrics: ten viewers, one consumer).
+    pub fn running(&self) -> usize {
+        self.0
+            .lock()
+            .map(|m| m.values().filter(|w| w.strong_count() > 0).count())
+            .unwrap_or(0)
+    }
+}
+
+impl KafkaCluster {
+    /// A tap for one viewer: the running one for the same source when it
+    /// reads from now, else a new one.
+    pub async fn tail(
+        &self,
+        topics: &[String],
+        partitions: &[i32],
+        start: &TailStart,
+        resume: &[Position],
+    ) -> Result<(Arc<Tail>, broadcast::Receiver<Arc<TailEvent>>), AppError> {
+        let shareable = *start == TailStart::Now && resume.is_empty();
+        let key = {
+            let (mut t, mut p) = (topics.to_vec(), partitions.to_vec());
+            t.sort();
+            t.dedup();
+            p.sort();
+            p.dedup();
+            (t, p)
+        };
+        if shareable
+            && let Some(tail) = self
+                .tails
+                .0
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).and_then(Weak::upgrade))
+        {
+            let rx = tail.subscribe();
+            return Ok((tail, rx));
+        }
+        let (tail, rx) = self.open_tail(topics, partitions, start, resume).await?;
+        let tail = Arc::new(tail);
+        if shareable && let Ok(mut m) = self.tails.0.lock() {
+            m.retain(|_, w| w.strong_count() > 0);
+            m.insert(key, Arc::downgrade(&tail));
+        }
+        Ok((tail, rx))
+    }
+
+    /// Taps running on this cluster.
+    pub fn running_tails(&self) -> usize {
+        self.tails.running()
+    }
+
+    /// Starts a tap on `topics` (`partitions` empty: all), from `start`, or
+    /// from `resume` where it names a partition. The receiver is the first
+    /// viewer's, subscribed before the consumer starts so it misses nothing.
+    async fn open_tail(
+        &self,
+        topics: &[String],
+        partitions: &[i32],
+        start: &TailStart,
+        resume: &[Position],
+    ) -> Result<(Tail, broadcast::Receiver<Arc<TailEvent>>), AppError> {
+        if topics.is_empty() {
+            return Err(AppError::invalid("topics", "name at least one topic"));
+        }
+        let meta = self.metadata().await?;
+        let mut parts = Vec::new();
+        for t in topics {
+            let topic = meta.topic(t).ok_or_else(|| AppError::NotFound {
+                what: format!("topic \"{t}\""),
+            })?;
+            for p in &topic.partitions {
+                if partitions.is_empty() || partitions.contains(&p.id) {
+                    parts.push((t.clone(), p.id));
+                }
+            }
+        }
+        if parts.is_empty() {
+            return Err(AppError::invalid(
+                "partitions",
+                "none of these partitions exist in the chosen topics",
+            ));
+        }
+        let wm = self.watermarks(parts.clone()).await?;
+        let by_time = match start {
+            TailStart::Time { ms } => Some(self.offsets_at(parts.clone(), *ms).await?),
+            _ => None,
+        };
+        let mut started = Vec::new();
+        for (t, p) in &parts {
+            let (low, high) = wm.get(&(t.clone(), *p)).copied().unwrap_or((0, 0));
+            let resumed = resume.iter().find(|r| &r.topic == t && r.partition == *p);
+            let (at, missed) = match (resumed, start) {
+                (Some(r), _) => resume_at(r.next, low, high),
+                (None, TailStart::Now) => (high, 0),
+                (None, TailStart::LastPerPartition { n }) => ((high - i64::from(*n)).max(low), 0),
+                (None, TailStart::Time { .. }) => (
+                    by_time
+                        .as_ref()
+                        .and_then(|m| m.get(&(t.clone(), *p)).copied().flatten())
+                        .unwrap_or(high),
+                    0,
+                ),
+            };
+            started.push((
+                Position {
+                    topic: t.clone(),
+                    partition: *p,
+                    next: at,
+                },
+                missed,
+            ));
+        }
+        let mut cc = client_config(&self.config);
+        cc.set("enable.auto.commit", "false");
+        cc.set("enable.auto.offset.store", "false");
+        // assign() needs a group id but never joins the group; nothing is
+        // committed, so the brokers never record it (as for browsing).
+        cc.set("group.id", "zkmq-tail");
+        let consumer: BaseConsumer = cc
+            .create()
+            .map_err(|e| KafkaError::from(e).into_app(self.id()))?;
+        let mut tpl = TopicPartitionList::new();
+        for (pos, _) in &started {
+            tpl.add_partition_offset(&pos.topic, pos.partition, Offset::Offset(pos.next))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        consumer
+            .assign(&tpl)
+            .map_err(|e| KafkaError::from(e).into_app(self.id()))?;
+        let (tx, first) = broadcast::channel(FANOUT);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx2, stop2) = (tx.clone(), Arc::clone(&stop));
+        let cluster = self.id().to_string();
+        std::thread::Builder::new()
+            .name(format!("zkmq-tail-{cluster}"))
+            .spawn(move || run(consumer, tx2, stop2, cluster))
+            .map_err(|e| AppError::Internal(format!("could not start the tail: {e}")))?;
+        Ok((Tail { tx, stop, started }, first))
+    }
+}
+
+/// The consumer loop: polls until the tap is dropped.
+fn run(
+    consumer: BaseConsumer,
+    tx: broadcast::Sender<Arc<TailEvent>>,
+    stop: Arc<AtomicBool>,
+    cluster: String,
+) {
+    while !stop.load(Ordering::Relaxed) {
+        match consumer.poll(Duration::from_millis(100)) {
+            None => {}
+            Some(Ok(m)) => {
+                let msg = TailMessage {
+                    topic: m.topic().to_string(),
+                    partition: m.partition(),
+                    offset: m.offset(),
+                    timestamp: match m.timestamp() {
+                        Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => Some(t),
+                        Timestamp::NotAvailable => None,
+                    },
+                    key: m.key().map(<[u8]>::to_vec),
+                    value: m.payload().map(<[u8]>::to_vec),
+                    headers: m
+                        .headers()
+                        .map(|hs| {
+                            hs.iter()
+                                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                };
+                // No receiver right now is fine: viewers come and go.
+                let _ = tx.send(Arc::new(TailEvent::Message(msg)));
+            }
+            Some(Err(e)) => {
+                tracing::warn!(cluster = %cluster, error = %e, "live tail: consumer error");
+                let _ = tx.send(Arc::new(TailEvent::Error(
+                    KafkaError::from(e).into_app(&cluster),
+                )));
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Live views' wire types, shared by server and browser: what a tab asks
+//! for over its one websocket (`/ws/live`) and the batches it gets back.
+
+use crate::kafka::model::MessageFilter;
+use serde::{Deserialize, Serialize};
+
+/// The one websocket a browser tab opens for all its live views.
+pub const LIVE_WS_PATH: &str = "/ws/live";
+
+/// Where a Kafka tail starts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TailStart {
+    /// Only what is produced from now on.
+    Now,
+    /// The last `n` messages of every partition, then onwards.
+    LastPerPartition { n: u32 },
+    /// From a time (milliseconds since the epoch).
+    Time { ms: i64 },
+}
+
+/// What one live view shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum LiveSource {
+    /// Topics of a Kafka cluster; `partitions` empty: all of them.
+    KafkaTail {
+        cluster: String,
+        topics: Vec<String>,
+        partitions: Vec<i32>,
+        start: TailStart,
+    },
+}
+
+/// A subscription's own filter (applied per viewer; the tap is shared).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LiveFilter {
+    pub message: Option<MessageFilter>,
+    /// `name` or `name=value`: a header that must be present (with that value).
+    pub header: Option<String>,
+}
+
+/// Browser → server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum LiveRequest {
+    Subscribe {
+        id: u32,
+        source: LiveSource,
+        #[serde(default)]
+        filter: LiveFilter,
+        /// After a reconnect: the next offset per (topic, partition) the
+        /// view had seen, so the tail resumes there and reports any gap.
+        #[serde(default)]
+        resume: Vec<Position>,
+    },
+    Unsubscribe {
+        id: u32,
+    },
+    /// Lets the server send `rows` more rows to subscription `id`.
+    Credit {
+        id: u32,
+        rows: u32,
+    },
+    Pause {
+        id: u32,
+        paused: bool,
+    },
+}
+
+/// The next offset of one partition (what a tail has read up to).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Position {
+    pub topic: String,
+    pub partition: i32,
+    pub next: i64,
+}
+
+/// Exact counts of one subscription since it began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counters {
+    /// Messages the tap read from the source for this view.
+    pub seen: u64,
+    /// Of those, the ones its filter passed.
+    pub matched: u64,
+    /// Of those, the rows sent to the browser.
+    pub sent: u64,
+    /// Matched but only counted: the browser had no credit, or a batch was full.
+    pub sampled_out: u64,
+    /// Read but lost before filtering (the view fell behind the shared tap,
+    /// or a RabbitMQ tap queue dropped its oldest).
+    pub dropped: u64,
+}
+
+/// One message as a live row: payloads cut to a few KB (the full message
+/// is one click away).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveRow {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp: Option<i64>,
+    pub key_b64: Option<String>,
+    pub value_b64: Option<String>,
+    /// The value's full length in bytes (more than shown when cut).
+    pub value_len: usize,
+    pub headers: Vec<(String, Option<String>)>,
+}
+
+/// Server → browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum LiveFrame {
+    Batch {
+        id: u32,
+        rows: Vec<LiveRow>,
+        counters: Counters,
+        positions: Vec<Position>,
+    },
+    /// Messages that were gone when the tail resumed (retention removed them).
+    Gap {
+        id: u32,
+        topic: String,
+        partition: i32,
+        missed: i64,
+    },
+    Error {
+        id: u32,
+        error: crate::error::AppError,
+    },
+    KeepAlive,
+}

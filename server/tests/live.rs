@@ -1,0 +1,251 @@
+//! The live tail (issue 15) against the sandbox's Kafka, through `zkmq
+//! serve` and `/ws/live` as a browser tab uses it: exact counters, rows only
+//! as far as the credit goes, server-side filters, refusals, and one audit
+//! row per view with its counts.
+
+mod common;
+
+use common::{
+    CHANGE_COLUMNS, ChangeRow, Server, audit_rows, ok_on_local, open_ws, open_ws_as,
+    read_text_frame, sandbox_config, send_text_frame, unique, user_with,
+};
+use rdkafka::ClientConfig;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use serde_json::{Value, json};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn start() -> Server {
+    common::start_with_sandbox_kafka()
+}
+
+fn topic(s: &Server, partitions: &str) -> String {
+    let name = unique("zkmq-it-live");
+    ok_on_local(
+        s,
+        "create_topic",
+        &[
+            ("name", name.as_str()),
+            ("partitions", partitions),
+            ("replication", "1"),
+            ("configs", ""),
+            ("preview", "false"),
+        ],
+    );
+    name
+}
+
+/// Produces `values` round-robin over `partitions` and waits for every ack.
+fn produce(topic: &str, partitions: i32, values: impl Iterator<Item = String>) {
+    let p: BaseProducer = ClientConfig::new()
+        .set(
+            "bootstrap.servers",
+            sandbox_config().kafka[0].bootstrap_servers.join(","),
+        )
+        .set("linger.ms", "5")
+        .create()
+        .unwrap();
+    for (i, v) in values.enumerate() {
+        let rec = BaseRecord::to(topic)
+            .partition(i as i32 % partitions)
+            .key("k")
+            .payload(&v);
+        let mut rec = Some(rec);
+        while let Some(r) = rec.take() {
+            if let Err((_, r)) = p.send(r) {
+                p.poll(Duration::from_millis(10));
+                rec = Some(r);
+            }
+        }
+    }
+    p.flush(Duration::from_secs(30)).unwrap();
+}
+
+fn send(ws: &mut TcpStream, v: Value) {
+    send_text_frame(ws, &v.to_string());
+}
+
+/// Frames until `done` says so (keep-alives skipped), or panics after 30 s.
+fn read_until(ws: &mut TcpStream, mut done: impl FnMut(&Value) -> bool) -> Vec<Value> {
+    ws.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut frames = Vec::new();
+    while Instant::now() < deadline {
+        let f: Value = serde_json::from_str(&read_text_frame(ws)).unwrap();
+        if f["op"] == "keep_alive" {
+            continue;
+        }
+        let stop = done(&f);
+        frames.push(f);
+        if stop {
+            return frames;
+        }
+    }
+    panic!("no end after 30 s: {frames:?}");
+}
+
+fn subscribe(id: u32, topic: &str, filter: Value) -> Value {
+    json!({
+        "op": "subscribe", "id": id,
+        "source": { "kind": "kafka_tail", "cluster": "local", "topics": [topic], "partitions": [], "start": { "kind": "now" } },
+        "filter": filter,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tail_counts_every_message_and_sends_only_what_the_credit_allows() {
+    let s = start();
+    let t = topic(&s, "3");
+    let (mut ws, head) = open_ws(s.port, "/ws/live");
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    send(
+        &mut ws,
+        subscribe(
+            1,
+            &t,
+            json!({ "message": { "kind": "substring", "text": "needle" } }),
+        ),
+    );
+    send(&mut ws, json!({ "op": "credit", "id": 1, "rows": 50 }));
+    // The first batch says the tail is assigned: where each partition starts.
+    let first = read_until(&mut ws, |f| f["op"] == "batch");
+    assert_eq!(
+        first.last().unwrap()["positions"].as_array().unwrap().len(),
+        3,
+        "{first:?}"
+    );
+
+    let total = 2_000;
+    produce(
+        &t,
+        3,
+        (0..total).map(|i| {
+            if i % 4 == 0 {
+                format!("needle {i}")
+            } else {
+                format!("hay {i}")
+            }
+        }),
+    );
+    let mut rows = Vec::new();
+    let frames = read_until(&mut ws, |f| {
+        if let Some(r) = f["rows"].as_array() {
+            rows.extend(r.iter().cloned());
+        }
+        f["counters"]["seen"] == total
+    });
+    let c = &frames.last().unwrap()["counters"];
+    assert_eq!(c["matched"], 500, "{c}");
+    assert_eq!(c["sent"], 50, "{c}");
+    assert_eq!(c["sampled_out"], 450, "{c}");
+    assert_eq!(c["dropped"], 0, "{c}");
+    assert_eq!(rows.len(), 50);
+    for r in &rows {
+        let v = app::codec::decode_b64(r["value_b64"].as_str().unwrap());
+        assert!(v.starts_with(b"needle"), "{r}");
+    }
+    // Positions: every partition read to its end.
+    let next: i64 = frames.last().unwrap()["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["next"].as_i64().unwrap())
+        .sum();
+    assert_eq!(next, total);
+
+    // More credit: new matches flow again; the counters keep adding up.
+    send(&mut ws, json!({ "op": "credit", "id": 1, "rows": 100 }));
+    produce(&t, 3, (0..10).map(|i| format!("needle late {i}")));
+    let mut late = 0;
+    read_until(&mut ws, |f| {
+        late += f["rows"].as_array().map_or(0, Vec::len);
+        f["counters"]["seen"] == total + 10
+    });
+    assert_eq!(late, 10);
+
+    // Closing the view writes its one audit row, with the counts.
+    send(&mut ws, json!({ "op": "unsubscribe", "id": 1 }));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let row = loop {
+        let rows: Vec<ChangeRow> = audit_rows(&s, CHANGE_COLUMNS).await;
+        if let Some(r) = rows
+            .into_iter()
+            .find(|r| r.0 == "live_tail" && r.4.is_some())
+        {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "no live_tail outcome");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(row.1, t);
+    assert_eq!(row.4.as_deref(), Some("ok"));
+    let after: Value = serde_json::from_str(row.3.as_deref().unwrap()).unwrap();
+    assert_eq!(after["counters"]["seen"], total + 10);
+    assert_eq!(after["counters"]["matched"], 510);
+    assert_eq!(after["ended"], "closed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_subscriptions_are_refused_with_their_reason() {
+    let s = start();
+    let t = topic(&s, "1");
+    let (mut ws, _) = open_ws(s.port, "/ws/live");
+    let error_of = |ws: &mut TcpStream| {
+        let f = read_until(ws, |f| f["op"] == "error");
+        f.last().unwrap()["error"].clone()
+    };
+    send(
+        &mut ws,
+        subscribe(
+            1,
+            &t,
+            json!({ "message": { "kind": "regex", "pattern": "(" } }),
+        ),
+    );
+    let e = error_of(&mut ws);
+    assert_eq!(e["Invalid"]["field"], "filter", "{e}");
+    send(
+        &mut ws,
+        subscribe(2, "zkmq-it-live-no-such-topic", json!({})),
+    );
+    let e = error_of(&mut ws);
+    assert!(
+        e["NotFound"]["what"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-topic"),
+        "{e}"
+    );
+    send(&mut ws, subscribe(3, &t, json!({ "header": "=x" })));
+    assert_eq!(error_of(&mut ws)["Invalid"]["field"], "header");
+    send(&mut ws, json!({ "op": "nonsense" }));
+    assert_eq!(error_of(&mut ws)["Invalid"]["field"], "request");
+
+    // A viewer may read the cluster but not its payloads: refused, audited.
+    let cookie = user_with(&s, "live_viewer", &[("viewer", "*/*")]);
+    let own = format!("http://127.0.0.1:{}", s.port);
+    let (mut ws2, head) = open_ws_as(s.port, "/ws/live", &[("Origin", &own), ("Cookie", &cookie)]);
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    send(&mut ws2, subscribe(1, &t, json!({})));
+    let e = error_of(&mut ws2);
+    assert!(e["Denied"].as_str().unwrap().contains("payloads"), "{e}");
+    let rows: Vec<ChangeRow> = audit_rows(&s, CHANGE_COLUMNS).await;
+    // Bad filters are refused before anything runs (no row); an unknown
+    // topic is a failed attempt and the refusal a denial, both recorded.
+    let tails: Vec<(&str, Option<&str>)> = rows
+        .iter()
+        .filter(|r| r.0 == "live_tail")
+        .map(|r| (r.1.as_str(), r.4.as_deref()))
+        .collect();
+    assert_eq!(
+        tails,
+        [
+            ("zkmq-it-live-no-such-topic", Some("error")),
+            (t.as_str(), Some("denied"))
+        ],
+    );
+
+    // Nobody signed in: no socket at all.
+    let (_, head) = open_ws_as(s.port, "/ws/live", &[("Origin", &own), ("Cookie", "")]);
+    assert!(head.starts_with("HTTP/1.1 401"), "{head}");
+}
