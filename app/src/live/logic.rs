@@ -30,8 +30,9 @@ pub struct Outbox<R> {
     /// Matched messages offered this tick.
     offered: u64,
     rng: u64,
-    /// Next offset per (topic, partition), of everything seen.
-    positions: BTreeMap<(String, i32), i64>,
+    /// Next offset per topic and partition, of everything seen (by topic
+    /// first, so the per-message update allocates nothing).
+    positions: BTreeMap<String, BTreeMap<i32, i64>>,
 }
 
 impl<R> Outbox<R> {
@@ -103,10 +104,11 @@ impl<R> Outbox<R> {
     /// Records how far a partition has been read without a message to show
     /// (a resume point, or messages lost in `lost`).
     pub fn advance(&mut self, topic: &str, partition: i32, next: i64) {
-        let p = self
-            .positions
-            .entry((topic.to_string(), partition))
-            .or_insert(next);
+        let parts = match self.positions.get_mut(topic) {
+            Some(parts) => parts,
+            None => self.positions.entry(topic.to_string()).or_default(),
+        };
+        let p = parts.entry(partition).or_insert(next);
         *p = (*p).max(next);
     }
 
@@ -136,10 +138,12 @@ impl<R> Outbox<R> {
     pub fn positions(&self) -> Vec<Position> {
         self.positions
             .iter()
-            .map(|((topic, partition), next)| Position {
-                topic: topic.clone(),
-                partition: *partition,
-                next: *next,
+            .flat_map(|(topic, parts)| {
+                parts.iter().map(move |(partition, next)| Position {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    next: *next,
+                })
             })
             .collect()
     }
