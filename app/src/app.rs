@@ -3,15 +3,15 @@
 use crate::audit::view::AuditPage;
 use crate::auth::view::{AccountPage, LoginPage, UserMenu, UsersPage};
 use crate::components::{
-    KnownClusters, Me, MeScript, ThemeToggle, principal_of_page, sign_in_of_page,
+    KnownClusters, LiveTab, Me, MeScript, ThemeToggle, principal_of_page, sign_in_of_page,
 };
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
-use crate::kafka::view::{GroupPage, GroupsPage, KafkaPage, TopicPage, TopicsPage};
+use crate::kafka::view::{GroupPage, GroupsPage, KafkaLivePage, KafkaPage, TopicPage, TopicsPage};
 use crate::overview::api::list_clusters;
 use crate::overview::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::rabbitmq::view::{
-    DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitPage,
+    DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitLivePage, RabbitPage,
 };
 use crate::zookeeper::explorer::ZnodeExplorer;
 use leptos::prelude::*;
@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
     provide_context(KnownClusters(Resource::new(|| (), |_| list_clusters())));
     provide_context(Me(principal_of_page()));
     provide_context(sign_in_of_page());
+    // One live connection per tab, shared by its live views.
+    LiveTab::provide();
     // Tests (and people) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kafka/:cluster/topics/:topic") view=TopicPage ssr=SsrMode::Async />
                     <Route path=path!("/kafka/:cluster/groups") view=GroupsPage />
                     <Route path=path!("/kafka/:cluster/groups/:group") view=GroupPage ssr=SsrMode::Async />
+                    <Route path=path!("/kafka/:cluster/live") view=KafkaLivePage />
                     <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />
                     <Route path=path!("/rabbitmq/:cluster") view=RabbitPage />
                     <Route path=path!("/rabbitmq/:cluster/queues") view=QueuesPage />
@@ -90,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rabbitmq/:cluster/exchanges") view=ExchangesPage />
                     <Route path=path!("/rabbitmq/:cluster/policies") view=PoliciesPage />
                     <Route path=path!("/rabbitmq/:cluster/definitions") view=DefinitionsPage />
+                    <Route path=path!("/rabbitmq/:cluster/live") view=RabbitLivePage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/account") view=AccountPage />

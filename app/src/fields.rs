@@ -4,6 +4,19 @@
 
 use crate::error::AppError;
 
+/// A count for people to read: digits grouped by thousands ("12,345").
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// A whole number in `min..=max` typed into `field`.
 pub fn parse_count(field: &str, text: &str, min: i64, max: i64) -> Result<i64, AppError> {
     let t = text.trim();
@@ -159,6 +172,14 @@ pub fn parse_time(field: &str, text: &str) -> Result<i64, AppError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(
+            [0, 999, 1_000, 12_345, 1_234_567].map(super::grouped),
+            ["0", "999", "1,000", "12,345", "1,234,567"]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -132,3 +132,40 @@ pub fn now_rfc3339() -> String {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+/// Running live taps, shared by the viewers of the same source: the map
+/// holds them weakly, so a tap stops when its last viewer drops it and the
+/// next viewer of that source starts a new one.
+pub struct Taps<K, T>(std::sync::Mutex<std::collections::HashMap<K, std::sync::Weak<T>>>);
+
+impl<K, T> Default for Taps<K, T> {
+    fn default() -> Self {
+        Taps(std::sync::Mutex::new(std::collections::HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, T> Taps<K, T> {
+    /// The running tap for `key`, if a viewer still holds it.
+    pub fn get(&self, key: &K) -> Option<std::sync::Arc<T>> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key).and_then(std::sync::Weak::upgrade))
+    }
+
+    /// Registers a new tap for later viewers of `key` (and forgets stopped ones).
+    pub fn insert(&self, key: K, tap: &std::sync::Arc<T>) {
+        if let Ok(mut m) = self.0.lock() {
+            m.retain(|_, w| w.strong_count() > 0);
+            m.insert(key, std::sync::Arc::downgrade(tap));
+        }
+    }
+
+    /// Taps running now (for metrics, and tests: ten viewers, one consumer).
+    pub fn running(&self) -> usize {
+        self.0
+            .lock()
+            .map(|m| m.values().filter(|w| w.strong_count() > 0).count())
+            .unwrap_or(0)
+    }
+}

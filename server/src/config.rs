@@ -161,6 +161,10 @@ pub struct ServerConfig {
     pub session_idle_secs: u64,
     /// A session ends this long after login, however much it is used (seconds).
     pub session_max_secs: u64,
+    /// Live views one user may hold open at once, over all their tabs.
+    pub live_max_per_user: u64,
+    /// Live views the whole console holds open at once.
+    pub live_max_per_console: u64,
 }
 
 impl ServerConfig {
@@ -194,6 +198,8 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
             session_idle_secs: 3_600,
             session_max_secs: 12 * 3_600,
+            live_max_per_user: 20,
+            live_max_per_console: 200,
         }
     }
 }
@@ -285,6 +291,13 @@ impl Config {
             s.session_max_secs,
             s.session_idle_secs,
             30 * 86_400,
+        )?;
+        range("server.live_max_per_user", s.live_max_per_user, 1, 10_000)?;
+        range(
+            "server.live_max_per_console",
+            s.live_max_per_console,
+            s.live_max_per_user,
+            100_000,
         )?;
         if let Some(url) = &s.public_url {
             let rest = url

@@ -109,6 +109,26 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot count audit records"),
     }
+    let _ = writeln!(
+        out,
+        "# HELP zkmq_live_taps Live taps reading a source now (one per source, shared by its viewers).\n# TYPE zkmq_live_taps gauge"
+    );
+    for k in state.services.kafka.iter() {
+        let _ = writeln!(
+            out,
+            "zkmq_live_taps{{{}}} {}",
+            labels("kafka", k.id()),
+            k.running_tails()
+        );
+    }
+    for r in state.services.rabbitmq.iter() {
+        let _ = writeln!(
+            out,
+            "zkmq_live_taps{{{}}} {}",
+            labels("rabbitmq", r.id()),
+            r.running_taps()
+        );
+    }
     // The standard process gauge, so the memory budget in docs/PERFORMANCE.md
     // (and a production alert) can read it without access to the host.
     if let Some(bytes) = resident_bytes() {
@@ -420,7 +440,13 @@ async fn live_stream(
     tokio::pin!(ended);
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     let ctx = app::runtime::RequestContext::of(Some(me.clone()), Some(addr));
-    let mut session = LiveSession::new(state.services.clone(), me, ctx, tx);
+    let mut session = LiveSession::new(
+        state.services.clone(),
+        state.live_limits.clone(),
+        me,
+        ctx,
+        tx,
+    );
     let mut shutdown = state.shutdown.clone();
     let mut tick = tokio::time::interval(Duration::from_millis(TICK_MS));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -140,6 +140,10 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
         shutdown: shutdown_rx,
         live: live_tx,
         sso,
+        live_limits: std::sync::Arc::new(app::live::ssr::LiveLimits::new(
+            config.server.live_max_per_user as usize,
+            config.server.live_max_per_console as usize,
+        )),
     };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();

@@ -30,6 +30,8 @@ pub struct AppState {
     pub live: tokio::sync::mpsc::Sender<()>,
     /// Single sign-on: the trusted proxy and the OpenID provider, if any.
     pub sso: crate::sso::Sso,
+    /// Live views open now, per user and in all (`server.live_max_*`).
+    pub live_limits: Arc<app::live::ssr::LiveLimits>,
 }
 
 /// Builds the services from a validated config. Fails (with the cluster id)

@@ -230,6 +230,43 @@ pub fn start_with_sandbox_kafka() -> Server {
     ))
 }
 
+/// A server with the sandbox's RabbitMQ as cluster `local` (and nothing else).
+pub fn start_with_sandbox_rabbitmq() -> Server {
+    let r = &sandbox_config().rabbitmq[0];
+    start_server(&format!(
+        "backend_timeout_ms = 5000\n\n[[rabbitmq]]\nid = \"local\"\nname = \"Sandbox RabbitMQ\"\nmanagement_url = \"{}\"\namqp_url = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\n",
+        r.management_url,
+        r.amqp_url.as_deref().unwrap(),
+        r.username,
+        r.password.expose()
+    ))
+}
+
+/// GET `/api/<path>` of the sandbox RabbitMQ's management API, as JSON
+/// (the broker's own view, to check what zkmq did there).
+pub fn rabbit_api(path: &str) -> serde_json::Value {
+    let cfg = sandbox_config();
+    let r = &cfg.rabbitmq[0];
+    let url = url::Url::parse(&r.management_url).unwrap();
+    let addr = format!(
+        "{}:{}",
+        url.host_str().unwrap(),
+        url.port_or_known_default().unwrap()
+    );
+    let mut s = TcpStream::connect(&addr).expect("RabbitMQ management API");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let auth = base64_encode(format!("{}:{}", r.username, r.password.expose()).as_bytes());
+    write!(
+        s,
+        "GET /api/{path} HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("/api/{path}: {e}: {raw}"))
+}
+
 /// A minimal HTTP/1.1 client: (status, body). Form bodies for server
 /// functions. Sent as zkmq's own pages send it (Host and Origin of the
 /// console), which the request guard requires of every change.
@@ -674,29 +711,10 @@ pub fn sandbox_versions() -> SandboxVersions {
         .to_string();
     let kafka_line = kafka.split('.').take(2).collect::<Vec<_>>().join(".");
     // RabbitMQ: the management API's overview.
-    let r = &cfg.rabbitmq[0];
-    let url = url::Url::parse(&r.management_url).unwrap();
-    let addr = format!(
-        "{}:{}",
-        url.host_str().unwrap(),
-        url.port_or_known_default().unwrap()
-    );
-    let mut s = TcpStream::connect(&addr).expect("RabbitMQ management API");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let auth = base64_encode(format!("{}:{}", r.username, r.password.expose()).as_bytes());
-    write!(
-        s,
-        "GET /api/overview HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    let v: serde_json::Value =
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("overview: {e}: {raw}"));
+    let v = rabbit_api("overview");
     let rabbitmq = v["rabbitmq_version"]
         .as_str()
-        .unwrap_or_else(|| panic!("no rabbitmq_version in {body}"))
+        .unwrap_or_else(|| panic!("no rabbitmq_version in {v}"))
         .to_string();
     SandboxVersions {
         zookeeper,

@@ -249,3 +249,70 @@ async fn bad_subscriptions_are_refused_with_their_reason() {
     let (_, head) = open_ws_as(s.port, "/ws/live", &[("Origin", &own), ("Cookie", "")]);
     assert!(head.starts_with("HTTP/1.1 401"), "{head}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_views_are_bounded_per_user_over_all_tabs_and_per_console() {
+    let k = &sandbox_config().kafka[0];
+    let servers = k
+        .bootstrap_servers
+        .iter()
+        .map(|h| format!("\"{h}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = common::start_server(&format!(
+        "backend_timeout_ms = 5000\nlive_max_per_user = 2\nlive_max_per_console = 3\n\n[[kafka]]\nid = \"local\"\nname = \"Sandbox Kafka\"\nbootstrap_servers = [{servers}]\n"
+    ));
+    let t = topic(&s, "1");
+    let started = |ws: &mut TcpStream| {
+        let f = read_until(ws, |f| f["op"] == "batch" || f["op"] == "error");
+        f.last().unwrap().clone()
+    };
+    // Two views of the admin's, in two tabs: fine; a third in either: refused.
+    let (mut a, _) = open_ws(s.port, "/ws/live");
+    let (mut b, _) = open_ws(s.port, "/ws/live");
+    send(&mut a, subscribe(1, &t, json!({})));
+    let f = started(&mut a);
+    assert_eq!(f["op"], "batch", "{f}");
+    send(&mut b, subscribe(1, &t, json!({})));
+    let f = started(&mut b);
+    assert_eq!(f["op"], "batch", "{f}");
+    send(&mut b, subscribe(2, &t, json!({})));
+    let e = started(&mut b);
+    let why = e["error"]["Invalid"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("2 live views open") && why.contains("live_max_per_user"),
+        "{e}"
+    );
+
+    // Another user's view fills the console; the next user's is refused.
+    let own = format!("http://127.0.0.1:{}", s.port);
+    let open_as = |name: &str| {
+        let cookie = user_with(&s, name, &[("viewer", "*/*"), ("payloads", "*/*")]);
+        open_ws_as(s.port, "/ws/live", &[("Origin", &own), ("Cookie", &cookie)]).0
+    };
+    let mut c = open_as("live_limit_c");
+    send(&mut c, subscribe(1, &t, json!({})));
+    let f = started(&mut c);
+    assert_eq!(f["op"], "batch", "{f}");
+    let mut d = open_as("live_limit_d");
+    send(&mut d, subscribe(1, &t, json!({})));
+    let e = started(&mut d);
+    let why = e["error"]["Invalid"]["reason"].as_str().unwrap_or_default();
+    assert!(why.contains("live_max_per_console"), "{e}");
+
+    // Closing a view frees its place: the admin's third view now starts.
+    send(&mut a, json!({ "op": "unsubscribe", "id": 1 }));
+    drop(c);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut id = 3;
+    loop {
+        send(&mut b, subscribe(id, &t, json!({})));
+        let f = started(&mut b);
+        if f["op"] == "batch" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never freed: {f}");
+        id += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

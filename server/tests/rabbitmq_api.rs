@@ -6,19 +6,12 @@ mod common;
 
 use common::{
     CHANGE_COLUMNS, ChangeRow, Server, api, audit_rows, ok_on_local, on_local, refused_on_local,
-    sandbox_config, start_server, unique,
+    unique,
 };
 use serde_json::Value;
 
 fn start() -> Server {
-    let r = &sandbox_config().rabbitmq[0];
-    start_server(&format!(
-        "backend_timeout_ms = 5000\n\n[[rabbitmq]]\nid = \"local\"\nname = \"Sandbox RabbitMQ\"\nmanagement_url = \"{}\"\namqp_url = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\n",
-        r.management_url,
-        r.amqp_url.as_deref().unwrap(),
-        r.username,
-        r.password.expose()
-    ))
+    common::start_with_sandbox_rabbitmq()
 }
 
 fn call(s: &Server, name: &str, pairs: &[(&str, &str)]) -> (u16, Value) {

@@ -110,7 +110,7 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
             <td class="py-2 pr-3 font-mono break-all">{record.target.clone()}</td>
             <td class=format!("py-2 pr-3 font-semibold {outcome_class}")>
                 <span data-testid="outcome">{record.outcome.as_str()}</span>
-                {record.error.clone().map(|e| view! { <div class="font-normal" data-testid="outcome-error">{e}</div> })}
+                {record.error.clone().map(|e| view! { <div class="font-normal wrap-anywhere" data-testid="outcome-error">{e}</div> })}
             </td>
             <td class="py-2">
                 <details>

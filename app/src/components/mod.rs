@@ -3,6 +3,8 @@
 mod access;
 mod form;
 mod live;
+mod live_rows;
+mod live_tab;
 mod paging;
 mod theme;
 
@@ -13,6 +15,8 @@ pub use paging::{PageSpan, Pager, SearchBox, replace_query, url_state};
 pub use live::{LiveState, SESSION_ENDED_CODE, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
+pub use live_rows::{LiveCounters, LiveRows, RateChart};
+pub use live_tab::{Gap, LiveTab, LiveView, Tapping, ViewState, use_live_tab};
 pub use theme::{ThemeToggle, dark_from_request};
 
 use crate::clusters::logic::is_configured;
@@ -260,6 +264,25 @@ pub fn TextArea(
 
 /// The heading of an object page: names can be long and have no spaces, so
 /// they break anywhere rather than push the page wider than the window.
+/// "Show as: Auto Text JSON Hex Base64" for a message's payloads
+/// (`None`: chosen from the bytes).
+#[component]
+pub fn ShowAs(
+    #[prop(into)] label: String,
+    shown: RwSignal<Option<crate::codec::DataView>>,
+) -> impl IntoView {
+    use crate::codec::DataView;
+    view! {
+        <div class="flex gap-2 text-sm" role="group" aria-label=label>
+            <span>"Show as:"</span>
+            <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get().is_none().to_string() on:click=move |_| shown.set(None)>"Auto"</button>
+            {DataView::ALL.into_iter().map(|v| view! {
+                <button type="button" class=BUTTON_SECONDARY aria-pressed=move || (shown.get() == Some(v)).to_string() on:click=move |_| shown.set(Some(v))>{v.label()}</button>
+            }).collect_view()}
+        </div>
+    }
+}
+
 pub const PAGE_TITLE: &str = "mb-4 font-mono text-2xl font-semibold break-all";
 /// Button classes: the primary action, a secondary one, a destructive one.
 pub const BUTTON: &str =

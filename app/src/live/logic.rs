@@ -9,6 +9,9 @@
 use super::model::{Counters, Position};
 use std::collections::BTreeMap;
 
+pub mod link;
+pub mod ring;
+
 /// Rows in one batch, whatever the credit.
 pub const BATCH_MAX: usize = 500;
 /// How often batches go out (ms): fast enough to look live, slow enough to

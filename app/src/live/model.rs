@@ -30,6 +30,32 @@ pub enum LiveSource {
         partitions: Vec<i32>,
         start: TailStart,
     },
+    /// An exchange of a RabbitMQ vhost, through zkmq's own tap queue;
+    /// `binding_keys` empty: every message the exchange type allows.
+    RabbitTap {
+        cluster: String,
+        vhost: String,
+        exchange: String,
+        #[serde(default)]
+        binding_keys: Vec<String>,
+    },
+    /// A queue's live view: a tap with the queue's own bindings (the queue
+    /// itself is never consumed from).
+    RabbitQueue {
+        cluster: String,
+        vhost: String,
+        queue: String,
+    },
+}
+
+impl LiveSource {
+    pub fn cluster(&self) -> &str {
+        match self {
+            LiveSource::KafkaTail { cluster, .. }
+            | LiveSource::RabbitTap { cluster, .. }
+            | LiveSource::RabbitQueue { cluster, .. } => cluster,
+        }
+    }
 }
 
 /// A subscription's own filter (applied per viewer; the tap is shared).
@@ -93,7 +119,8 @@ pub struct Counters {
 }
 
 /// One message as a live row: payloads cut to a few KB (the full message
-/// is one click away).
+/// is one click away). From a RabbitMQ tap: `topic` is the exchange, `key`
+/// the routing key, `offset` the tap's count (1, 2, …), `partition` 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveRow {
     pub topic: String,
@@ -127,6 +154,12 @@ pub enum LiveFrame {
     Error {
         id: u32,
         error: crate::error::AppError,
+    },
+    /// A RabbitMQ view's tap is bound: its queue and (exchange, binding key)s.
+    Tapping {
+        id: u32,
+        queue: String,
+        bindings: Vec<(String, String)>,
     },
     KeepAlive,
 }

@@ -6,14 +6,18 @@
 //! counters) when it stops — never a row per message.
 
 use super::logic::{Outbox, cut};
-use super::model::{Counters, LiveFilter, LiveFrame, LiveRequest, LiveRow, LiveSource, Position};
+use super::model::{
+    Counters, LiveFilter, LiveFrame, LiveRequest, LiveRow, LiveSource, Position, TailStart,
+};
 use crate::audit::ssr::{Applied, Attempt};
 use crate::auth::logic::{allows, missing};
 use crate::auth::model::{Permission, Principal};
 use crate::codec::encode_b64;
 use crate::error::{AppError, Backend};
-use crate::kafka::ssr::Matcher;
-use crate::kafka::ssr::tail::{TailEvent, TailMessage};
+use crate::kafka::ssr::tail::TailEvent;
+use crate::kafka::ssr::{KafkaCluster, Matcher};
+use crate::rabbitmq::ssr::RabbitCluster;
+use crate::rabbitmq::ssr::tap::TapEvent;
 use crate::runtime::RequestContext;
 use crate::services::Services;
 use std::collections::HashMap;
@@ -25,12 +29,14 @@ pub use super::logic::{KEEPALIVE_MS, TICK_MS};
 /// Live views one tab may hold at once.
 pub const MAX_SUBSCRIPTIONS: usize = 8;
 
-/// Rows are the tap's shared events (always messages), turned into wire
+/// Rows are the taps' shared events (always messages), turned into wire
 /// rows only when sent: most are counted, never shown.
-type Shared = Arc<Mutex<Outbox<Arc<TailEvent>>>>;
+type Shared = Arc<Mutex<Outbox<Event>>>;
 
 struct Sub {
     outbox: Shared,
+    /// Counts against the user's and the console's limits while it lives.
+    _slot: LiveSlot,
     /// Counters as last sent: a batch goes out when they moved (and once at
     /// the start, so the page knows the view is live and where it starts).
     last: Option<Counters>,
@@ -45,8 +51,82 @@ impl Drop for Sub {
     }
 }
 
+/// Live views open now, per user (over all their tabs) and in all: each
+/// holds a viewer's tap, a socket's share of the fan-out and a task, so a
+/// console bounds them rather than trusting every tab to close its views.
+pub struct LiveLimits {
+    per_user: usize,
+    per_console: usize,
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+impl LiveLimits {
+    pub fn new(per_user: usize, per_console: usize) -> Self {
+        LiveLimits {
+            per_user,
+            per_console,
+            open: Mutex::new((0, HashMap::new())),
+        }
+    }
+
+    /// A slot for one more view of `user`, or why not.
+    fn acquire(self: &Arc<Self>, user: &str) -> Result<LiveSlot, AppError> {
+        let mut open = self
+            .open
+            .lock()
+            .map_err(|_| AppError::Internal("live view limits are unavailable".into()))?;
+        let (total, users) = &mut *open;
+        let mine = users.get(user).copied().unwrap_or(0);
+        if mine >= self.per_user {
+            return Err(AppError::invalid(
+                "source",
+                format!(
+                    "you have {mine} live views open (in all your tabs), the most one user may hold \
+                     (server.live_max_per_user): close one first"
+                ),
+            ));
+        }
+        if *total >= self.per_console {
+            return Err(AppError::invalid(
+                "source",
+                format!(
+                    "this console holds {total} live views, the most it allows \
+                     (server.live_max_per_console): try again when one closes"
+                ),
+            ));
+        }
+        *total += 1;
+        users.insert(user.to_string(), mine + 1);
+        Ok(LiveSlot {
+            limits: Arc::clone(self),
+            user: user.to_string(),
+        })
+    }
+}
+
+struct LiveSlot {
+    limits: Arc<LiveLimits>,
+    user: String,
+}
+
+impl Drop for LiveSlot {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.limits.open.lock() {
+            let (total, users) = &mut *open;
+            *total = total.saturating_sub(1);
+            if let Some(n) = users.get_mut(&self.user) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    users.remove(&self.user);
+                }
+            }
+        }
+    }
+}
+
 pub struct LiveSession {
     services: Services,
+    limits: Arc<LiveLimits>,
     principal: Principal,
     ctx: RequestContext,
     subs: HashMap<u32, Sub>,
@@ -58,12 +138,14 @@ pub struct LiveSession {
 impl LiveSession {
     pub fn new(
         services: Services,
+        limits: Arc<LiveLimits>,
         principal: Principal,
         ctx: RequestContext,
         events: mpsc::Sender<LiveFrame>,
     ) -> Self {
         LiveSession {
             services,
+            limits,
             principal,
             ctx,
             subs: HashMap::new(),
@@ -92,7 +174,7 @@ impl LiveSession {
         }
     }
 
-    fn with(&self, id: u32, f: impl FnOnce(&mut Outbox<Arc<TailEvent>>)) {
+    fn with(&self, id: u32, f: impl FnOnce(&mut Outbox<Event>)) {
         if let Some(s) = self.subs.get(&id)
             && let Ok(mut o) = s.outbox.lock()
         {
@@ -121,10 +203,7 @@ impl LiveSession {
                 id: *id,
                 rows: rows
                     .iter()
-                    .filter_map(|e| match &**e {
-                        TailEvent::Message(m) => Some(row(m)),
-                        TailEvent::Error(_) => None,
-                    })
+                    .filter_map(|e| e.message().ok().map(|m| row(&m)))
                     .collect(),
                 counters,
                 positions,
@@ -158,19 +237,62 @@ impl LiveSession {
             None => Matcher::new(&crate::kafka::model::MessageFilter::None)?,
         };
         let header = parse_header_filter(filter.header.as_deref())?;
-        let LiveSource::KafkaTail {
-            cluster,
-            topics,
-            partitions,
-            start,
-        } = source.clone();
-        let kafka = self.services.kafka(&cluster)?;
+        if let LiveSource::RabbitTap { exchange, .. } = &source {
+            crate::rabbitmq::logic::check_tap_exchange(exchange)?;
+        }
+        let cluster = source.cluster().to_string();
+        let (backend, op, target, run) = match &source {
+            LiveSource::KafkaTail {
+                topics,
+                partitions,
+                start,
+                ..
+            } => (
+                Backend::Kafka,
+                "live_tail",
+                topics.join(","),
+                Run::Kafka {
+                    kafka: self.services.kafka(&cluster)?,
+                    topics: topics.clone(),
+                    partitions: partitions.clone(),
+                    start: start.clone(),
+                    resume: resume.clone(),
+                },
+            ),
+            LiveSource::RabbitTap {
+                vhost,
+                exchange,
+                binding_keys,
+                ..
+            } => (
+                Backend::Rabbitmq,
+                "live_tap",
+                crate::rabbitmq::logic::vhost_object(vhost, exchange),
+                Run::Rabbit {
+                    rabbit: self.services.rabbitmq(&cluster)?,
+                    vhost: vhost.clone(),
+                    what: TapOf::Exchange(exchange.clone(), binding_keys.clone()),
+                },
+            ),
+            LiveSource::RabbitQueue { vhost, queue, .. } => (
+                Backend::Rabbitmq,
+                "live_tap",
+                crate::rabbitmq::logic::vhost_object(vhost, queue),
+                Run::Rabbit {
+                    rabbit: self.services.rabbitmq(&cluster)?,
+                    vhost: vhost.clone(),
+                    what: TapOf::Queue(queue.clone()),
+                },
+            ),
+        };
+        let slot = self.limits.acquire(&self.principal.user)?;
         self.seed = self.seed.wrapping_mul(6364136223846793005).wrapping_add(1);
         let outbox: Shared = Arc::new(Mutex::new(Outbox::new(self.seed)));
         let (stop, stopped) = oneshot::channel();
         self.subs.insert(
             id,
             Sub {
+                _slot: slot,
                 outbox: Arc::clone(&outbox),
                 last: None,
                 stop: Some(stop),
@@ -178,10 +300,10 @@ impl LiveSession {
         );
         let attempt = Attempt::new(
             &self.ctx,
-            Backend::Kafka,
+            backend,
             &cluster,
-            "live_tail",
-            &topics.join(","),
+            op,
+            &target,
             serde_json::json!({
                 "source": source,
                 "filter": filter,
@@ -192,36 +314,26 @@ impl LiveSession {
         let audit = self.services.audit.clone();
         let events = self.events.clone();
         let grants = self.principal.grants.clone();
+        let viewer = self.principal.user.clone();
         tokio::spawn(async move {
             // Message payloads are often personal data: a permission of their own.
             for need in [Permission::Read, Permission::ReadPayloads] {
-                if !allows(&grants, Backend::Kafka, &cluster, need) {
-                    let why = missing(need, Backend::Kafka, &cluster);
+                if !allows(&grants, backend, &cluster, need) {
+                    let why = missing(need, backend, &cluster);
                     let error = audit.deny(attempt, &why).await;
                     let _ = events.send(LiveFrame::Error { id, error }).await;
                     return;
                 }
             }
-            let run = audit.record(attempt, || async {
-                let (tail, rx) = kafka.tail(&topics, &partitions, &start, &resume).await?;
-                for (pos, missed) in &tail.started {
-                    if let Ok(mut o) = outbox.lock() {
-                        o.advance(&pos.topic, pos.partition, pos.next);
-                    }
-                    if *missed > 0 {
-                        let _ = events
-                            .send(LiveFrame::Gap {
-                                id,
-                                topic: pos.topic.clone(),
-                                partition: pos.partition,
-                                missed: *missed,
-                            })
-                            .await;
-                    }
-                }
-                let ended =
-                    pump(rx, &outbox, &matcher, header.as_ref(), stopped, &events, id).await;
-                drop(tail);
+            let pump = Pump {
+                outbox: &outbox,
+                matcher: &matcher,
+                header: header.as_ref(),
+                events: &events,
+                id,
+            };
+            let record = audit.record(attempt, || async {
+                let ended = run.go(&pump, stopped, &viewer).await?;
                 let counters = outbox.lock().map(|o| o.counters()).unwrap_or_default();
                 let after = serde_json::json!({ "counters": counters, "ended": ended }).to_string();
                 Ok(Applied {
@@ -229,7 +341,7 @@ impl LiveSession {
                     after: Some(after),
                 })
             });
-            if let Err(error) = run.await {
+            if let Err(error) = record.await {
                 let _ = events.send(LiveFrame::Error { id, error }).await;
             }
         });
@@ -237,40 +349,200 @@ impl LiveSession {
     }
 }
 
-/// Reads the tap until the view is closed; says why it ended.
-async fn pump(
-    mut rx: broadcast::Receiver<Arc<TailEvent>>,
-    outbox: &Shared,
-    matcher: &Matcher,
-    header: Option<&(String, Option<String>)>,
-    mut stopped: oneshot::Receiver<()>,
-    events: &mpsc::Sender<LiveFrame>,
-    id: u32,
-) -> &'static str {
-    loop {
-        tokio::select! {
-            _ = &mut stopped => return "closed",
-            ev = rx.recv() => match ev {
-                Ok(ev) => match &*ev {
-                    TailEvent::Message(m) => {
-                        let pass = matcher.matches(m.key.as_deref(), m.value.as_deref())
-                            && header.is_none_or(|h| has_header(m, h));
-                        let Ok(mut o) = outbox.lock() else { return "failed" };
-                        o.offer(&m.topic, m.partition, m.offset, pass.then(|| Arc::clone(&ev)));
+/// What a subscription reads, resolved before anything runs.
+enum Run {
+    Kafka {
+        kafka: Arc<KafkaCluster>,
+        topics: Vec<String>,
+        partitions: Vec<i32>,
+        start: TailStart,
+        resume: Vec<Position>,
+    },
+    Rabbit {
+        rabbit: Arc<RabbitCluster>,
+        vhost: String,
+        what: TapOf,
+    },
+}
+
+enum TapOf {
+    /// An exchange, with the binding keys asked for (none: all it routes).
+    Exchange(String, Vec<String>),
+    /// A queue's own bindings.
+    Queue(String),
+}
+
+impl Run {
+    /// Opens (or joins) the tap and reads it until the view closes; says why it ended.
+    async fn go(
+        self,
+        pump: &Pump<'_>,
+        stopped: oneshot::Receiver<()>,
+        viewer: &str,
+    ) -> Result<&'static str, AppError> {
+        match self {
+            Run::Kafka {
+                kafka,
+                topics,
+                partitions,
+                start,
+                resume,
+            } => {
+                let (tail, rx) = kafka.tail(&topics, &partitions, &start, &resume).await?;
+                for (pos, missed) in &tail.started {
+                    if let Ok(mut o) = pump.outbox.lock() {
+                        o.advance(&pos.topic, pos.partition, pos.next);
                     }
-                    TailEvent::Error(e) => {
-                        let _ = events
-                            .send(LiveFrame::Error { id, error: e.clone() })
+                    if *missed > 0 {
+                        let _ = pump
+                            .events
+                            .send(LiveFrame::Gap {
+                                id: pump.id,
+                                topic: pos.topic.clone(),
+                                partition: pos.partition,
+                                missed: *missed,
+                            })
                             .await;
                     }
-                },
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    if let Ok(mut o) = outbox.lock() {
-                        o.lost(n);
+                }
+                let ended = pump.run(rx, Event::Kafka, stopped).await;
+                drop(tail);
+                Ok(ended)
+            }
+            Run::Rabbit {
+                rabbit,
+                vhost,
+                what,
+            } => {
+                let bindings = match &what {
+                    TapOf::Exchange(x, keys) => {
+                        rabbit.exchange_tap_bindings(&vhost, x, keys).await?
+                    }
+                    TapOf::Queue(q) => rabbit.queue_tap_bindings(&vhost, q).await?,
+                };
+                let (tap, rx) = rabbit.tap(&vhost, bindings, viewer).await?;
+                if let Ok(mut o) = pump.outbox.lock() {
+                    for b in &tap.bindings {
+                        o.advance(&b.exchange, 0, 0);
                     }
                 }
-                Err(broadcast::error::RecvError::Closed) => return "source closed",
+                let _ = pump
+                    .events
+                    .send(LiveFrame::Tapping {
+                        id: pump.id,
+                        queue: tap.queue.clone(),
+                        bindings: tap
+                            .bindings
+                            .iter()
+                            .map(|b| (b.exchange.clone(), b.routing_key.clone()))
+                            .collect(),
+                    })
+                    .await;
+                let ended = pump.run(rx, Event::Rabbit, stopped).await;
+                drop(tap);
+                Ok(ended)
+            }
+        }
+    }
+}
+
+/// One tapped message, whichever the source (rows hold these until sent).
+#[derive(Clone)]
+enum Event {
+    Kafka(Arc<TailEvent>),
+    Rabbit(Arc<TapEvent>),
+}
+
+/// A message's fields as the filters and rows read them.
+struct Msg<'a> {
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    timestamp: Option<i64>,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    headers: &'a [(String, Option<Vec<u8>>)],
+}
+
+impl Event {
+    fn message(&self) -> Result<Msg<'_>, &AppError> {
+        match self {
+            Event::Kafka(e) => match &**e {
+                TailEvent::Message(m) => Ok(Msg {
+                    topic: &m.topic,
+                    partition: m.partition,
+                    offset: m.offset,
+                    timestamp: m.timestamp,
+                    key: m.key.as_deref(),
+                    value: m.value.as_deref(),
+                    headers: &m.headers,
+                }),
+                TailEvent::Error(e) => Err(e),
             },
+            Event::Rabbit(e) => match &**e {
+                TapEvent::Message(m) => Ok(Msg {
+                    topic: &m.exchange,
+                    partition: 0,
+                    offset: m.seq,
+                    timestamp: Some(m.timestamp),
+                    key: Some(m.routing_key.as_bytes()),
+                    value: Some(&m.body),
+                    headers: &m.headers,
+                }),
+                TapEvent::Error(e) => Err(e),
+            },
+        }
+    }
+}
+
+/// Moves a tap's messages through one view's filter into its outbox.
+struct Pump<'a> {
+    outbox: &'a Shared,
+    matcher: &'a Matcher,
+    header: Option<&'a (String, Option<String>)>,
+    events: &'a mpsc::Sender<LiveFrame>,
+    id: u32,
+}
+
+impl Pump<'_> {
+    /// Reads the tap until the view is closed; says why it ended.
+    async fn run<T>(
+        &self,
+        mut rx: broadcast::Receiver<T>,
+        wrap: fn(T) -> Event,
+        mut stopped: oneshot::Receiver<()>,
+    ) -> &'static str
+    where
+        T: Clone,
+    {
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return "closed",
+                ev = rx.recv() => match ev {
+                    Ok(ev) => {
+                        let ev = wrap(ev);
+                        match ev.message() {
+                            Ok(m) => {
+                                let pass = self.matcher.matches(m.key, m.value)
+                                    && self.header.is_none_or(|h| has_header(m.headers, h));
+                                let (topic, partition, offset) = (m.topic, m.partition, m.offset);
+                                let Ok(mut o) = self.outbox.lock() else { return "failed" };
+                                o.offer(topic, partition, offset, pass.then(|| ev.clone()));
+                            }
+                            Err(e) => {
+                                let error = e.clone();
+                                let _ = self.events.send(LiveFrame::Error { id: self.id, error }).await;
+                            }
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        if let Ok(mut o) = self.outbox.lock() {
+                            o.lost(n);
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return "source closed",
+                },
+            }
         }
     }
 }
@@ -293,8 +565,11 @@ fn parse_header_filter(h: Option<&str>) -> Result<Option<(String, Option<String>
     Ok(Some((name.to_string(), value)))
 }
 
-fn has_header(m: &TailMessage, (name, value): &(String, Option<String>)) -> bool {
-    m.headers.iter().any(|(k, v)| {
+fn has_header(
+    headers: &[(String, Option<Vec<u8>>)],
+    (name, value): &(String, Option<String>),
+) -> bool {
+    headers.iter().any(|(k, v)| {
         k == name
             && value
                 .as_ref()
@@ -302,15 +577,15 @@ fn has_header(m: &TailMessage, (name, value): &(String, Option<String>)) -> bool
     })
 }
 
-fn row(m: &TailMessage) -> LiveRow {
+fn row(m: &Msg<'_>) -> LiveRow {
     LiveRow {
-        topic: m.topic.clone(),
+        topic: m.topic.to_string(),
         partition: m.partition,
         offset: m.offset,
         timestamp: m.timestamp,
-        key_b64: m.key.as_deref().map(|k| encode_b64(cut(k))),
-        value_b64: m.value.as_deref().map(|v| encode_b64(cut(v))),
-        value_len: m.value.as_ref().map_or(0, Vec::len),
+        key_b64: m.key.map(|k| encode_b64(cut(k))),
+        value_b64: m.value.map(|v| encode_b64(cut(v))),
+        value_len: m.value.map_or(0, <[u8]>::len),
         headers: m
             .headers
             .iter()

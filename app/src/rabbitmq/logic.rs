@@ -10,6 +10,19 @@ use crate::error::AppError;
 use serde_json::{Map, Value};
 
 /// Reads `/api/overview`.
+/// Refuses a tap of the default exchange (also named `amq.default`): it
+/// cannot be bound, RabbitMQ delivers it only to the queue its routing key names.
+pub fn check_tap_exchange(exchange: &str) -> Result<(), AppError> {
+    if exchange.is_empty() || exchange == "amq.default" {
+        return Err(AppError::invalid(
+            "exchange",
+            "the default exchange cannot be bound (RabbitMQ delivers it only to the queue its \
+             routing key names): tap a named exchange, or open the queue's live view",
+        ));
+    }
+    Ok(())
+}
+
 pub fn parse_overview(v: &Value) -> BrokerOverview {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let n = |a: &str, b: &str| {

@@ -8,8 +8,15 @@ pub const MAX_GET: u16 = 100;
 /// Most messages one read of a stream returns (nothing is consumed).
 pub const MAX_STREAM_READ: u16 = 500;
 
+/// Messages a live tap's own queue holds while zkmq is behind; beyond that
+/// the broker drops the oldest (in zkmq's queue only).
+pub const TAP_MAX_LENGTH: i64 = 10_000;
+/// A tapped message not read within this time expires (ms).
+pub const TAP_TTL_MS: i64 = 60_000;
+
 /// What the console shows of the management API's `/api/overview`. Missing
 /// fields (older versions, a node still booting) are `None`/0, not errors.
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BrokerOverview {
     pub version: Option<String>,

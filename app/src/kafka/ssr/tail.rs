@@ -10,9 +10,8 @@ use crate::live::model::{Position, TailStart};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message, Timestamp};
 use rdkafka::{Offset, TopicPartitionList};
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -64,21 +63,10 @@ impl Drop for Tail {
 
 /// Taps that viewers share: those reading "from now" on the same topics
 /// and partitions (sorted). Others start from their own offsets.
-#[derive(Default)]
-pub struct SharedTails(Mutex<HashMap<TailKey, Weak<Tail>>>);
+pub type SharedTails = crate::runtime::Taps<TailKey, Tail>;
 
 /// Topics and partitions, sorted and without repeats.
 type TailKey = (Vec<String>, Vec<i32>);
-
-impl SharedTails {
-    /// Taps running now (for tests and metrics: ten viewers, one consumer).
-    pub fn running(&self) -> usize {
-        self.0
-            .lock()
-            .map(|m| m.values().filter(|w| w.strong_count() > 0).count())
-            .unwrap_or(0)
-    }
-}
 
 impl KafkaCluster {
     /// A tap for one viewer: the running one for the same source when it
@@ -99,22 +87,14 @@ impl KafkaCluster {
             p.dedup();
             (t, p)
         };
-        if shareable
-            && let Some(tail) = self
-                .tails
-                .0
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&key).and_then(Weak::upgrade))
-        {
+        if shareable && let Some(tail) = self.tails.get(&key) {
             let rx = tail.subscribe();
             return Ok((tail, rx));
         }
         let (tail, rx) = self.open_tail(topics, partitions, start, resume).await?;
         let tail = Arc::new(tail);
-        if shareable && let Ok(mut m) = self.tails.0.lock() {
-            m.retain(|_, w| w.strong_count() > 0);
-            m.insert(key, Arc::downgrade(&tail));
+        if shareable {
+            self.tails.insert(key, &tail);
         }
         Ok((tail, rx))
     }
@@ -137,7 +117,17 @@ impl KafkaCluster {
         if topics.is_empty() {
             return Err(AppError::invalid("topics", "name at least one topic"));
         }
-        let meta = self.metadata().await?;
+        // A topic created a moment ago may not have reached the broker that
+        // answered yet: ask again (fresh) before calling it unknown.
+        let mut meta = self.metadata().await?;
+        for _ in 0..4 {
+            if topics.iter().all(|t| meta.topic(t).is_some()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            self.invalidate();
+            meta = self.metadata().await?;
+        }
         let mut parts = Vec::new();
         for t in topics {
             let topic = meta.topic(t).ok_or_else(|| AppError::NotFound {

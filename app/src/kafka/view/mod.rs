@@ -14,8 +14,8 @@ use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, Guarded, PAGE_TITLE,
-    PageSpan, Pager, SearchBox, TableHead, Tabs, TextArea, TextField, TypeToConfirm, cluster_param,
-    error_banners, url_state,
+    PageSpan, Pager, SearchBox, ShowAs, TableHead, Tabs, TextArea, TextField, TypeToConfirm,
+    cluster_param, error_banners, url_state,
 };
 use crate::error::{AppError, Backend};
 use crate::fields::route_captures;
@@ -26,7 +26,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 mod groups;
+mod live;
 pub use groups::{GroupPage, GroupsPage};
+pub use live::KafkaLivePage;
 
 const LINK: &str = "underline decoration-slate-400 hover:decoration-current";
 
@@ -37,6 +39,10 @@ fn KafkaNav(cluster: String, current: &'static str) -> impl IntoView {
         ("Cluster", format!("/kafka/{cluster}")),
         ("Topics", topics_href(&cluster)),
         ("Consumer groups", groups_href(&cluster)),
+        (
+            "Live tail",
+            format!("/kafka/{}/live", crate::fields::url_segment(&cluster)),
+        ),
     ];
     view! { <Tabs label="Kafka" tabs=tabs current=current /> }
 }
@@ -316,6 +322,9 @@ pub fn TopicPage() -> impl IntoView {
         <Title text=move || format!("{} · Kafka {} · zkmq", topic.get(), cluster.get()) />
         <KafkaNav cluster=cluster.get_untracked() current="Topics" />
         <h1 class=PAGE_TITLE>{move || topic.get()}</h1>
+        <p class="mb-4 text-sm">
+            <a class=LINK href=move || crate::live::logic::link::tail_href(&cluster.get(), &crate::live::logic::link::TailLink::of_topic(topic.get()))>"Live tail of this topic"</a>
+        </p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || detail.get().map(|r| r.map(|d| view! { <TopicDetailView detail=d /> }))}
@@ -661,13 +670,7 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
                 <TextField label="JSON field" value=field placeholder="order.id" form field="field" />
                 <button type="submit" class=BUTTON>"Read messages"</button>
             </form>
-            <div class="mt-2 flex gap-2 text-sm" role="group" aria-label="Show values as">
-                <span>"Show as:"</span>
-                <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get().is_none() on:click=move |_| shown.set(None)>"Auto"</button>
-                {DataView::ALL.into_iter().map(|v| view! {
-                    <button type="button" class=BUTTON_SECONDARY aria-pressed=move || shown.get() == Some(v) on:click=move |_| shown.set(Some(v))>{v.label()}</button>
-                }).collect_view()}
-            </div>
+            <div class="mt-2"><ShowAs label="Show values as" shown=shown /></div>
             <FormStatus form />
             {move || result.get().map(|r| {
                 let why = match r.stopped {

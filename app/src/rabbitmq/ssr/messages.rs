@@ -40,7 +40,7 @@ pub struct PublishSpec {
 
 impl RabbitCluster {
     /// The AMQP URI for `vhost`, with the configured credentials.
-    fn amqp_uri(&self, vhost: &str) -> Result<String, AppError> {
+    pub(super) fn amqp_uri(&self, vhost: &str) -> Result<String, AppError> {
         let base = self.config.amqp_url.as_deref().ok_or_else(|| {
             AppError::invalid(
                 "amqp_url",

@@ -5,6 +5,7 @@
 pub mod audited;
 mod errors;
 pub mod messages;
+pub mod tap;
 
 use super::logic::{
     parse_binding, parse_exchange, parse_listeners, parse_node, parse_overview, parse_policy,
@@ -48,6 +49,8 @@ pub struct RabbitCluster {
     config: RabbitClusterConfig,
     timeout: Duration,
     http: reqwest::Client,
+    /// Live taps running on this cluster, shared by their viewers.
+    taps: tap::SharedTaps,
 }
 
 /// A path segment for the management API (vhosts and names may hold "/";
@@ -65,6 +68,7 @@ impl RabbitCluster {
             config,
             timeout,
             http,
+            taps: tap::SharedTaps::default(),
         })
     }
 

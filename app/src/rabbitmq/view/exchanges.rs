@@ -30,6 +30,8 @@ pub fn ExchangesPage() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|e| {
                                     let builtin = e.name.is_empty() || e.name.starts_with("amq.");
+                                    // The default exchange cannot be bound, so it cannot be tapped.
+                                    let tap = (!e.name.is_empty()).then(|| tap_href(&c, &TapLink::of(e.vhost.clone(), TapTarget::Exchange { name: e.name.clone(), keys: vec![] })));
                                     let (c, v, n) = (c.clone(), e.vhost.clone(), e.name.clone());
                                     let form = Form::new();
                                     let question = format!("Delete exchange \"{n}\" in vhost \"{v}\" if nothing uses it?");
@@ -51,7 +53,8 @@ pub fn ExchangesPage() -> impl IntoView {
                                             <td class="py-1 pr-4">{e.auto_delete.to_string()}</td>
                                             <td class="py-1 pr-4">{e.internal.to_string()}</td>
                                             <td class="py-1 pr-4 font-mono wrap-anywhere">{e.arguments}</td>
-                                            <td class="py-1">
+                                            <td class="flex items-center gap-3 py-1">
+                                                {tap.map(|href| view! { <a class=LINK href=href>"Live tap"</a> })}
                                                 {(!builtin).then(|| view! { <ConfirmButton label="Delete if unused" question on_confirm=Callback::new(del) /> })}
                                                 <FormStatus form />
                                             </td>

@@ -22,12 +22,15 @@ use crate::components::{
 };
 use crate::error::Backend;
 use crate::fields::{route_captures, url_segment as seg};
+use crate::live::logic::link::{TapLink, TapTarget, tap_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate};
 
 mod exchanges;
+mod live;
 pub use exchanges::{DefinitionsPage, ExchangesPage, PoliciesPage};
+pub use live::RabbitLivePage;
 
 /// Queues per page of the queue list.
 const QUEUE_PAGE: u64 = 100;
@@ -51,6 +54,7 @@ fn RabbitNav(cluster: String, current: &'static str) -> impl IntoView {
         ("Exchanges", format!("/rabbitmq/{cluster}/exchanges")),
         ("Policies", format!("/rabbitmq/{cluster}/policies")),
         ("Definitions", format!("/rabbitmq/{cluster}/definitions")),
+        ("Live tap", format!("/rabbitmq/{cluster}/live")),
     ];
     view! { <Tabs label="RabbitMQ" tabs=tabs current=current /> }
 }
@@ -387,6 +391,12 @@ pub fn QueuePage() -> impl IntoView {
         <Title text=move || format!("{} · RabbitMQ {} · zkmq", parts.get().1, cluster.get()) />
         <RabbitNav cluster=cluster.get_untracked() current="Queues" />
         <h1 class=PAGE_TITLE>{move || parts.get().1}</h1>
+        <p class="mb-2 text-sm">
+            <a class=LINK href=move || { let (v, n) = parts.get(); tap_href(&cluster.get(), &TapLink::of(v, TapTarget::Queue(n))) }>
+                "Live view of this queue"
+            </a>
+            " (a tap of its bindings; the queue itself is not consumed from)"
+        </p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             <ErrorBoundary fallback=error_banners>
                 {move || detail.get().map(|r| r.map(|d| view! { <QueueDetailView detail=d cluster=cluster.get_untracked() refresh=refresh /> }))}
