@@ -7,11 +7,14 @@ use crate::components::{
 };
 use crate::ensemble::view::EnsemblePage;
 use crate::error::Backend;
-use crate::kafka::view::{GroupPage, GroupsPage, KafkaLivePage, KafkaPage, TopicPage, TopicsPage};
+use crate::kafka::view::{
+    GroupPage, GroupsPage, KafkaFlowsPage, KafkaLivePage, KafkaPage, TopicPage, TopicsPage,
+};
 use crate::overview::api::list_clusters;
 use crate::overview::view::{BackendIndexPage, ClusterPicker, OverviewPage};
 use crate::rabbitmq::view::{
-    DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitLivePage, RabbitPage,
+    DefinitionsPage, ExchangesPage, PoliciesPage, QueuePage, QueuesPage, RabbitFlowsPage,
+    RabbitLivePage, RabbitPage,
 };
 use crate::zookeeper::explorer::ZnodeExplorer;
 use leptos::prelude::*;
@@ -86,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kafka/:cluster/groups") view=GroupsPage />
                     <Route path=path!("/kafka/:cluster/groups/:group") view=GroupPage ssr=SsrMode::Async />
                     <Route path=path!("/kafka/:cluster/live") view=KafkaLivePage />
+                    <Route path=path!("/kafka/:cluster/flows") view=KafkaFlowsPage />
                     <Route path=path!("/rabbitmq") view=|| view! { <BackendIndexPage backend=Backend::Rabbitmq /> } />
                     <Route path=path!("/rabbitmq/:cluster") view=RabbitPage />
                     <Route path=path!("/rabbitmq/:cluster/queues") view=QueuesPage />
@@ -94,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rabbitmq/:cluster/policies") view=PoliciesPage />
                     <Route path=path!("/rabbitmq/:cluster/definitions") view=DefinitionsPage />
                     <Route path=path!("/rabbitmq/:cluster/live") view=RabbitLivePage />
+                    <Route path=path!("/rabbitmq/:cluster/flows") view=RabbitFlowsPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/account") view=AccountPage />

@@ -1,16 +1,16 @@
 import { type Page } from "@playwright/test";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { RABBIT, RABBIT_AUTH, auditRow, callApi, expect, openHydrated, rabbitQueue, root, test } from "./helpers";
+import { RABBIT, RABBIT_AUTH, auditRow, callApi, expect, kafkaConsume, openHydrated, rabbitQueue, root, test } from "./helpers";
 
 /**
- * A real producer (server/examples/live_produce.rs, built next to the zkmq
+ * A real producer (server/examples/live_load.rs, built next to the zkmq
  * binary): sends `count` messages and resolves once the broker acknowledged
  * them all. Runs beside the page, so the tail sees them arrive live.
  */
 function liveProduce(args: string[]): Promise<string> {
   const bin = process.env.ZKMQ_BIN ?? path.join(root, "target", "debug", "zkmq");
-  const example = path.join(path.dirname(bin), "examples", "live_produce");
+  const example = path.join(path.dirname(bin), "examples", "live_load");
   return new Promise((resolve, reject) =>
     execFile(example, args, { encoding: "utf8", timeout: 120_000 }, (err, out, errOut) =>
       err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out.trim()),
@@ -212,5 +212,51 @@ test.describe("Live tap (RabbitMQ)", () => {
     await expect
       .poll(async () => (await brokerQueues(page)).find((q) => q.name === queue), { timeout: 20_000 })
       .toMatchObject({ messages: 300, consumers: 0 });
+  });
+});
+
+test.describe("Flow graphs", () => {
+  test("Kafka: a topic and the group consuming it, with lag, each a link to its page", async ({ page }) => {
+    test.setTimeout(120_000);
+    const topic = `e2e-flow-${Date.now()}`;
+    const group = `e2e-flow-group-${Date.now()}`;
+    await createTopic(page, topic, 2);
+    expect(await produceKafka(topic, 50)).toMatch(/^produced 50/);
+    kafkaConsume(topic, group, 50);
+    await openHydrated(page, "/kafka/local/flows");
+    await page.getByLabel("Filter by name").fill(group);
+    const graph = page.getByRole("group", { name: "Flow graph" });
+    // The filter keeps the group and the topic it reads.
+    const groupNode = graph.getByRole("link", { name: new RegExp(`^${group}: Empty · 0 members · consumes .* · lag 0`) });
+    await expect(groupNode).toBeVisible({ timeout: 20_000 });
+    await expect(graph.getByRole("link", { name: new RegExp(`^${topic}: in `) })).toBeVisible();
+    await expect(page.getByLabel("Flow summary")).toContainText("2 of");
+    await groupNode.click();
+    await expect(page).toHaveURL(new RegExp(`/kafka/local/groups/${group}$`));
+  });
+
+  test("RabbitMQ: an exchange, the queue it feeds and the connection consuming it", async ({ page }) => {
+    test.setTimeout(120_000);
+    const stamp = Date.now();
+    const exchange = `e2e-flow-x-${stamp}`;
+    const queue = `e2e-flow-q-${stamp}`;
+    let r = await page.request.put(`${RABBIT}/exchanges/%2F/${exchange}`, { headers: RABBIT_AUTH, data: { type: "topic", durable: false } });
+    expect(r.ok()).toBe(true);
+    await rabbitQueue(page.request, queue, {});
+    r = await page.request.post(`${RABBIT}/bindings/%2F/e/${exchange}/q/${queue}`, { headers: RABBIT_AUTH, data: { routing_key: "flow.#" } });
+    expect(r.ok()).toBe(true);
+    // A real consumer waiting on the queue while the graph is open.
+    const consumer = liveProduce(["rabbit-consume", "--url", "amqp://guest:guest@127.0.0.1:5672/%2f", "--queue", queue, "--count", "200"]);
+    await openHydrated(page, "/rabbitmq/local/flows?vhost=%2F");
+    await page.getByLabel("Filter by name").fill(queue);
+    const graph = page.getByRole("group", { name: "Flow graph" });
+    await expect(graph.getByRole("link", { name: new RegExp(`^${exchange}: topic · in `) })).toBeVisible({ timeout: 20_000 });
+    await expect(graph.getByRole("link", { name: new RegExp(`^${queue}: \\d+ messages .* · 1 consumer$`) })).toBeVisible({ timeout: 20_000 });
+    await expect(graph.getByRole("link", { name: /consumes from 1 queue$/ })).toBeVisible();
+    expect(await publishRabbit(exchange, "flow.eu", 200)).toMatch(/^produced 200/);
+    expect(await consumer).toMatch(/^consumed 200/);
+    await graph.getByRole("link", { name: new RegExp(`^${queue}: `) }).click();
+    await expect(page).toHaveURL(new RegExp(`/rabbitmq/local/queues/%2F/${queue}$`));
+    await page.request.delete(`${RABBIT}/queues/%2F/${queue}`, { headers: RABBIT_AUTH });
   });
 });

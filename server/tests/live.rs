@@ -316,3 +316,83 @@ async fn live_views_are_bounded_per_user_over_all_tabs_and_per_console() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_topic_regex_tails_every_topic_it_matches_and_a_bad_one_names_its_field() {
+    let s = start();
+    let (a, b) = (topic(&s, "2"), topic(&s, "1"));
+    let other = topic(&s, "1");
+    // The two topics by a pattern that matches exactly them.
+    let pattern = format!("^({}|{})$", regex_escape(&a), regex_escape(&b));
+    let (mut ws, _) = open_ws(s.port, "/ws/live");
+    send(
+        &mut ws,
+        json!({
+            "op": "subscribe", "id": 1,
+            "source": { "kind": "kafka_tail", "cluster": "local", "topics": [], "topic_pattern": pattern,
+                        "partitions": [], "start": { "kind": "now" } },
+        }),
+    );
+    let f = read_until(&mut ws, |f| f["op"] == "batch" || f["op"] == "error");
+    let first = f.last().unwrap();
+    assert_eq!(first["op"], "batch", "{first}");
+    let mut parts: Vec<(String, i64)> = first["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["topic"].as_str().unwrap().to_string(),
+                p["partition"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    parts.sort();
+    let mut want = vec![(a.clone(), 0), (a.clone(), 1), (b.clone(), 0)];
+    want.sort();
+    assert_eq!(
+        parts, want,
+        "the matching topics' partitions, and only those"
+    );
+    produce(&a, 2, (0..30).map(|i| format!("a{i}")));
+    produce(&b, 1, (0..20).map(|i| format!("b{i}")));
+    produce(&other, 1, (0..10).map(|i| format!("o{i}")));
+    read_until(&mut ws, |f| {
+        f["op"] == "batch" && f["counters"]["seen"] == 50
+    });
+
+    send(
+        &mut ws,
+        json!({
+            "op": "subscribe", "id": 2,
+            "source": { "kind": "kafka_tail", "cluster": "local", "topics": [], "topic_pattern": "(",
+                        "partitions": [], "start": { "kind": "now" } },
+        }),
+    );
+    let f = read_until(&mut ws, |f| f["op"] == "error");
+    let e = &f.last().unwrap()["error"];
+    assert_eq!(e["Invalid"]["field"], "pattern", "{e}");
+    let rows: Vec<ChangeRow> = audit_rows(&s, CHANGE_COLUMNS).await;
+    let targets: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.0 == "live_tail")
+        .map(|r| r.1.as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        [format!("/{pattern}/").as_str()],
+        "the bad pattern is refused unrecorded"
+    );
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                vec![c]
+            } else {
+                vec!['\\', c]
+            }
+        })
+        .collect()
+}

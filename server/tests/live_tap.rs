@@ -260,3 +260,28 @@ async fn the_default_exchange_and_unknown_exchanges_are_refused_with_their_reaso
         .collect();
     assert_eq!(taps, [(format!("%2F/{missing}").as_str(), Some("error"))]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_console_leaves_no_tap_queue_behind() {
+    let mut s = common::start_with_sandbox_rabbitmq();
+    // Its own user: the ten-tabs test counts the admin's tap connections.
+    let cookie = common::user_with(&s, "tap_killed", &[("viewer", "*/*"), ("payloads", "*/*")]);
+    let own = format!("http://127.0.0.1:{}", s.port);
+    let (mut ws, _) =
+        common::open_ws_as(s.port, "/ws/live", &[("Origin", &own), ("Cookie", &cookie)]);
+    send_text_frame(&mut ws, &tap(1, "amq.topic").to_string());
+    let f = read_until(&mut ws, |f| f["op"] == "tapping" || f["op"] == "error");
+    let last = f.last().unwrap();
+    assert_eq!(last["op"], "tapping", "{last}");
+    let queue = last["queue"].as_str().unwrap().to_string();
+    wait_broker(&format!("queues/%2F/{queue}"), |q| q["consumers"] == 1);
+    // SIGKILL: no close frame, no connection.close — only the socket dies.
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    wait_broker("queues/%2F", |qs| {
+        !qs.as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["name"] == queue.as_str())
+    });
+}

@@ -65,6 +65,8 @@ pub struct LiveView {
     pub gaps: RwSignal<Vec<Gap>>,
     /// A RabbitMQ view's tap, once bound.
     pub tapping: RwSignal<Option<Tapping>>,
+    /// A flow view's latest graph.
+    pub graph: RwSignal<Option<crate::live::model::FlowGraph>>,
     /// Bumped once per animation frame in which rows arrived (or on clear).
     pub version: RwSignal<u64>,
     rows: StoredValue<Ring<LiveRow>>,
@@ -130,6 +132,7 @@ impl LiveTab {
             error: RwSignal::new(None),
             gaps: RwSignal::new(Vec::new()),
             tapping: RwSignal::new(None),
+            graph: RwSignal::new(None),
             version: RwSignal::new(0),
             rows: StoredValue::new(Ring::new(RING_ROWS)),
             rate: StoredValue::new(RateWindow::default()),
@@ -339,6 +342,15 @@ mod browser {
                 } => {
                     if let Some(e) = this.views.borrow().get(&id) {
                         e.view.tapping.set(Some(Tapping { queue, bindings }));
+                    }
+                }
+                LiveFrame::Flows { id, graph } => {
+                    if let Some(e) = this.views.borrow().get(&id) {
+                        e.view.graph.set(Some(graph));
+                        e.view.error.set(None);
+                        if e.view.state.get_untracked() != ViewState::Live {
+                            e.view.state.set(ViewState::Live);
+                        }
                     }
                 }
                 LiveFrame::KeepAlive => {}

@@ -3,6 +3,7 @@
 mod access;
 mod form;
 mod live;
+mod live_flows;
 mod live_rows;
 mod live_tab;
 mod paging;
@@ -15,6 +16,7 @@ pub use paging::{PageSpan, Pager, SearchBox, replace_query, url_state};
 pub use live::{LiveState, SESSION_ENDED_CODE, UNOPENED_ATTEMPTS, use_live_json, use_ticker};
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
+pub use live_flows::FlowGraphView;
 pub use live_rows::{LiveCounters, LiveRows, RateChart};
 pub use live_tab::{Gap, LiveTab, LiveView, Tapping, ViewState, use_live_tab};
 pub use theme::{ThemeToggle, dark_from_request};

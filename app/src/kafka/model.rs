@@ -350,3 +350,25 @@ pub struct KafkaLinkInfo {
     pub chroot: Option<String>,
     pub bootstrap: Vec<String>,
 }
+
+/// What a Kafka flow graph is built from, read in one round: per topic the
+/// sum of its partitions' end offsets, per group the sum of its committed
+/// offsets and its lag per topic.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KafkaFlowSample {
+    pub at_ms: i64,
+    pub topics: Vec<(String, i64)>,
+    pub groups: Vec<FlowGroup>,
+    /// Topics and groups left out beyond the graph's limits.
+    pub more_topics: usize,
+    pub more_groups: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowGroup {
+    pub name: String,
+    pub state: String,
+    pub members: usize,
+    /// (topic, sum of committed offsets, lag).
+    pub topics: Vec<(String, i64, i64)>,
+}

@@ -9,6 +9,7 @@
 use super::model::{Counters, Position};
 use std::collections::BTreeMap;
 
+pub mod flows;
 pub mod link;
 pub mod ring;
 

@@ -23,10 +23,14 @@ pub enum TailStart {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum LiveSource {
-    /// Topics of a Kafka cluster; `partitions` empty: all of them.
+    /// Topics of a Kafka cluster — named, or matching `topic_pattern` (a
+    /// regex over the topics that exist when the tail starts), or both;
+    /// `partitions` empty: all of them.
     KafkaTail {
         cluster: String,
         topics: Vec<String>,
+        #[serde(default)]
+        topic_pattern: Option<String>,
         partitions: Vec<i32>,
         start: TailStart,
     },
@@ -46,6 +50,10 @@ pub enum LiveSource {
         vhost: String,
         queue: String,
     },
+    /// Topics → consumer groups, with produce and consume rates and lag.
+    KafkaFlows { cluster: String },
+    /// Exchanges → queues → consumers of one vhost, with the broker's rates.
+    RabbitFlows { cluster: String, vhost: String },
 }
 
 impl LiveSource {
@@ -53,7 +61,9 @@ impl LiveSource {
         match self {
             LiveSource::KafkaTail { cluster, .. }
             | LiveSource::RabbitTap { cluster, .. }
-            | LiveSource::RabbitQueue { cluster, .. } => cluster,
+            | LiveSource::RabbitQueue { cluster, .. }
+            | LiveSource::KafkaFlows { cluster }
+            | LiveSource::RabbitFlows { cluster, .. } => cluster,
         }
     }
 }
@@ -69,6 +79,9 @@ pub struct LiveFilter {
 /// Browser → server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
+// One request at a time, parsed and handled at once: the size of the rare
+// subscribe does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum LiveRequest {
     Subscribe {
         id: u32,
@@ -155,6 +168,11 @@ pub enum LiveFrame {
         id: u32,
         error: crate::error::AppError,
     },
+    /// A flow view's graph, every sampling round.
+    Flows {
+        id: u32,
+        graph: FlowGraph,
+    },
     /// A RabbitMQ view's tap is bound: its queue and (exchange, binding key)s.
     Tapping {
         id: u32,
@@ -162,4 +180,45 @@ pub enum LiveFrame {
         bindings: Vec<(String, String)>,
     },
     KeepAlive,
+}
+
+/// A flow graph: columns of nodes (e.g. topics → consumer groups) and the
+/// edges between them, with rates. Built on the server every sampling
+/// round and sent whole (a few hundred nodes at most).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct FlowGraph {
+    /// Column headings, left to right.
+    pub columns: Vec<String>,
+    pub nodes: Vec<FlowNode>,
+    pub edges: Vec<FlowEdge>,
+    /// When the figures were read (ms since the epoch).
+    pub at_ms: i64,
+    /// Where the figures come from and how fresh they are, in words.
+    pub source: String,
+    /// Set when there were more objects than the graph shows.
+    pub truncated: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowNode {
+    /// Unique in the graph (column and name).
+    pub id: String,
+    pub column: u8,
+    pub label: String,
+    /// The object's own page.
+    pub href: String,
+    /// Figures in words ("1,204 msg/s in · lag 12").
+    pub detail: String,
+    /// Messages per second through the node; `None` until two samples.
+    pub rate: Option<f64>,
+    /// Something needs a look (lag growing, no consumers on a queue with messages).
+    pub warn: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowEdge {
+    pub from: String,
+    pub to: String,
+    pub label: String,
+    pub rate: Option<f64>,
 }

@@ -237,23 +237,38 @@ impl LiveSession {
             None => Matcher::new(&crate::kafka::model::MessageFilter::None)?,
         };
         let header = parse_header_filter(filter.header.as_deref())?;
-        if let LiveSource::RabbitTap { exchange, .. } = &source {
-            crate::rabbitmq::logic::check_tap_exchange(exchange)?;
+        match &source {
+            LiveSource::RabbitTap { exchange, .. } => {
+                crate::rabbitmq::logic::check_tap_exchange(exchange)?;
+            }
+            LiveSource::KafkaTail {
+                topic_pattern: Some(p),
+                ..
+            } => {
+                crate::kafka::ssr::tail::topic_regex(p)?;
+            }
+            _ => {}
         }
         let cluster = source.cluster().to_string();
         let (backend, op, target, run) = match &source {
             LiveSource::KafkaTail {
                 topics,
+                topic_pattern,
                 partitions,
                 start,
                 ..
             } => (
                 Backend::Kafka,
                 "live_tail",
-                topics.join(","),
+                match topic_pattern {
+                    Some(p) if topics.is_empty() => format!("/{p}/"),
+                    Some(p) => format!("{},/{p}/", topics.join(",")),
+                    None => topics.join(","),
+                },
                 Run::Kafka {
                     kafka: self.services.kafka(&cluster)?,
                     topics: topics.clone(),
+                    pattern: topic_pattern.clone(),
                     partitions: partitions.clone(),
                     start: start.clone(),
                     resume: resume.clone(),
@@ -283,6 +298,21 @@ impl LiveSession {
                     vhost: vhost.clone(),
                     what: TapOf::Queue(queue.clone()),
                 },
+            ),
+            LiveSource::KafkaFlows { .. } => (
+                Backend::Kafka,
+                "live_flows",
+                "flows".to_string(),
+                Run::Flows(FlowOf::Kafka(self.services.kafka(&cluster)?)),
+            ),
+            LiveSource::RabbitFlows { vhost, .. } => (
+                Backend::Rabbitmq,
+                "live_flows",
+                crate::fields::url_segment(vhost),
+                Run::Flows(FlowOf::Rabbit(
+                    self.services.rabbitmq(&cluster)?,
+                    vhost.clone(),
+                )),
             ),
         };
         let slot = self.limits.acquire(&self.principal.user)?;
@@ -316,14 +346,24 @@ impl LiveSession {
         let grants = self.principal.grants.clone();
         let viewer = self.principal.user.clone();
         tokio::spawn(async move {
-            // Message payloads are often personal data: a permission of their own.
-            for need in [Permission::Read, Permission::ReadPayloads] {
-                if !allows(&grants, backend, &cluster, need) {
-                    let why = missing(need, backend, &cluster);
+            // Message payloads are often personal data: a permission of their
+            // own. A flow graph shows figures only.
+            let needs: &[Permission] = match &run {
+                Run::Flows(_) => &[Permission::Read],
+                _ => &[Permission::Read, Permission::ReadPayloads],
+            };
+            for need in needs {
+                if !allows(&grants, backend, &cluster, *need) {
+                    let why = missing(*need, backend, &cluster);
                     let error = audit.deny(attempt, &why).await;
                     let _ = events.send(LiveFrame::Error { id, error }).await;
                     return;
                 }
+            }
+            // Figures are read like any page reads them: not a change, not recorded.
+            if let Run::Flows(of) = run {
+                of.run(&cluster, id, &events, stopped).await;
+                return;
             }
             let pump = Pump {
                 outbox: &outbox,
@@ -349,11 +389,58 @@ impl LiveSession {
     }
 }
 
+/// Where a flow graph's figures come from.
+enum FlowOf {
+    Kafka(Arc<KafkaCluster>),
+    Rabbit(Arc<RabbitCluster>, String),
+}
+
+impl FlowOf {
+    /// Samples every [`FLOW_SAMPLE_MS`] and sends the graph until the view
+    /// closes; a failed round is reported and the next one tried.
+    async fn run(
+        self,
+        cluster: &str,
+        id: u32,
+        events: &mpsc::Sender<LiveFrame>,
+        mut stopped: oneshot::Receiver<()>,
+    ) {
+        use super::logic::flows::{FLOW_MAX_PER_COLUMN, FLOW_SAMPLE_MS, kafka_graph, rabbit_graph};
+        let mut prev = None;
+        loop {
+            let graph = match &self {
+                FlowOf::Kafka(k) => k.flow_sample(FLOW_MAX_PER_COLUMN).await.map(|s| {
+                    let g = kafka_graph(cluster, prev.as_ref(), &s);
+                    prev = Some(s);
+                    g
+                }),
+                FlowOf::Rabbit(r, vhost) => r
+                    .flow_snapshot(vhost, FLOW_MAX_PER_COLUMN)
+                    .await
+                    .map(|s| rabbit_graph(cluster, vhost, &s)),
+            };
+            let frame = match graph {
+                Ok(graph) => LiveFrame::Flows { id, graph },
+                Err(error) => LiveFrame::Error { id, error },
+            };
+            if events.send(frame).await.is_err() {
+                return;
+            }
+            tokio::select! {
+                _ = &mut stopped => return,
+                _ = tokio::time::sleep(std::time::Duration::from_millis(FLOW_SAMPLE_MS)) => {}
+            }
+        }
+    }
+}
+
 /// What a subscription reads, resolved before anything runs.
 enum Run {
+    Flows(FlowOf),
     Kafka {
         kafka: Arc<KafkaCluster>,
         topics: Vec<String>,
+        pattern: Option<String>,
         partitions: Vec<i32>,
         start: TailStart,
         resume: Vec<Position>,
@@ -381,13 +468,17 @@ impl Run {
         viewer: &str,
     ) -> Result<&'static str, AppError> {
         match self {
+            // Flow views never reach here (they are not recorded).
+            Run::Flows(_) => Ok("closed"),
             Run::Kafka {
                 kafka,
                 topics,
+                pattern,
                 partitions,
                 start,
                 resume,
             } => {
+                let topics = kafka.tail_topics(&topics, pattern.as_deref()).await?;
                 let (tail, rx) = kafka.tail(&topics, &partitions, &start, &resume).await?;
                 for (pos, missed) in &tail.started {
                     if let Ok(mut o) = pump.outbox.lock() {

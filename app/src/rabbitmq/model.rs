@@ -215,3 +215,29 @@ pub struct DefinitionItem {
 /// The dry run of a definitions import, with the hash the import must
 /// present (of the file and of the broker's current state of the items listed).
 pub type DefinitionPlan = crate::plan::Plan<DefinitionItem>;
+
+/// What a RabbitMQ flow graph is built from: the management API's view of
+/// one vhost (its rates are the broker's own, refreshed every stats interval).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RabbitFlowSnapshot {
+    pub at_ms: i64,
+    /// (name, type, publish in msg/s, publish out msg/s).
+    pub exchanges: Vec<(String, String, Option<f64>, Option<f64>)>,
+    pub queues: Vec<FlowQueue>,
+    /// (exchange, queue, routing key).
+    pub bindings: Vec<(String, String, String)>,
+    /// (queue, connection name, consumer tag).
+    pub consumers: Vec<(String, String, String)>,
+    /// Queues beyond those listed (the first by name are).
+    pub more_queues: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowQueue {
+    pub name: String,
+    pub messages: u64,
+    pub consumers: u64,
+    pub publish: Option<f64>,
+    pub deliver: Option<f64>,
+    pub ack: Option<f64>,
+}

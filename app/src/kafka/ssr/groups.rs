@@ -316,3 +316,88 @@ impl KafkaCluster {
         result.map_err(|e| self.change_error(e))
     }
 }
+
+impl KafkaCluster {
+    /// One round of a flow graph: end offsets of the (first, by name)
+    /// topics and committed offsets and lag of the (first) consumer groups.
+    pub async fn flow_sample(
+        &self,
+        max: usize,
+    ) -> Result<crate::kafka::model::KafkaFlowSample, AppError> {
+        use crate::kafka::model::{FlowGroup, KafkaFlowSample};
+        let meta = self.metadata().await?;
+        let mut names: Vec<&str> = meta
+            .topic_names()
+            .filter(|t| !t.starts_with("__"))
+            .collect();
+        names.sort_unstable();
+        let more_topics = names.len().saturating_sub(max);
+        names.truncate(max);
+        let mut rows: Vec<GroupRow> = self
+            .group_rows()
+            .await?
+            .into_iter()
+            .filter(|g| g.protocol_type == "consumer" || g.protocol_type.is_empty())
+            .collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        let more_groups = rows.len().saturating_sub(max);
+        rows.truncate(max);
+        let committed = self
+            .committed_many(rows.iter().map(|r| r.name.clone()).collect())
+            .await;
+        let mut parts: BTreeSet<(String, i32)> = BTreeSet::new();
+        for t in &names {
+            if let Some(tm) = meta.topic(t) {
+                parts.extend(tm.partitions.iter().map(|p| (t.to_string(), p.id)));
+            }
+        }
+        parts.extend(
+            committed
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|(t, p, _)| (t.clone(), *p)),
+        );
+        let wm = self.watermarks(parts.into_iter().collect()).await?;
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let topics = names
+            .iter()
+            .map(|t| {
+                let end: i64 = wm
+                    .iter()
+                    .filter(|((wt, _), _)| wt == t)
+                    .map(|(_, (_, high))| *high)
+                    .sum();
+                (t.to_string(), end)
+            })
+            .collect();
+        let groups = rows
+            .into_iter()
+            .zip(committed)
+            .map(|(g, c)| {
+                let mut by_topic: std::collections::BTreeMap<String, (i64, i64)> =
+                    Default::default();
+                for (t, p, o) in c.into_iter().flatten() {
+                    let e = by_topic.entry(t.clone()).or_default();
+                    e.0 += o;
+                    e.1 += lag(Some(o), wm.get(&(t, p)).map(|w| w.1)).unwrap_or(0);
+                }
+                FlowGroup {
+                    name: g.name,
+                    state: g.state,
+                    members: g.members,
+                    topics: by_topic.into_iter().map(|(t, (c, l))| (t, c, l)).collect(),
+                }
+            })
+            .collect();
+        Ok(KafkaFlowSample {
+            at_ms,
+            topics,
+            groups,
+            more_topics,
+            more_groups,
+        })
+    }
+}

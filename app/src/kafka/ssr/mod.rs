@@ -211,6 +211,10 @@ impl Meta {
     fn topic(&self, name: &str) -> Option<&TopicMeta> {
         self.topics.iter().find(|t| t.name == name)
     }
+
+    fn topic_names(&self) -> impl Iterator<Item = &str> {
+        self.topics.iter().map(|t| t.name.as_str())
+    }
 }
 
 pub struct KafkaCluster {

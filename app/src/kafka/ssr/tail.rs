@@ -68,7 +68,44 @@ pub type SharedTails = crate::runtime::Taps<TailKey, Tail>;
 /// Topics and partitions, sorted and without repeats.
 type TailKey = (Vec<String>, Vec<i32>);
 
+/// A topic pattern, bounded like every regex zkmq compiles.
+pub fn topic_regex(pattern: &str) -> Result<regex::Regex, AppError> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| AppError::invalid("pattern", format!("not a valid regex: {e}")))
+}
+
 impl KafkaCluster {
+    /// The topics a tail reads: those named, and those matching `pattern`
+    /// now (internal topics only when named), sorted, without repeats.
+    pub async fn tail_topics(
+        &self,
+        named: &[String],
+        pattern: Option<&str>,
+    ) -> Result<Vec<String>, AppError> {
+        let mut topics = named.to_vec();
+        if let Some(p) = pattern {
+            let re = topic_regex(p)?;
+            let meta = self.metadata().await?;
+            let before = topics.len();
+            topics.extend(
+                meta.topic_names()
+                    .filter(|t| !t.starts_with("__") && re.is_match(t))
+                    .map(str::to_string),
+            );
+            if topics.len() == before && named.is_empty() {
+                return Err(AppError::invalid(
+                    "pattern",
+                    format!("no topic matches /{p}/ (internal topics count only when named)"),
+                ));
+            }
+        }
+        topics.sort();
+        topics.dedup();
+        Ok(topics)
+    }
+
     /// A tap for one viewer: the running one for the same source when it
     /// reads from now, else a new one.
     pub async fn tail(

@@ -57,6 +57,7 @@ fn TailForm(
     let q = use_query_map().get_untracked();
     let get = |k: &str, d: &str| RwSignal::new(q.get(k).unwrap_or_else(|| d.to_string()));
     let topics = get("topics", "");
+    let pattern = get("pattern", "");
     let partitions = get("partitions", "");
     let start = get("start", "now");
     let n = get("n", "");
@@ -70,6 +71,7 @@ fn TailForm(
         form.start();
         let values = [
             ("topics", topics.get_untracked()),
+            ("pattern", pattern.get_untracked()),
             ("partitions", partitions.get_untracked()),
             ("start", start.get_untracked()),
             ("n", n.get_untracked()),
@@ -117,6 +119,7 @@ fn TailForm(
     view! {
         <form class="flex flex-wrap items-end gap-3" aria-label="Tail" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <TextField label="Topics (comma-separated)" value=topics placeholder="orders, payments" form field="topics" />
+            <TextField label="or Topic regex" value=pattern placeholder="^orders\\." form field="pattern" />
             <TextField label="Partitions (empty: all)" value=partitions placeholder="0, 1" form field="partitions" />
             {select("Start", start, &[("now", "from now"), ("last", "last N per partition"), ("time", "from a time (UTC)")])}
             <TextField label="N / time" value=n placeholder="20 or 2026-12-03T10:00:00Z" form field="n" />
@@ -137,6 +140,7 @@ fn Tail(cluster: String, link: TailLink) -> impl IntoView {
         LiveSource::KafkaTail {
             cluster: cluster.clone(),
             topics: link.topics.clone(),
+            topic_pattern: (!link.pattern.is_empty()).then(|| link.pattern.clone()),
             partitions: link.partitions.clone(),
             start: link.start.clone(),
         },
@@ -146,6 +150,7 @@ fn Tail(cluster: String, link: TailLink) -> impl IntoView {
     let on_open = Callback::new(move |r: LiveRow| opened.set(Some(r)));
     let paused = move || view.state.get() == ViewState::Paused;
     let topics = link.topics.clone();
+    let pattern = (!link.pattern.is_empty()).then(|| link.pattern.clone());
     let c = cluster.clone();
     view! {
         <section aria-labelledby="tail-h" class="mt-6 flex flex-col gap-4">
@@ -156,6 +161,11 @@ fn Tail(cluster: String, link: TailLink) -> impl IntoView {
                         {(i > 0).then_some(", ")}
                         <a class=format!("font-mono {LINK}") href=topic_href(&c, t)>{t.clone()}</a>
                     }).collect_view()}
+                    {pattern.map(|p| view! {
+                        {(!topics.is_empty()).then_some(" and ")}
+                        "the topics matching " <span class="font-mono">{format!("/{p}/")}</span>
+                        <span class="text-sm font-normal">" (as they are now: topics created later are not added)"</span>
+                    })}
                 </h2>
                 <span role="status" aria-label="Tail state"
                     class="rounded bg-slate-200 px-2 py-0.5 text-xs dark:bg-slate-800">{move || view.state.get().label()}</span>

@@ -25,8 +25,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
+mod flows;
 mod groups;
 mod live;
+pub use flows::KafkaFlowsPage;
 pub use groups::{GroupPage, GroupsPage};
 pub use live::KafkaLivePage;
 
@@ -42,6 +44,10 @@ fn KafkaNav(cluster: String, current: &'static str) -> impl IntoView {
         (
             "Live tail",
             format!("/kafka/{}/live", crate::fields::url_segment(&cluster)),
+        ),
+        (
+            "Flows",
+            format!("/kafka/{}/flows", crate::fields::url_segment(&cluster)),
         ),
     ];
     view! { <Tabs label="Kafka" tabs=tabs current=current /> }

@@ -13,6 +13,8 @@ use crate::live::model::{LiveFilter, LiveSource, TailStart};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TailLink {
     pub topics: Vec<String>,
+    /// A regex over topic names (empty: none).
+    pub pattern: String,
     pub partitions: Vec<i32>,
     pub start: TailStart,
     pub filter: MessageFilter,
@@ -25,6 +27,7 @@ impl TailLink {
     pub fn of_topic(topic: String) -> TailLink {
         TailLink {
             topics: vec![topic],
+            pattern: String::new(),
             partitions: Vec::new(),
             start: TailStart::Now,
             filter: MessageFilter::None,
@@ -36,7 +39,8 @@ impl TailLink {
     /// `topics`: no tail yet (`Ok(None)`), the page shows its form.
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<Option<TailLink>, AppError> {
         let topics = split_list(&get("topics").unwrap_or_default());
-        if topics.is_empty() {
+        let pattern = get("pattern").unwrap_or_default().trim().to_string();
+        if topics.is_empty() && pattern.is_empty() {
             return Ok(None);
         }
         let partitions = split_list(&get("partitions").unwrap_or_default())
@@ -57,6 +61,7 @@ impl TailLink {
         let (filter, header) = parse_filter(&get)?;
         Ok(Some(TailLink {
             topics,
+            pattern,
             partitions,
             start,
             filter,
@@ -66,7 +71,13 @@ impl TailLink {
 
     /// The query that reopens this tail (keys in a fixed order, defaults left out).
     pub fn to_query(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![("topics", self.topics.join(","))];
+        let mut q = Vec::new();
+        if !self.topics.is_empty() {
+            q.push(("topics", self.topics.join(",")));
+        }
+        if !self.pattern.is_empty() {
+            q.push(("pattern", self.pattern.clone()));
+        }
         if !self.partitions.is_empty() {
             let p: Vec<String> = self.partitions.iter().map(i32::to_string).collect();
             q.push(("partitions", p.join(",")));
@@ -312,6 +323,7 @@ mod tests {
         let links = [
             TailLink {
                 topics: vec!["orders".into(), "payments".into()],
+                pattern: String::new(),
                 partitions: vec![0, 3],
                 start: TailStart::LastPerPartition { n: 20 },
                 filter: MessageFilter::JsonField {
@@ -322,13 +334,15 @@ mod tests {
             },
             TailLink {
                 topics: vec!["t".into()],
+                pattern: String::new(),
                 partitions: vec![],
                 start: TailStart::Now,
                 filter: MessageFilter::None,
                 header: String::new(),
             },
             TailLink {
-                topics: vec!["t".into()],
+                topics: vec![],
+                pattern: "^orders\\.(eu|us)$".into(),
                 partitions: vec![],
                 start: TailStart::Time {
                     ms: 1_700_000_000_000,
@@ -347,6 +361,7 @@ mod tests {
         assert_eq!(parse(&[]).unwrap(), None, "no topics: the form, no tail");
         let one = TailLink {
             topics: vec!["a b".into(), "c".into()],
+            pattern: String::new(),
             partitions: vec![],
             start: TailStart::Now,
             filter: MessageFilter::Substring { text: "x&y".into() },

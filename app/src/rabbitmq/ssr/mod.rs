@@ -4,6 +4,7 @@
 
 pub mod audited;
 mod errors;
+pub mod flows;
 pub mod messages;
 pub mod tap;
 

@@ -28,8 +28,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate};
 
 mod exchanges;
+mod flows;
 mod live;
 pub use exchanges::{DefinitionsPage, ExchangesPage, PoliciesPage};
+pub use flows::RabbitFlowsPage;
 pub use live::RabbitLivePage;
 
 /// Queues per page of the queue list.
@@ -55,6 +57,7 @@ fn RabbitNav(cluster: String, current: &'static str) -> impl IntoView {
         ("Policies", format!("/rabbitmq/{cluster}/policies")),
         ("Definitions", format!("/rabbitmq/{cluster}/definitions")),
         ("Live tap", format!("/rabbitmq/{cluster}/live")),
+        ("Flows", format!("/rabbitmq/{cluster}/flows")),
     ];
     view! { <Tabs label="RabbitMQ" tabs=tabs current=current /> }
 }

@@ -1,10 +1,16 @@
-//! A real producer for live-view tests and benchmarks (not part of zkmq):
-//! sends `--count` messages, at `--rate` per second if given (else as fast
-//! as it can), and prints how many the broker acknowledged.
+//! Real clients for live-view tests and benchmarks (not part of zkmq).
+//! Producers send `--count` messages, at `--rate` per second if given (else
+//! as fast as they can), and print how many the broker acknowledged:
 //!
-//!     live_produce kafka --bootstrap 127.0.0.1:9092 --topic t --count 1000 [--rate 200] [--key k] [--partition p]
-//!     live_produce rabbit --url amqp://guest:guest@127.0.0.1:5672/%2f --exchange x \
-//!         --routing-key k --count 1000 [--rate 200]
+//!     live_load kafka --bootstrap 127.0.0.1:9092 --topic t --count 1000 [--rate 200] [--key k] [--partition p]
+//!     live_load rabbit --url amqp://guest:guest@127.0.0.1:5672/%2f --exchange x \
+//!         --routing-key k --count 1000 [--rate 200] [--size 100]
+//!
+//! Bare consumers, the yardsticks of the benchmarks, read `--count`
+//! messages and print how long that took:
+//!
+//!     live_load kafka-read --bootstrap … --topic t --count N    (assign, from the beginning, no group)
+//!     live_load rabbit-consume --url … --queue q --count N      (acks each message)
 //!
 //! Message `i` (from 0) has the value `{"n":i,"tag":"<--tag or "live">"}`;
 //! Kafka messages carry the header `n=i`, RabbitMQ messages `n` = i.
@@ -20,13 +26,18 @@ fn arg(name: &str) -> Option<String> {
 
 fn need(name: &str) -> String {
     arg(name).unwrap_or_else(|| {
-        eprintln!("live_produce: {name} is required (see the example's header)");
+        eprintln!("live_load: {name} is required (see the example's header)");
         std::process::exit(2)
     })
 }
 
+/// `{"n":i,"tag":…}`, padded with spaces to `--size` bytes if given.
 fn value(i: u64, tag: &str) -> String {
-    format!("{{\"n\":{i},\"tag\":\"{tag}\"}}")
+    let v = format!("{{\"n\":{i},\"tag\":\"{tag}\"}}");
+    match arg("--size").map(|s| s.parse::<usize>().expect("--size is a number")) {
+        Some(n) if n > v.len() => format!("{v}{}", " ".repeat(n - v.len())),
+        _ => v,
+    }
 }
 
 /// Sleeps so that `sent` messages take `sent / rate` seconds from `start`.
@@ -152,6 +163,74 @@ async fn rabbit(count: u64, rate: Option<f64>, tag: &str) -> u64 {
     acked
 }
 
+/// Reads `count` messages of every partition of `--topic` from the
+/// beginning, as zkmq's tail does (assign, no group, no commits).
+fn kafka_read(count: u64) -> u64 {
+    use rdkafka::ClientConfig;
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let topic = need("--topic");
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", need("--bootstrap"))
+        .set("group.id", "zkmq-bench-bare")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let md = consumer
+        .fetch_metadata(Some(&topic), Duration::from_secs(10))
+        .expect("metadata");
+    let mut tpl = TopicPartitionList::new();
+    for p in md.topics()[0].partitions() {
+        tpl.add_partition_offset(&topic, p.id(), Offset::Beginning)
+            .expect("partition");
+    }
+    consumer.assign(&tpl).expect("assign");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut read = 0;
+    while read < count && Instant::now() < deadline {
+        if let Some(Ok(_)) = consumer.poll(Duration::from_millis(100)) {
+            read += 1;
+        }
+    }
+    read
+}
+
+/// Consumes `count` messages of `--queue`, acking each (a real consumer).
+async fn rabbit_consume(count: u64) -> u64 {
+    use futures::StreamExt;
+    use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+    use lapin::types::{FieldTable, ShortString};
+    use lapin::{Connection, ConnectionProperties};
+    let conn = Connection::connect(&need("--url"), ConnectionProperties::default())
+        .await
+        .expect("connect");
+    let ch = conn.create_channel().await.expect("channel");
+    ch.basic_qos(500, BasicQosOptions::default())
+        .await
+        .expect("qos");
+    let mut consumer = ch
+        .basic_consume(
+            ShortString::from(need("--queue")),
+            ShortString::from("bench-consumer"),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("consume");
+    let mut got = 0;
+    while got < count {
+        match tokio::time::timeout(Duration::from_secs(30), consumer.next()).await {
+            Ok(Some(Ok(d))) => {
+                d.ack(BasicAckOptions::default()).await.expect("ack");
+                got += 1;
+            }
+            _ => break,
+        }
+    }
+    let _ = conn.close(200, ShortString::from("done")).await;
+    got
+}
+
 #[tokio::main]
 async fn main() {
     let count: u64 = need("--count").parse().expect("--count is a number");
@@ -161,8 +240,22 @@ async fn main() {
     let acked = match std::env::args().nth(1).as_deref() {
         Some("kafka") => kafka(count, rate, &tag).await,
         Some("rabbit") => rabbit(count, rate, &tag).await,
+        Some("kafka-read") => {
+            let read = tokio::task::spawn_blocking(move || kafka_read(count))
+                .await
+                .expect("reader");
+            println!("read {read} in {:.3} s", started.elapsed().as_secs_f64());
+            std::process::exit(if read == count { 0 } else { 1 });
+        }
+        Some("rabbit-consume") => {
+            let got = rabbit_consume(count).await;
+            println!("consumed {got} in {:.3} s", started.elapsed().as_secs_f64());
+            std::process::exit(if got == count { 0 } else { 1 });
+        }
         _ => {
-            eprintln!("usage: live_produce kafka|rabbit … (see the example's header)");
+            eprintln!(
+                "usage: live_load kafka|rabbit|kafka-read|rabbit-consume … (see the example's header)"
+            );
             std::process::exit(2)
         }
     };
