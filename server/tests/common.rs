@@ -218,6 +218,11 @@ pub fn start_server(rest: &str) -> Server {
 
 /// A server with the sandbox's Kafka as cluster `local` (and nothing else).
 pub fn start_with_sandbox_kafka() -> Server {
+    start_with_sandbox_kafka_and("")
+}
+
+/// The same, with more `[server]` keys (`extra`, one per line).
+pub fn start_with_sandbox_kafka_and(extra: &str) -> Server {
     let k = &sandbox_config().kafka[0];
     let servers = k
         .bootstrap_servers
@@ -226,7 +231,7 @@ pub fn start_with_sandbox_kafka() -> Server {
         .collect::<Vec<_>>()
         .join(", ");
     start_server(&format!(
-        "backend_timeout_ms = 5000\n\n[[kafka]]\nid = \"local\"\nname = \"Sandbox Kafka\"\nbootstrap_servers = [{servers}]\n"
+        "backend_timeout_ms = 5000\n{extra}\n[[kafka]]\nid = \"local\"\nname = \"Sandbox Kafka\"\nbootstrap_servers = [{servers}]\n"
     ))
 }
 
@@ -265,6 +270,29 @@ pub fn rabbit_api(path: &str) -> serde_json::Value {
     s.read_to_string(&mut raw).unwrap();
     let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
     serde_json::from_str(body).unwrap_or_else(|e| panic!("/api/{path}: {e}: {raw}"))
+}
+
+/// Live-socket frames as JSON until `done` says so (keep-alives skipped),
+/// or panics after 30 s with what came.
+pub fn read_frames_until(
+    ws: &mut TcpStream,
+    mut done: impl FnMut(&serde_json::Value) -> bool,
+) -> Vec<serde_json::Value> {
+    ws.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut frames = Vec::new();
+    while Instant::now() < deadline {
+        let f: serde_json::Value = serde_json::from_str(&read_text_frame(ws)).unwrap();
+        if f["op"] == "keep_alive" {
+            continue;
+        }
+        let stop = done(&f);
+        frames.push(f);
+        if stop {
+            return frames;
+        }
+    }
+    panic!("no end after 30 s: {frames:?}");
 }
 
 /// A minimal HTTP/1.1 client: (status, body). Form bodies for server

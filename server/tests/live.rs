@@ -7,7 +7,7 @@ mod common;
 
 use common::{
     CHANGE_COLUMNS, ChangeRow, Server, audit_rows, ok_on_local, open_ws, open_ws_as,
-    read_text_frame, sandbox_config, send_text_frame, unique, user_with,
+    read_frames_until, sandbox_config, send_text_frame, unique, user_with,
 };
 use rdkafka::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
@@ -65,25 +65,6 @@ fn send(ws: &mut TcpStream, v: Value) {
     send_text_frame(ws, &v.to_string());
 }
 
-/// Frames until `done` says so (keep-alives skipped), or panics after 30 s.
-fn read_until(ws: &mut TcpStream, mut done: impl FnMut(&Value) -> bool) -> Vec<Value> {
-    ws.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut frames = Vec::new();
-    while Instant::now() < deadline {
-        let f: Value = serde_json::from_str(&read_text_frame(ws)).unwrap();
-        if f["op"] == "keep_alive" {
-            continue;
-        }
-        let stop = done(&f);
-        frames.push(f);
-        if stop {
-            return frames;
-        }
-    }
-    panic!("no end after 30 s: {frames:?}");
-}
-
 fn subscribe(id: u32, topic: &str, filter: Value) -> Value {
     json!({
         "op": "subscribe", "id": id,
@@ -108,7 +89,7 @@ async fn a_tail_counts_every_message_and_sends_only_what_the_credit_allows() {
     );
     send(&mut ws, json!({ "op": "credit", "id": 1, "rows": 50 }));
     // The first batch says the tail is assigned: where each partition starts.
-    let first = read_until(&mut ws, |f| f["op"] == "batch");
+    let first = read_frames_until(&mut ws, |f| f["op"] == "batch");
     assert_eq!(
         first.last().unwrap()["positions"].as_array().unwrap().len(),
         3,
@@ -128,7 +109,7 @@ async fn a_tail_counts_every_message_and_sends_only_what_the_credit_allows() {
         }),
     );
     let mut rows = Vec::new();
-    let frames = read_until(&mut ws, |f| {
+    let frames = read_frames_until(&mut ws, |f| {
         if let Some(r) = f["rows"].as_array() {
             rows.extend(r.iter().cloned());
         }
@@ -157,7 +138,7 @@ async fn a_tail_counts_every_message_and_sends_only_what_the_credit_allows() {
     send(&mut ws, json!({ "op": "credit", "id": 1, "rows": 100 }));
     produce(&t, 3, (0..10).map(|i| format!("needle late {i}")));
     let mut late = 0;
-    read_until(&mut ws, |f| {
+    read_frames_until(&mut ws, |f| {
         late += f["rows"].as_array().map_or(0, Vec::len);
         f["counters"]["seen"] == total + 10
     });
@@ -191,7 +172,7 @@ async fn bad_subscriptions_are_refused_with_their_reason() {
     let t = topic(&s, "1");
     let (mut ws, _) = open_ws(s.port, "/ws/live");
     let error_of = |ws: &mut TcpStream| {
-        let f = read_until(ws, |f| f["op"] == "error");
+        let f = read_frames_until(ws, |f| f["op"] == "error");
         f.last().unwrap()["error"].clone()
     };
     send(
@@ -252,19 +233,10 @@ async fn bad_subscriptions_are_refused_with_their_reason() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_views_are_bounded_per_user_over_all_tabs_and_per_console() {
-    let k = &sandbox_config().kafka[0];
-    let servers = k
-        .bootstrap_servers
-        .iter()
-        .map(|h| format!("\"{h}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let s = common::start_server(&format!(
-        "backend_timeout_ms = 5000\nlive_max_per_user = 2\nlive_max_per_console = 3\n\n[[kafka]]\nid = \"local\"\nname = \"Sandbox Kafka\"\nbootstrap_servers = [{servers}]\n"
-    ));
+    let s = common::start_with_sandbox_kafka_and("live_max_per_user = 2\nlive_max_per_console = 3");
     let t = topic(&s, "1");
     let started = |ws: &mut TcpStream| {
-        let f = read_until(ws, |f| f["op"] == "batch" || f["op"] == "error");
+        let f = read_frames_until(ws, |f| f["op"] == "batch" || f["op"] == "error");
         f.last().unwrap().clone()
     };
     // Two views of the admin's, in two tabs: fine; a third in either: refused.
@@ -333,7 +305,7 @@ async fn a_topic_regex_tails_every_topic_it_matches_and_a_bad_one_names_its_fiel
                         "partitions": [], "start": { "kind": "now" } },
         }),
     );
-    let f = read_until(&mut ws, |f| f["op"] == "batch" || f["op"] == "error");
+    let f = read_frames_until(&mut ws, |f| f["op"] == "batch" || f["op"] == "error");
     let first = f.last().unwrap();
     assert_eq!(first["op"], "batch", "{first}");
     let mut parts: Vec<(String, i64)> = first["positions"]
@@ -357,7 +329,7 @@ async fn a_topic_regex_tails_every_topic_it_matches_and_a_bad_one_names_its_fiel
     produce(&a, 2, (0..30).map(|i| format!("a{i}")));
     produce(&b, 1, (0..20).map(|i| format!("b{i}")));
     produce(&other, 1, (0..10).map(|i| format!("o{i}")));
-    read_until(&mut ws, |f| {
+    read_frames_until(&mut ws, |f| {
         f["op"] == "batch" && f["counters"]["seen"] == 50
     });
 
@@ -369,7 +341,7 @@ async fn a_topic_regex_tails_every_topic_it_matches_and_a_bad_one_names_its_fiel
                         "partitions": [], "start": { "kind": "now" } },
         }),
     );
-    let f = read_until(&mut ws, |f| f["op"] == "error");
+    let f = read_frames_until(&mut ws, |f| f["op"] == "error");
     let e = &f.last().unwrap()["error"];
     assert_eq!(e["Invalid"]["field"], "pattern", "{e}");
     let rows: Vec<ChangeRow> = audit_rows(&s, CHANGE_COLUMNS).await;

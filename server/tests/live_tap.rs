@@ -7,7 +7,7 @@
 mod common;
 
 use common::{
-    CHANGE_COLUMNS, ChangeRow, audit_rows, open_ws, rabbit_api, read_text_frame, sandbox_config,
+    CHANGE_COLUMNS, ChangeRow, audit_rows, open_ws, rabbit_api, read_frames_until, sandbox_config,
     send_text_frame, unique,
 };
 use lapin::options::{
@@ -26,25 +26,6 @@ fn amqp_url() -> String {
     url.set_username(&r.username).unwrap();
     url.set_password(Some(r.password.expose())).unwrap();
     url.to_string()
-}
-
-/// Frames until `done` says so (keep-alives skipped), or panics after 30 s.
-fn read_until(ws: &mut TcpStream, mut done: impl FnMut(&Value) -> bool) -> Vec<Value> {
-    ws.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut frames = Vec::new();
-    while Instant::now() < deadline {
-        let f: Value = serde_json::from_str(&read_text_frame(ws)).unwrap();
-        if f["op"] == "keep_alive" {
-            continue;
-        }
-        let stop = done(&f);
-        frames.push(f);
-        if stop {
-            return frames;
-        }
-    }
-    panic!("no end after 30 s: {frames:?}");
 }
 
 fn tap(id: u32, exchange: &str) -> Value {
@@ -112,7 +93,7 @@ async fn ten_tabs_share_one_tap_that_robs_nobody_and_leaves_nothing_behind() {
             ws,
             &json!({ "op": "credit", "id": 1, "rows": 50 }).to_string(),
         );
-        let f = read_until(ws, |f| f["op"] == "tapping" || f["op"] == "error");
+        let f = read_frames_until(ws, |f| f["op"] == "tapping" || f["op"] == "error");
         let last = f.last().unwrap();
         assert_eq!(last["op"], "tapping", "{last}");
         assert_eq!(last["bindings"], json!([[exchange, "#"]]), "{last}");
@@ -167,7 +148,7 @@ async fn ten_tabs_share_one_tap_that_robs_nobody_and_leaves_nothing_behind() {
     }
     // Every tab counted all of them; rows only as far as its credit went.
     for ws in &mut tabs {
-        let f = read_until(ws, |f| f["op"] == "batch" && f["counters"]["seen"] == 1000);
+        let f = read_frames_until(ws, |f| f["op"] == "batch" && f["counters"]["seen"] == 1000);
         let c = &f.last().unwrap()["counters"];
         assert_eq!(c["matched"], 1000, "{c}");
         assert_eq!(c["sent"], 50, "{c}");
@@ -231,7 +212,7 @@ async fn the_default_exchange_and_unknown_exchanges_are_refused_with_their_reaso
     let (mut ws, _) = open_ws(s.port, "/ws/live");
     for (id, exchange) in [(1, ""), (2, "amq.default")] {
         send_text_frame(&mut ws, &tap(id, exchange).to_string());
-        let f = read_until(&mut ws, |f| f["op"] == "error");
+        let f = read_frames_until(&mut ws, |f| f["op"] == "error");
         let e = &f.last().unwrap()["error"];
         assert_eq!(e["Invalid"]["field"], "exchange", "{e}");
         assert!(
@@ -244,7 +225,7 @@ async fn the_default_exchange_and_unknown_exchanges_are_refused_with_their_reaso
     }
     let missing = unique("zkmq-it-tap-none");
     send_text_frame(&mut ws, &tap(3, &missing).to_string());
-    let f = read_until(&mut ws, |f| f["op"] == "error");
+    let f = read_frames_until(&mut ws, |f| f["op"] == "error");
     let e = &f.last().unwrap()["error"];
     assert!(
         e["NotFound"]["what"].as_str().unwrap().contains(&missing),
@@ -270,7 +251,7 @@ async fn a_killed_console_leaves_no_tap_queue_behind() {
     let (mut ws, _) =
         common::open_ws_as(s.port, "/ws/live", &[("Origin", &own), ("Cookie", &cookie)]);
     send_text_frame(&mut ws, &tap(1, "amq.topic").to_string());
-    let f = read_until(&mut ws, |f| f["op"] == "tapping" || f["op"] == "error");
+    let f = read_frames_until(&mut ws, |f| f["op"] == "tapping" || f["op"] == "error");
     let last = f.last().unwrap();
     assert_eq!(last["op"], "tapping", "{last}");
     let queue = last["queue"].as_str().unwrap().to_string();

@@ -185,3 +185,44 @@ fn now_ms() -> Option<i64> {
     #[cfg(not(feature = "hydrate"))]
     None
 }
+
+/// A live view's state and its controls: pause / resume, clear (`on_clear`
+/// too, e.g. to close the opened message), and stop (back to `stop_href`).
+#[component]
+pub fn LiveControls(
+    view: LiveView,
+    /// The state badge's name ("Tail state", "Tap state").
+    state_label: &'static str,
+    stop_href: String,
+    on_clear: Callback<()>,
+) -> impl IntoView {
+    let paused = move || view.state.get() == ViewState::Paused;
+    view! {
+        <span role="status" aria-label=state_label
+            class="rounded bg-slate-200 px-2 py-0.5 text-xs dark:bg-slate-800">{move || view.state.get().label()}</span>
+        <button type="button" class=super::BUTTON_SECONDARY aria-pressed=move || paused().to_string()
+            disabled=move || !matches!(view.state.get(), ViewState::Live | ViewState::Paused)
+            on:click=move |_| view.pause(!paused())>
+            {move || if paused() { "Resume" } else { "Pause" }}
+        </button>
+        <button type="button" class=super::BUTTON_SECONDARY on:click=move |_| { view.clear(); on_clear.run(()); }>"Clear"</button>
+        <a class=super::BUTTON_SECONDARY href=stop_href>"Stop"</a>
+    }
+}
+
+/// A live view's filter fields (the query keys `filter`, `text`, `field`, `header`).
+#[component]
+pub fn FilterFields(
+    filter: RwSignal<String>,
+    text: RwSignal<String>,
+    field: RwSignal<String>,
+    header: RwSignal<String>,
+    form: super::Form,
+) -> impl IntoView {
+    view! {
+        <super::SelectField label="Filter" value=filter options=super::FILTER_OPTIONS />
+        <super::TextField label="Filter text / value" value=text form field="text" />
+        <super::TextField label="JSON field" value=field placeholder="order.id" form field="field" />
+        <super::TextField label="Header (name or name=value)" value=header form field="header" />
+    }
+}

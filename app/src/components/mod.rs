@@ -17,7 +17,7 @@ pub use live::{LiveState, SESSION_ENDED_CODE, UNOPENED_ATTEMPTS, use_live_json, 
 #[cfg(feature = "hydrate")]
 pub use live::{retry_delay, ws_url};
 pub use live_flows::FlowGraphView;
-pub use live_rows::{LiveCounters, LiveRows, RateChart};
+pub use live_rows::{FilterFields, LiveControls, LiveCounters, LiveRows, RateChart};
 pub use live_tab::{Gap, LiveTab, LiveView, Tapping, ViewState, use_live_tab};
 pub use theme::{ThemeToggle, dark_from_request};
 
@@ -284,6 +284,32 @@ pub fn ShowAs(
         </div>
     }
 }
+
+/// A labelled select of fixed (value, label) options bound to `value`.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    value: RwSignal<String>,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <label class="flex flex-col gap-1 text-sm">
+            <span>{label}</span>
+            <select aria-label=label class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
+                on:change=move |ev| value.set(event_target_value(&ev))>
+                {options.iter().map(|(v, l)| view! { <option value=*v selected=move || value.get() == *v>{*l}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The server-side message filter's options, as every message form offers them.
+pub const FILTER_OPTIONS: &[(&str, &str)] = &[
+    ("none", "none"),
+    ("substring", "text contains"),
+    ("regex", "regex"),
+    ("json", "JSON field equals"),
+];
 
 pub const PAGE_TITLE: &str = "mb-4 font-mono text-2xl font-semibold break-all";
 /// Button classes: the primary action, a secondary one, a destructive one.

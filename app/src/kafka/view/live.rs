@@ -6,8 +6,8 @@ use super::{KafkaNav, LINK};
 use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
-    BUTTON, BUTTON_SECONDARY, ErrorBanner, Form, FormStatus, Guarded, LiveCounters, LiveRows,
-    PAGE_TITLE, RateChart, ShowAs, TextField, ViewState, cluster_param, use_live_tab,
+    BUTTON, ErrorBanner, FilterFields, Form, FormStatus, Guarded, LiveControls, LiveCounters,
+    LiveRows, PAGE_TITLE, RateChart, SelectField, ShowAs, TextField, cluster_param, use_live_tab,
 };
 use crate::error::Backend;
 use crate::kafka::api::browse_messages;
@@ -102,31 +102,15 @@ fn TailForm(
             Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
         }
     };
-    let select = |label: &'static str,
-                  sig: RwSignal<String>,
-                  options: &'static [(&'static str, &'static str)]| {
-        view! {
-            <label class="flex flex-col gap-1 text-sm">
-                <span>{label}</span>
-                <select aria-label=label class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
-                    on:change=move |ev| sig.set(event_target_value(&ev))>
-                    {options.iter().map(|(v, l)| view! { <option value=*v selected=move || sig.get() == *v>{*l}</option> }).collect_view()}
-                </select>
-            </label>
-        }
-    };
     let running = move || matches!(link.get(), Ok(Some(_)));
     view! {
         <form class="flex flex-wrap items-end gap-3" aria-label="Tail" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <TextField label="Topics (comma-separated)" value=topics placeholder="orders, payments" form field="topics" />
             <TextField label="or Topic regex" value=pattern placeholder="^orders\\." form field="pattern" />
             <TextField label="Partitions (empty: all)" value=partitions placeholder="0, 1" form field="partitions" />
-            {select("Start", start, &[("now", "from now"), ("last", "last N per partition"), ("time", "from a time (UTC)")])}
+            <SelectField label="Start" value=start options=&[("now", "from now"), ("last", "last N per partition"), ("time", "from a time (UTC)")] />
             <TextField label="N / time" value=n placeholder="20 or 2026-12-03T10:00:00Z" form field="n" />
-            {select("Filter", filter, &[("none", "none"), ("substring", "text contains"), ("regex", "regex"), ("json", "JSON field equals")])}
-            <TextField label="Filter text / value" value=text form field="text" />
-            <TextField label="JSON field" value=field placeholder="order.id" form field="field" />
-            <TextField label="Header (name or name=value)" value=header form field="header" />
+            <FilterFields filter text field header form />
             <button type="submit" class=BUTTON>{move || if running() { "Restart tail" } else { "Start tail" }}</button>
         </form>
         <FormStatus form />
@@ -148,7 +132,6 @@ fn Tail(cluster: String, link: TailLink) -> impl IntoView {
     );
     let opened = RwSignal::new(None::<LiveRow>);
     let on_open = Callback::new(move |r: LiveRow| opened.set(Some(r)));
-    let paused = move || view.state.get() == ViewState::Paused;
     let topics = link.topics.clone();
     let pattern = (!link.pattern.is_empty()).then(|| link.pattern.clone());
     let c = cluster.clone();
@@ -167,15 +150,8 @@ fn Tail(cluster: String, link: TailLink) -> impl IntoView {
                         <span class="text-sm font-normal">" (as they are now: topics created later are not added)"</span>
                     })}
                 </h2>
-                <span role="status" aria-label="Tail state"
-                    class="rounded bg-slate-200 px-2 py-0.5 text-xs dark:bg-slate-800">{move || view.state.get().label()}</span>
-                <button type="button" class=BUTTON_SECONDARY aria-pressed=move || paused().to_string()
-                    disabled=move || !matches!(view.state.get(), ViewState::Live | ViewState::Paused)
-                    on:click=move |_| view.pause(!paused())>
-                    {move || if paused() { "Resume" } else { "Pause" }}
-                </button>
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { view.clear(); opened.set(None); }>"Clear"</button>
-                <a class=BUTTON_SECONDARY href=format!("/kafka/{}/live", crate::fields::url_segment(&cluster))>"Stop"</a>
+                <LiveControls view=view state_label="Tail state" stop_href=format!("/kafka/{}/live", crate::fields::url_segment(&cluster))
+                    on_clear=Callback::new(move |()| opened.set(None)) />
             </div>
             {move || view.error.get().map(|e| view! { <ErrorBanner message=e.to_string() /> })}
             {move || {

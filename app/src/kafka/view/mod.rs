@@ -14,8 +14,8 @@ use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, Field, Form, FormStatus, Guarded, PAGE_TITLE,
-    PageSpan, Pager, SearchBox, ShowAs, TableHead, Tabs, TextArea, TextField, TypeToConfirm,
-    cluster_param, error_banners, url_state,
+    PageSpan, Pager, SearchBox, SelectField, ShowAs, TableHead, Tabs, TextArea, TextField,
+    TypeToConfirm, cluster_param, error_banners, url_state,
 };
 use crate::error::{AppError, Backend};
 use crate::fields::route_captures;
@@ -650,28 +650,15 @@ fn MessageBrowser(cluster: String, topic: String) -> impl IntoView {
             });
         }
     });
-    let select = |label: &'static str,
-                  sig: RwSignal<String>,
-                  options: &'static [(&'static str, &'static str)]| {
-        view! {
-            <label class="flex flex-col gap-1 text-sm">
-                <span>{label}</span>
-                <select aria-label=label class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
-                    on:change=move |ev| sig.set(event_target_value(&ev))>
-                    {options.iter().map(|(v, l)| view! { <option value=*v selected=move || sig.get() == *v>{*l}</option> }).collect_view()}
-                </select>
-            </label>
-        }
-    };
     view! {
         <section aria-labelledby="messages-h" class="mt-8">
             <h2 id="messages-h" class="mb-2 text-lg font-semibold">"Messages"</h2>
             <form class="flex flex-wrap items-end gap-3" aria-label="Read messages" on:submit=move |ev| { ev.prevent_default(); run.dispatch(None); }>
                 <TextField label="Partition" value=partition form field="partition" />
-                {select("Start from", from, &[("newest", "newest N"), ("offset", "offset"), ("timestamp", "timestamp (UTC)")])}
+                <SelectField label="Start from" value=from options=&[("newest", "newest N"), ("offset", "offset"), ("timestamp", "timestamp (UTC)")] />
                 <TextField label="N / offset / time" value=value placeholder="20" form field="value" />
                 <TextField label="Limit" value=limit form field="limit" />
-                {select("Filter", filter, &[("none", "none"), ("substring", "text contains"), ("regex", "regex"), ("json", "JSON field equals")])}
+                <SelectField label="Filter" value=filter options=crate::components::FILTER_OPTIONS />
                 <TextField label="Filter text / value" value=text form field="text" />
                 <TextField label="JSON field" value=field placeholder="order.id" form field="field" />
                 <button type="submit" class=BUTTON>"Read messages"</button>

@@ -7,8 +7,8 @@ use super::{LINK, RabbitNav, queue_href};
 use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
-    BUTTON, BUTTON_SECONDARY, ErrorBanner, Form, FormStatus, Guarded, LiveCounters, LiveRows,
-    PAGE_TITLE, RateChart, ShowAs, TextField, ViewState, cluster_param, use_live_tab,
+    BUTTON, ErrorBanner, FilterFields, Form, FormStatus, Guarded, LiveControls, LiveCounters,
+    LiveRows, PAGE_TITLE, RateChart, ShowAs, TextField, ViewState, cluster_param, use_live_tab,
 };
 use crate::error::{AppError, Backend};
 use crate::fields::grouped;
@@ -116,19 +116,7 @@ fn TapForm(cluster: String, link: Memo<Result<Option<TapLink>, AppError>>) -> im
             <TextField label="Exchange" value=exchange placeholder="amq.topic" form field="exchange" />
             <TextField label="Binding keys (empty: all)" value=keys placeholder="orders.*, eu.#" form field="binding_keys" />
             <TextField label="or Queue (its bindings)" value=queue form field="queue" />
-            <label class="flex flex-col gap-1 text-sm">
-                <span>"Filter"</span>
-                <select aria-label="Filter" class="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
-                    on:change=move |ev| filter.set(event_target_value(&ev))>
-                    {[("none", "none"), ("substring", "text contains"), ("regex", "regex"), ("json", "JSON field equals")]
-                        .into_iter()
-                        .map(|(v, l)| view! { <option value=v selected=move || filter.get() == v>{l}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            <TextField label="Filter text / value" value=text form field="text" />
-            <TextField label="JSON field" value=field placeholder="order.id" form field="field" />
-            <TextField label="Header (name or name=value)" value=header form field="header" />
+            <FilterFields filter text field header form />
             <button type="submit" class=BUTTON>{move || if running() { "Restart tap" } else { "Start tap" }}</button>
         </form>
         <FormStatus form />
@@ -141,7 +129,6 @@ fn Tap(cluster: String, link: TapLink) -> impl IntoView {
     let view = use_live_tab().open(link.source(&cluster), link.live_filter());
     let opened = RwSignal::new(None::<LiveRow>);
     let on_open = Callback::new(move |r: LiveRow| opened.set(Some(r)));
-    let paused = move || view.state.get() == ViewState::Paused;
     let heading = match &link.target {
         TapTarget::Exchange { name, keys } if keys.is_empty() => {
             view! { "Tapping exchange " <span class="font-mono">{name.clone()}</span> }.into_any()
@@ -163,15 +150,8 @@ fn Tap(cluster: String, link: TapLink) -> impl IntoView {
         <section aria-labelledby="tap-h" class="mt-6 flex flex-col gap-4">
             <div class="flex flex-wrap items-center gap-3">
                 <h2 id="tap-h" class="text-lg font-semibold">{heading}" in vhost "<span class="font-mono">{vhost}</span></h2>
-                <span role="status" aria-label="Tap state"
-                    class="rounded bg-slate-200 px-2 py-0.5 text-xs dark:bg-slate-800">{move || view.state.get().label()}</span>
-                <button type="button" class=BUTTON_SECONDARY aria-pressed=move || paused().to_string()
-                    disabled=move || !matches!(view.state.get(), ViewState::Live | ViewState::Paused)
-                    on:click=move |_| view.pause(!paused())>
-                    {move || if paused() { "Resume" } else { "Pause" }}
-                </button>
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| { view.clear(); opened.set(None); }>"Clear"</button>
-                <a class=BUTTON_SECONDARY href=format!("/rabbitmq/{}/live", crate::fields::url_segment(&cluster))>"Stop"</a>
+                <LiveControls view=view state_label="Tap state" stop_href=format!("/rabbitmq/{}/live", crate::fields::url_segment(&cluster))
+                    on_clear=Callback::new(move |()| opened.set(None)) />
             </div>
             {move || view.tapping.get().map(|t| view! {
                 <p class="text-sm" aria-label="Tap queue">
