@@ -311,6 +311,36 @@ pub const FILTER_OPTIONS: &[(&str, &str)] = &[
     ("json", "JSON field equals"),
 ];
 
+/// A form whose fields are query keys: each opens with what the address
+/// holds (or its default), and the form reads them back as a query, so the
+/// same parser checks a typed form and a deep link.
+#[derive(Clone, Copy)]
+pub struct QueryFields(StoredValue<Vec<(&'static str, RwSignal<String>)>>);
+
+impl QueryFields {
+    /// `(key, default)` per field.
+    pub fn from_query(keys: &[(&'static str, &'static str)]) -> Self {
+        let q = leptos_router::hooks::use_query_map().get_untracked();
+        QueryFields(StoredValue::new(
+            keys.iter()
+                .map(|(k, d)| (*k, RwSignal::new(q.get(k).unwrap_or_else(|| d.to_string()))))
+                .collect(),
+        ))
+    }
+
+    /// The field of `key` (one of those given).
+    pub fn get(&self, key: &str) -> RwSignal<String> {
+        self.0
+            .with_value(|f| f.iter().find(|(k, _)| *k == key).map(|(_, s)| *s))
+            .unwrap_or_else(|| RwSignal::new(String::new()))
+    }
+
+    /// What the user typed for `key`, if anything.
+    pub fn value(&self, key: &str) -> Option<String> {
+        Some(self.get(key).get_untracked()).filter(|v| !v.trim().is_empty())
+    }
+}
+
 pub const PAGE_TITLE: &str = "mb-4 font-mono text-2xl font-semibold break-all";
 /// Button classes: the primary action, a secondary one, a destructive one.
 pub const BUTTON: &str =

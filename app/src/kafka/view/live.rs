@@ -7,7 +7,8 @@ use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, ErrorBanner, FilterFields, Form, FormStatus, Guarded, LiveControls, LiveCounters,
-    LiveRows, PAGE_TITLE, RateChart, SelectField, ShowAs, TextField, cluster_param, use_live_tab,
+    LiveRows, PAGE_TITLE, QueryFields, RateChart, SelectField, ShowAs, TextField, cluster_param,
+    use_live_tab,
 };
 use crate::error::Backend;
 use crate::kafka::api::browse_messages;
@@ -53,40 +54,44 @@ fn TailForm(
     cluster: String,
     link: Memo<Result<Option<TailLink>, crate::error::AppError>>,
 ) -> impl IntoView {
-    // The form opens with what the address holds (or its defaults).
-    let q = use_query_map().get_untracked();
-    let get = |k: &str, d: &str| RwSignal::new(q.get(k).unwrap_or_else(|| d.to_string()));
-    let topics = get("topics", "");
-    let pattern = get("pattern", "");
-    let partitions = get("partitions", "");
-    let start = get("start", "now");
-    let n = get("n", "");
-    let filter = get("filter", "none");
-    let text = get("text", "");
-    let field = get("field", "");
-    let header = get("header", "");
+    let f = QueryFields::from_query(&[
+        ("topics", ""),
+        ("pattern", ""),
+        ("partitions", ""),
+        ("start", "now"),
+        ("n", ""),
+        ("filter", "none"),
+        ("text", ""),
+        ("field", ""),
+        ("header", ""),
+    ]);
+    let [
+        topics,
+        pattern,
+        partitions,
+        start,
+        n,
+        filter,
+        text,
+        field,
+        header,
+    ] = [
+        "topics",
+        "pattern",
+        "partitions",
+        "start",
+        "n",
+        "filter",
+        "text",
+        "field",
+        "header",
+    ]
+    .map(|k| f.get(k));
     let form = Form::new();
     let navigate = use_navigate();
     let submit = move || {
         form.start();
-        let values = [
-            ("topics", topics.get_untracked()),
-            ("pattern", pattern.get_untracked()),
-            ("partitions", partitions.get_untracked()),
-            ("start", start.get_untracked()),
-            ("n", n.get_untracked()),
-            ("filter", filter.get_untracked()),
-            ("text", text.get_untracked()),
-            ("field", field.get_untracked()),
-            ("header", header.get_untracked()),
-        ];
-        let parsed = TailLink::from_query(|k| {
-            values
-                .iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, v)| v.clone())
-        })
-        .and_then(|l| {
+        let parsed = TailLink::from_query(|k| f.value(k)).and_then(|l| {
             l.ok_or_else(|| {
                 crate::error::AppError::invalid(
                     "topics",

@@ -8,7 +8,8 @@ use crate::auth::model::Permission;
 use crate::codec::{DataView, render_b64};
 use crate::components::{
     BUTTON, ErrorBanner, FilterFields, Form, FormStatus, Guarded, LiveControls, LiveCounters,
-    LiveRows, PAGE_TITLE, RateChart, ShowAs, TextField, ViewState, cluster_param, use_live_tab,
+    LiveRows, PAGE_TITLE, QueryFields, RateChart, ShowAs, TextField, ViewState, cluster_param,
+    use_live_tab,
 };
 use crate::error::{AppError, Backend};
 use crate::fields::grouped;
@@ -65,38 +66,25 @@ fn TapNotice() -> impl IntoView {
 /// Vhost, exchange and binding keys or queue, and the filter.
 #[component]
 fn TapForm(cluster: String, link: Memo<Result<Option<TapLink>, AppError>>) -> impl IntoView {
-    let q = use_query_map().get_untracked();
-    let get = |k: &str, d: &str| RwSignal::new(q.get(k).unwrap_or_else(|| d.to_string()));
-    let vhost = get("vhost", "/");
-    let exchange = get("exchange", "");
-    let keys = get("keys", "");
-    let queue = get("queue", "");
-    let filter = get("filter", "none");
-    let text = get("text", "");
-    let field = get("field", "");
-    let header = get("header", "");
+    let f = QueryFields::from_query(&[
+        ("vhost", "/"),
+        ("exchange", ""),
+        ("keys", ""),
+        ("queue", ""),
+        ("filter", "none"),
+        ("text", ""),
+        ("field", ""),
+        ("header", ""),
+    ]);
+    let [vhost, exchange, keys, queue, filter, text, field, header] = [
+        "vhost", "exchange", "keys", "queue", "filter", "text", "field", "header",
+    ]
+    .map(|k| f.get(k));
     let form = Form::new();
     let navigate = use_navigate();
     let submit = move || {
         form.start();
-        let values = [
-            ("vhost", vhost.get_untracked()),
-            ("exchange", exchange.get_untracked()),
-            ("keys", keys.get_untracked()),
-            ("queue", queue.get_untracked()),
-            ("filter", filter.get_untracked()),
-            ("text", text.get_untracked()),
-            ("field", field.get_untracked()),
-            ("header", header.get_untracked()),
-        ];
-        let parsed = TapLink::from_query(|k| {
-            values
-                .iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, v)| v.clone())
-                .filter(|v| !v.trim().is_empty())
-        })
-        .and_then(|l| {
+        let parsed = TapLink::from_query(|k| f.value(k)).and_then(|l| {
             l.ok_or_else(|| {
                 AppError::invalid("exchange", "name an exchange to tap (or a queue, below)")
             })
