@@ -25,6 +25,20 @@ fn at(s: &Server, name: &str, path: &str, more: &[(&str, &str)]) -> (u16, Value)
 }
 
 /// Audit rows as (action, target, before, outcome, error).
+/// The searches race their time budget while walking 100,000 znodes: the
+/// other tests of this file (100,000 creates and deletes among them) never
+/// load the ensemble at the same time, so the budget a search meets is the
+/// one it tests. The others still run side by side.
+static ZK_LOAD: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+async fn alone() -> tokio::sync::RwLockWriteGuard<'static, ()> {
+    ZK_LOAD.write().await
+}
+
+async fn shared() -> tokio::sync::RwLockReadGuard<'static, ()> {
+    ZK_LOAD.read().await
+}
+
 async fn outcome_rows(s: &Server) -> Vec<ChangeRow> {
     audit_rows::<ChangeRow>(s, "a.action, a.target, a.before_value, o.outcome, o.error").await
 }
@@ -77,6 +91,7 @@ async fn client() -> zk::Client {
 
 #[tokio::test]
 async fn read_edit_conflict_and_guards() {
+    let _load = shared().await;
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-api"));
@@ -215,6 +230,7 @@ async fn read_edit_conflict_and_guards() {
 
 #[tokio::test]
 async fn create_kinds_delete_and_a_large_child_list() {
+    let _load = shared().await;
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-kinds"));
@@ -454,6 +470,7 @@ async fn create_kinds_delete_and_a_large_child_list() {
 
 #[tokio::test]
 async fn acls_create_with_edit_and_enforced_by_zookeeper() {
+    let _load = shared().await;
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-acl"));
@@ -548,6 +565,7 @@ async fn acls_create_with_edit_and_enforced_by_zookeeper() {
 
 #[tokio::test]
 async fn import_dry_run_reports_conflicts_and_refuses_to_apply_them() {
+    let _load = shared().await;
     let s = start();
     let root = format!("/{}", unique("zkmq-it-import"));
     let file = serde_json::json!({
@@ -742,6 +760,7 @@ fn ws_search(s: &Server, path: &str, pattern: &str) -> (Vec<String>, Value) {
 
 #[tokio::test]
 async fn a_search_stops_at_the_node_budget() {
+    let _load = alone().await;
     let s = start();
     // 100,000 creates and deletes keep the ensemble busy for seconds: a
     // session that outlasts that, so the cleanup cannot fail half-way.
@@ -784,6 +803,7 @@ async fn a_search_stops_at_the_node_budget() {
 
 #[tokio::test]
 async fn a_search_stops_at_the_match_limit() {
+    let _load = alone().await;
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-hitlimit"));
@@ -825,6 +845,7 @@ fn zkcli_get_acl(path: &str) -> String {
 
 #[tokio::test]
 async fn export_keeps_acls_and_binary_data_and_import_restores_them() {
+    let _load = shared().await;
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-export"));
@@ -965,6 +986,7 @@ async fn export_keeps_acls_and_binary_data_and_import_restores_them() {
 
 #[tokio::test]
 async fn a_subtree_delete_that_fails_half_way_says_what_it_deleted() {
+    let _load = shared().await;
     let s = start();
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-it-halfway"));
