@@ -78,7 +78,7 @@ impl KafkaCluster {
                 format!("must be 1 to {MAX_BROWSE}"),
             ));
         }
-        let meta = self.metadata().await?;
+        let meta = self.metadata_knowing(&[&req.topic]).await?;
         let topic = meta.topic(&req.topic).ok_or_else(|| AppError::NotFound {
             what: format!("topic \"{}\"", req.topic),
         })?;

@@ -397,6 +397,22 @@ impl KafkaCluster {
     }
 
     /// Drops the cached metadata (after a change made through zkmq).
+    /// Metadata that knows `topics` if the cluster does: a topic created a
+    /// moment ago may not have reached the broker that answered yet, so ask
+    /// again (fresh, for up to a second) before anyone calls it unknown.
+    async fn metadata_knowing(&self, topics: &[&str]) -> Result<Arc<Meta>, AppError> {
+        let mut meta = self.metadata().await?;
+        for _ in 0..4 {
+            if topics.iter().all(|t| meta.topic(t).is_some()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            self.invalidate();
+            meta = self.metadata().await?;
+        }
+        Ok(meta)
+    }
+
     fn invalidate(&self) {
         if let Ok(mut g) = self.meta.lock() {
             *g = None;

@@ -154,17 +154,8 @@ impl KafkaCluster {
         if topics.is_empty() {
             return Err(AppError::invalid("topics", "name at least one topic"));
         }
-        // A topic created a moment ago may not have reached the broker that
-        // answered yet: ask again (fresh) before calling it unknown.
-        let mut meta = self.metadata().await?;
-        for _ in 0..4 {
-            if topics.iter().all(|t| meta.topic(t).is_some()) {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-            self.invalidate();
-            meta = self.metadata().await?;
-        }
+        let names: Vec<&str> = topics.iter().map(String::as_str).collect();
+        let meta = self.metadata_knowing(&names).await?;
         let mut parts = Vec::new();
         for t in topics {
             let topic = meta.topic(t).ok_or_else(|| AppError::NotFound {

@@ -213,12 +213,7 @@ impl KafkaCluster {
     /// (which read up to 200 groups' offsets): what a change records as its
     /// before value.
     pub async fn topic_state(&self, name: &str) -> Result<TopicDetail, AppError> {
-        let mut meta = self.metadata().await?;
-        if meta.topic(name).is_none() {
-            // A topic created a moment ago may not be in the cached snapshot yet.
-            self.invalidate();
-            meta = self.metadata().await?;
-        }
+        let meta = self.metadata_knowing(&[name]).await?;
         let t = meta
             .topic(name)
             .cloned()
