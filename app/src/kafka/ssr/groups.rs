@@ -359,19 +359,15 @@ impl KafkaCluster {
                 .map(|(t, p, _)| (t.clone(), *p)),
         );
         let wm = self.watermarks(parts.into_iter().collect()).await?;
-        let at_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let at_ms = crate::runtime::now_ms();
+        // One pass over the watermarks, not one per topic.
+        let mut ends: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        for ((t, _), (_, high)) in &wm {
+            *ends.entry(t.as_str()).or_default() += high;
+        }
         let topics = names
             .iter()
-            .map(|t| {
-                let end: i64 = wm
-                    .iter()
-                    .filter(|((wt, _), _)| wt == t)
-                    .map(|(_, (_, high))| *high)
-                    .sum();
-                (t.to_string(), end)
-            })
+            .map(|t| (t.to_string(), ends.get(t).copied().unwrap_or(0)))
             .collect();
         let groups = rows
             .into_iter()

@@ -43,9 +43,7 @@ impl RabbitCluster {
             .or(queues["total_count"].as_u64())
             .unwrap_or(items.len() as u64) as usize;
         Ok(RabbitFlowSnapshot {
-            at_ms: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64),
+            at_ms: crate::runtime::now_ms(),
             exchanges: list(&exchanges)
                 .iter()
                 .map(|x| {

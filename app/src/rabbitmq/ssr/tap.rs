@@ -15,7 +15,7 @@ use super::{RabbitCluster, errors};
 use crate::error::{AppError, Backend};
 use crate::rabbitmq::logic::check_tap_exchange;
 use crate::rabbitmq::model::BindingRow;
-use crate::runtime::{Taps, bounded};
+use crate::runtime::{Taps, bounded, now_ms};
 use futures::StreamExt;
 use lapin::options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
@@ -343,12 +343,6 @@ impl RabbitCluster {
             first,
         ))
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A binding's JSON arguments as AMQP (headers exchanges match on them).
