@@ -203,7 +203,7 @@ impl LiveSession {
                 id: *id,
                 rows: rows
                     .iter()
-                    .filter_map(|e| e.message().ok().map(|m| row(&m)))
+                    .filter_map(|e| e.message().map(|m| row(&m)))
                     .collect(),
                 counters,
                 positions,
@@ -496,7 +496,7 @@ impl Run {
                             .await;
                     }
                 }
-                let ended = pump.run(rx, Event::Kafka, stopped).await;
+                let ended = pump.run(rx, stopped).await;
                 drop(tail);
                 Ok(ended)
             }
@@ -529,7 +529,7 @@ impl Run {
                             .collect(),
                     })
                     .await;
-                let ended = pump.run(rx, Event::Rabbit, stopped).await;
+                let ended = pump.run(rx, stopped).await;
                 drop(tap);
                 Ok(ended)
             }
@@ -537,10 +537,11 @@ impl Run {
     }
 }
 
-/// One tapped message, whichever the source (rows hold these until sent).
+/// One tapped message, whichever the source (rows hold these until sent):
+/// a Kafka batch and the message's place in it, or a RabbitMQ message.
 #[derive(Clone)]
 enum Event {
-    Kafka(Arc<TailEvent>),
+    Kafka(Arc<TailEvent>, usize),
     Rabbit(Arc<TapEvent>),
 }
 
@@ -556,10 +557,10 @@ struct Msg<'a> {
 }
 
 impl Event {
-    fn message(&self) -> Result<Msg<'_>, &AppError> {
+    fn message(&self) -> Option<Msg<'_>> {
         match self {
-            Event::Kafka(e) => match &**e {
-                TailEvent::Message(m) => Ok(Msg {
+            Event::Kafka(e, i) => match &**e {
+                TailEvent::Messages { messages, .. } => messages.get(*i).map(|m| Msg {
                     topic: &m.topic,
                     partition: m.partition,
                     offset: m.offset,
@@ -568,10 +569,10 @@ impl Event {
                     value: m.value.as_deref(),
                     headers: &m.headers,
                 }),
-                TailEvent::Error(e) => Err(e),
+                TailEvent::Error(_) => None,
             },
             Event::Rabbit(e) => match &**e {
-                TapEvent::Message(m) => Ok(Msg {
+                TapEvent::Message(m) => Some(Msg {
                     topic: &m.exchange,
                     partition: 0,
                     offset: m.seq,
@@ -580,9 +581,56 @@ impl Event {
                     value: Some(&m.body),
                     headers: &m.headers,
                 }),
-                TapEvent::Error(e) => Err(e),
+                TapEvent::Error(_) => None,
             },
         }
+    }
+}
+
+/// What a tap's fan-out carries: some messages, numbered by the tap, or
+/// the tap's error.
+trait Tapped: Clone {
+    /// The error this item reports, if it is one.
+    fn error(&self) -> Option<&AppError>;
+    /// The tap's count of messages before this item, and how many it holds.
+    fn span(&self) -> (u64, usize);
+    fn event(&self, i: usize) -> Event;
+}
+
+impl Tapped for Arc<TailEvent> {
+    fn error(&self) -> Option<&AppError> {
+        match &**self {
+            TailEvent::Error(e) => Some(e),
+            TailEvent::Messages { .. } => None,
+        }
+    }
+    fn span(&self) -> (u64, usize) {
+        match &**self {
+            TailEvent::Messages { first, messages } => (*first, messages.len()),
+            TailEvent::Error(_) => (0, 0),
+        }
+    }
+    fn event(&self, i: usize) -> Event {
+        Event::Kafka(Arc::clone(self), i)
+    }
+}
+
+impl Tapped for Arc<TapEvent> {
+    fn error(&self) -> Option<&AppError> {
+        match &**self {
+            TapEvent::Error(e) => Some(e),
+            TapEvent::Message(_) => None,
+        }
+    }
+    fn span(&self) -> (u64, usize) {
+        match &**self {
+            // seq is 1, 2, … in the order the tap received them.
+            TapEvent::Message(m) => (u64::try_from(m.seq - 1).unwrap_or(0), 1),
+            TapEvent::Error(_) => (0, 0),
+        }
+    }
+    fn event(&self, _: usize) -> Event {
+        Event::Rabbit(Arc::clone(self))
     }
 }
 
@@ -596,41 +644,43 @@ struct Pump<'a> {
 }
 
 impl Pump<'_> {
-    /// Reads the tap until the view is closed; says why it ended.
-    async fn run<T>(
+    /// Reads the tap until the view is closed; says why it ended. Messages
+    /// this view missed because it fell behind the fan-out are counted as
+    /// dropped, exactly: each item says where it starts in the tap's count.
+    async fn run<T: Tapped>(
         &self,
         mut rx: broadcast::Receiver<T>,
-        wrap: fn(T) -> Event,
         mut stopped: oneshot::Receiver<()>,
-    ) -> &'static str
-    where
-        T: Clone,
-    {
+    ) -> &'static str {
+        let mut expected: Option<u64> = None;
         loop {
             tokio::select! {
                 _ = &mut stopped => return "closed",
-                ev = rx.recv() => match ev {
-                    Ok(ev) => {
-                        let ev = wrap(ev);
-                        match ev.message() {
-                            Ok(m) => {
-                                let pass = self.matcher.matches(m.key, m.value)
-                                    && self.header.is_none_or(|h| has_header(m.headers, h));
-                                let (topic, partition, offset) = (m.topic, m.partition, m.offset);
-                                let Ok(mut o) = self.outbox.lock() else { return "failed" };
-                                o.offer(topic, partition, offset, pass.then(|| ev.clone()));
-                            }
-                            Err(e) => {
-                                let error = e.clone();
-                                let _ = self.events.send(LiveFrame::Error { id: self.id, error }).await;
-                            }
+                item = rx.recv() => match item {
+                    Ok(item) => {
+                        if let Some(e) = item.error() {
+                            let error = e.clone();
+                            let _ = self.events.send(LiveFrame::Error { id: self.id, error }).await;
+                            continue;
+                        }
+                        let (first, n) = item.span();
+                        // One lock per batch: the outbox is shared with the socket's tick.
+                        let Ok(mut o) = self.outbox.lock() else { return "failed" };
+                        if let Some(at) = expected && first > at {
+                            o.lost(first - at);
+                        }
+                        expected = Some(first + n as u64);
+                        for i in 0..n {
+                            let ev = item.event(i);
+                            let Some(m) = ev.message() else { continue };
+                            let pass = self.matcher.matches(m.key, m.value)
+                                && self.header.is_none_or(|h| has_header(m.headers, h));
+                            let (topic, partition, offset) = (m.topic, m.partition, m.offset);
+                            o.offer(topic, partition, offset, pass.then(|| ev.clone()));
                         }
                     }
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        if let Ok(mut o) = self.outbox.lock() {
-                            o.lost(n);
-                        }
-                    }
+                    // The next item says how many messages were missed.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
                     Err(broadcast::error::RecvError::Closed) => return "source closed",
                 },
             }

@@ -1,7 +1,9 @@
 //! The live tail's source: one assign-based consumer per tap (never joins a
 //! group, never commits) on its own thread, fanned out to every viewer
-//! through a `tokio::sync::broadcast` channel. The tap stops when its last
-//! viewer drops it.
+//! through a `tokio::sync::broadcast` channel in batches (what one poll
+//! round found), so a busy topic costs the fan-out and every viewer one
+//! lock and one wake-up per batch rather than per message. The tap stops
+//! when its last viewer drops it.
 
 use super::{KafkaCluster, KafkaError, client_config};
 use crate::error::AppError;
@@ -15,14 +17,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// Messages the fan-out holds for its slowest viewer; one that falls
-/// further behind counts the rest as dropped.
-const FANOUT: usize = 65_536;
+/// Batches the fan-out holds for its slowest viewer; one that falls
+/// further behind counts the messages it missed as dropped.
+const FANOUT: usize = 4_096;
+/// Messages one batch holds at most: a round of polls stops there (or when
+/// the consumer has nothing more ready), so a batch waits for nothing.
+const BATCH: usize = 1_024;
 
 /// One message as read, shared by every viewer of the tap.
 #[derive(Debug)]
 pub struct TailMessage {
-    pub topic: String,
+    /// Shared by every message of the topic (one allocation per topic).
+    pub topic: Arc<str>,
     pub partition: i32,
     pub offset: i64,
     pub timestamp: Option<i64>,
@@ -34,7 +40,13 @@ pub struct TailMessage {
 /// What a tap sends its viewers.
 #[derive(Debug)]
 pub enum TailEvent {
-    Message(TailMessage),
+    /// Messages in the order read; `first` is the tap's count of messages
+    /// before them, so a viewer that lagged behind the fan-out knows exactly
+    /// how many it missed (the channel itself counts batches).
+    Messages {
+        first: u64,
+        messages: Vec<TailMessage>,
+    },
     /// The consumer's error, in the user's words (which cluster, what failed).
     Error(AppError),
 }
@@ -70,10 +82,7 @@ type TailKey = (Vec<String>, Vec<i32>);
 
 /// A topic pattern, bounded like every regex zkmq compiles.
 pub fn topic_regex(pattern: &str) -> Result<regex::Regex, AppError> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| AppError::invalid("pattern", format!("not a valid regex: {e}")))
+    crate::runtime::bounded_regex("pattern", pattern)
 }
 
 impl KafkaCluster {
@@ -232,45 +241,82 @@ impl KafkaCluster {
     }
 }
 
-/// The consumer loop: polls until the tap is dropped.
+/// The consumer loop: polls until the tap is dropped. Each round waits for
+/// one message, then takes what else is ready (up to [`BATCH`]) without
+/// waiting, and sends it as one batch.
 fn run(
     consumer: BaseConsumer,
     tx: broadcast::Sender<Arc<TailEvent>>,
     stop: Arc<AtomicBool>,
     cluster: String,
 ) {
+    let mut topics: Vec<Arc<str>> = Vec::new();
+    let mut read = 0u64;
     while !stop.load(Ordering::Relaxed) {
-        match consumer.poll(Duration::from_millis(100)) {
-            None => {}
-            Some(Ok(m)) => {
-                let msg = TailMessage {
-                    topic: m.topic().to_string(),
-                    partition: m.partition(),
-                    offset: m.offset(),
-                    timestamp: match m.timestamp() {
-                        Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => Some(t),
-                        Timestamp::NotAvailable => None,
-                    },
-                    key: m.key().map(<[u8]>::to_vec),
-                    value: m.payload().map(<[u8]>::to_vec),
-                    headers: m
-                        .headers()
-                        .map(|hs| {
-                            hs.iter()
-                                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                };
-                // No receiver right now is fine: viewers come and go.
-                let _ = tx.send(Arc::new(TailEvent::Message(msg)));
+        let mut messages = Vec::new();
+        let mut wait = Duration::from_millis(100);
+        while messages.len() < BATCH {
+            match consumer.poll(wait) {
+                None => break,
+                Some(Ok(m)) => messages.push(owned(&m, &mut topics)),
+                Some(Err(e)) => {
+                    tracing::warn!(cluster = %cluster, error = %e, "live tail: consumer error");
+                    send_batch(&tx, &mut read, &mut messages);
+                    let _ = tx.send(Arc::new(TailEvent::Error(
+                        KafkaError::from(e).into_app(&cluster),
+                    )));
+                    break;
+                }
             }
-            Some(Err(e)) => {
-                tracing::warn!(cluster = %cluster, error = %e, "live tail: consumer error");
-                let _ = tx.send(Arc::new(TailEvent::Error(
-                    KafkaError::from(e).into_app(&cluster),
-                )));
-            }
+            wait = Duration::ZERO;
         }
+        send_batch(&tx, &mut read, &mut messages);
+    }
+}
+
+/// Sends what a round read (if anything); no receiver right now is fine:
+/// viewers come and go.
+fn send_batch(
+    tx: &broadcast::Sender<Arc<TailEvent>>,
+    read: &mut u64,
+    messages: &mut Vec<TailMessage>,
+) {
+    if messages.is_empty() {
+        return;
+    }
+    let messages = std::mem::take(messages);
+    let first = *read;
+    *read += messages.len() as u64;
+    let _ = tx.send(Arc::new(TailEvent::Messages { first, messages }));
+}
+
+/// A message copied out of the consumer's buffer (it outlives the poll).
+fn owned(m: &rdkafka::message::BorrowedMessage<'_>, topics: &mut Vec<Arc<str>>) -> TailMessage {
+    let topic = match topics.iter().find(|t| &***t == m.topic()) {
+        Some(t) => Arc::clone(t),
+        None => {
+            let t: Arc<str> = Arc::from(m.topic());
+            topics.push(Arc::clone(&t));
+            t
+        }
+    };
+    TailMessage {
+        topic,
+        partition: m.partition(),
+        offset: m.offset(),
+        timestamp: match m.timestamp() {
+            Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => Some(t),
+            Timestamp::NotAvailable => None,
+        },
+        key: m.key().map(<[u8]>::to_vec),
+        value: m.payload().map(<[u8]>::to_vec),
+        headers: m
+            .headers()
+            .map(|hs| {
+                hs.iter()
+                    .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
