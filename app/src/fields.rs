@@ -87,6 +87,28 @@ pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, AppError> {
     Ok(out)
 }
 
+/// Longest pattern or filter text zkmq accepts (characters): a regex is
+/// parsed whole before the regex crate's size limit applies, and a filter
+/// runs against every message.
+pub const PATTERN_MAX_CHARS: usize = 1_000;
+
+/// Refuses a pattern or filter text longer than [`PATTERN_MAX_CHARS`],
+/// before it is parsed.
+pub fn check_pattern_len(field: &str, pattern: &str) -> Result<(), AppError> {
+    let n = pattern.chars().count();
+    if n > PATTERN_MAX_CHARS {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "is {} characters long; patterns and filters may have up to {} characters",
+                grouped(n as u64),
+                grouped(PATTERN_MAX_CHARS as u64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')

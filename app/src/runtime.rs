@@ -122,6 +122,17 @@ pub async fn bounded<T>(
 }
 
 /// Milliseconds since `start`, as a float for display.
+/// The one way zkmq compiles a user's regex: its length checked before it
+/// is parsed, its compiled size bounded (1 MiB), errors naming `field`.
+pub fn bounded_regex(field: &str, pattern: &str) -> Result<regex::Regex, AppError> {
+    crate::fields::check_pattern_len(field, pattern)?;
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .dfa_size_limit(1 << 20)
+        .build()
+        .map_err(|e| AppError::invalid(field, format!("not a valid regular expression: {e}")))
+}
+
 pub fn elapsed_ms(start: std::time::Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
 }

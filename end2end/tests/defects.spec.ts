@@ -176,6 +176,15 @@ test.describe("Issue 13 defects", () => {
     await expect(page.getByRole("note")).toContainText("one of Kafka's internal topics");
     await expect(page.getByRole("button", { name: "Delete topic" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Add partitions" })).toHaveCount(0);
+    // An administrator may override; the server still refuses a config
+    // change without it and names the override.
+    await page.getByLabel("Set (key=value per line)").fill("retention.ms=604800000");
+    await page.getByRole("button", { name: "Preview change" }).click();
+    await expect(page.getByText(/Override: change an internal topic/).last()).toBeVisible();
+    await page.getByLabel("Override: change an internal topic").check();
+    await expect(page.getByRole("button", { name: "Add partitions" })).toBeVisible();
+    await page.getByRole("button", { name: "Preview change" }).click();
+    await expect(page.getByText("Preview (validated by the brokers, not applied)")).toBeVisible();
   });
 
   test("a page of an unknown cluster stops asking for live updates", async ({ page }) => {

@@ -155,6 +155,8 @@ async fn main() {
             session_timeout_ms: 10_000,
             digest: None,
             max_data_bytes: 1_047_551,
+            max_path_bytes: 4_096,
+            max_path_depth: 128,
             monitor_interval_ms: 500,
             monitor_timeout_ms: 1_000,
             admin_port: None,

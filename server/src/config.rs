@@ -165,6 +165,9 @@ pub struct ServerConfig {
     pub live_max_per_user: u64,
     /// Live views the whole console holds open at once.
     pub live_max_per_console: u64,
+    /// Largest websocket message a browser may send (bytes); the pages send
+    /// only small commands (watch, subscribe, credit).
+    pub ws_max_message_bytes: u64,
 }
 
 impl ServerConfig {
@@ -200,6 +203,7 @@ impl Default for ServerConfig {
             session_max_secs: 12 * 3_600,
             live_max_per_user: 20,
             live_max_per_console: 200,
+            ws_max_message_bytes: 65_536,
         }
     }
 }
@@ -298,6 +302,12 @@ impl Config {
             s.live_max_per_console,
             s.live_max_per_user,
             100_000,
+        )?;
+        range(
+            "server.ws_max_message_bytes",
+            s.ws_max_message_bytes,
+            4_096,
+            16 << 20,
         )?;
         if let Some(url) = &s.public_url {
             let rest = url

@@ -98,6 +98,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
                 Outcome::Error,
                 Outcome::Denied,
                 Outcome::Pending,
+                Outcome::Interrupted,
             ] {
                 let n = counts
                     .iter()
@@ -109,6 +110,13 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot count audit records"),
     }
+    // The chain's head, outside the database: a scraper that keeps it can
+    // tell a cut tail or a rewritten chain later (as the anchor file does).
+    let (seq, hash) = state.services.audit.head();
+    let _ = writeln!(
+        out,
+        "# HELP zkmq_audit_head_seq The audit chain's newest row, labelled with its hash.\n# TYPE zkmq_audit_head_seq gauge\nzkmq_audit_head_seq{{hash=\"{hash}\"}} {seq}"
+    );
     let _ = writeln!(
         out,
         "# HELP zkmq_live_taps Live taps reading a source now (one per source, shared by its viewers).\n# TYPE zkmq_live_taps gauge"
@@ -207,7 +215,9 @@ pub async fn overview_ws(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    ws.on_upgrade(move |socket| overview_stream(socket, state, me, ended))
+    state
+        .bounded(ws)
+        .on_upgrade(move |socket| overview_stream(socket, state, me, ended))
         .into_response()
 }
 
@@ -252,7 +262,8 @@ pub async fn ensemble_ws(
         Err(e) => return crate::session::error_response(&e),
     };
     match state.services.ensemble(&cluster) {
-        Ok(m) => ws
+        Ok(m) => state
+            .bounded(ws)
             .on_upgrade(move |socket| async move {
                 // Holds `state.live` until the stream ends (see AppState::live).
                 snapshot_stream(
@@ -358,7 +369,8 @@ pub async fn zookeeper_ws(
         Err(e) => return crate::session::error_response(&e),
     };
     match state.services.zookeeper(&cluster) {
-        Ok(zk) => ws
+        Ok(zk) => state
+            .bounded(ws)
             .on_upgrade(move |socket| zookeeper_stream(socket, zk, state, ended))
             .into_response(),
         Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
@@ -424,7 +436,9 @@ pub async fn live_ws(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    ws.on_upgrade(move |socket| live_stream(socket, state, me, addr, ended))
+    state
+        .bounded(ws)
+        .on_upgrade(move |socket| live_stream(socket, state, me, addr, ended))
         .into_response()
 }
 
@@ -499,6 +513,27 @@ async fn live_stream(
 /// `/kafka/local/` → `/kafka/local` (308): pages have one URL each, and a
 /// trailing slash matched no route, so the fallback rendered the app without
 /// its services ("internal error: server state missing from context").
+/// A server function runs to its end even when its caller goes away. hyper
+/// drops a request's future when the connection closes; for a change that
+/// would stop it between its audited attempt and its outcome (an import or
+/// subtree delete half applied, its record left pending). Spawned, only the
+/// wait for the answer is dropped.
+pub async fn run_to_completion(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "a server function's task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 pub async fn strip_trailing_slash(
     req: axum::extract::Request,
     next: axum::middleware::Next,

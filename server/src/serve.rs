@@ -144,6 +144,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             config.server.live_max_per_user as usize,
             config.server.live_max_per_console as usize,
         )),
+        ws_max_message_bytes: config.server.ws_max_message_bytes as usize,
     };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();
@@ -174,6 +175,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
                 },
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(axum::middleware::from_fn(routes::run_to_completion))
             .layer(axum::extract::DefaultBodyLimit::max(
                 crate::errors::MAX_REQUEST_BYTES,
             ))
@@ -276,9 +278,12 @@ pub async fn verify_audit(config: &Config) -> ExitCode {
         Ok(r) => match r.first_broken {
             None => {
                 println!(
-                    "audit chain intact: {} rows checked in {}",
+                    "audit chain intact: {} rows checked in {}{}",
                     r.rows_checked,
-                    db.display()
+                    db.display(),
+                    r.rows_per_second
+                        .map(|n| format!(" ({n} rows/s)"))
+                        .unwrap_or_default()
                 );
                 ExitCode::SUCCESS
             }

@@ -32,6 +32,20 @@ pub struct AppState {
     pub sso: crate::sso::Sso,
     /// Live views open now, per user and in all (`server.live_max_*`).
     pub live_limits: Arc<app::live::ssr::LiveLimits>,
+    /// Largest message (and frame) a browser may send on a websocket
+    /// (`server.ws_max_message_bytes`); tungstenite's own default is 64 MiB.
+    pub ws_max_message_bytes: usize,
+}
+
+impl AppState {
+    /// The upgrade with zkmq's bounds on what the browser may send.
+    pub fn bounded(
+        &self,
+        ws: axum::extract::ws::WebSocketUpgrade,
+    ) -> axum::extract::ws::WebSocketUpgrade {
+        ws.max_message_size(self.ws_max_message_bytes)
+            .max_frame_size(self.ws_max_message_bytes)
+    }
 }
 
 /// Builds the services from a validated config. Fails (with the cluster id)
@@ -56,6 +70,11 @@ pub async fn build_services(config: &Config) -> Result<(Services, Vec<Probed>), 
         rabbitmq.push(Arc::new(r));
     }
     let audit = AuditLog::open(&config.server.database).await?;
+    // Before anything new is recorded: what a killed console left pending.
+    let marked = audit.mark_interrupted().await.map_err(|e| e.to_string())?;
+    if !marked.is_empty() {
+        tracing::warn!(records = ?marked, "audit: changes the last run did not finish are marked interrupted");
+    }
     let auth = AuthStore::new(audit.pool().clone(), config.server.session_policy())
         .await
         .map_err(|e| e.to_string())?;

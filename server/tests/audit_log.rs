@@ -232,3 +232,184 @@ async fn the_database_is_in_wal_mode() {
         .unwrap();
     assert_eq!(mode.0, "wal");
 }
+
+/// Ten recorded changes (twenty rows).
+async fn ten_changes(log: &AuditLog) {
+    for i in 0..10 {
+        log.record(attempt(&format!("/k{i}")), || async {
+            Ok(Applied {
+                value: (),
+                after: Some("v".into()),
+            })
+        })
+        .await
+        .unwrap();
+    }
+}
+
+/// What someone who can write the database (but has no key) can do: alter
+/// a row, then recompute every hash of the chain with plain SHA-256.
+async fn forge_and_rehash(log: &AuditLog) {
+    use app::audit::logic::{ChainRow, GENESIS_HASH};
+    use sha2::Digest;
+    use sqlx::Row;
+    sqlx::query("UPDATE audit_log SET target = '/forged' WHERE seq = 5")
+        .execute(log.pool())
+        .await
+        .unwrap();
+    let rows = sqlx::query(
+        "SELECT seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, params, \
+                before_value, after_value, outcome, error, actor_via FROM audit_log ORDER BY seq",
+    )
+    .fetch_all(log.pool())
+    .await
+    .unwrap();
+    let mut prev = GENESIS_HASH.to_string();
+    for r in rows {
+        let row = ChainRow {
+            seq: r.get(0),
+            record_id: r.get(1),
+            phase: r.get(2),
+            ts: r.get(3),
+            actor: r.get(4),
+            client_addr: r.get(5),
+            backend: r.get(6),
+            cluster: r.get(7),
+            action: r.get(8),
+            target: r.get(9),
+            params: r.get(10),
+            before_value: r.get(11),
+            after_value: r.get(12),
+            outcome: r.get(13),
+            error: r.get(14),
+            actor_via: r.get(15),
+            prev_hash: prev.clone(),
+        };
+        let hash = hex::encode(sha2::Sha256::digest(row.canonical()));
+        sqlx::query("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?")
+            .bind(&prev)
+            .bind(&hash)
+            .bind(row.seq)
+            .execute(log.pool())
+            .await
+            .unwrap();
+        prev = hash;
+    }
+}
+
+#[tokio::test]
+async fn a_rehashed_chain_is_found_without_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(&dir).await;
+    ten_changes(&log).await;
+    assert_eq!(log.verify().await.unwrap().first_broken, None);
+    forge_and_rehash(&log).await;
+    let b = log.verify().await.unwrap().first_broken.expect("found");
+    // The first keyed row no longer carries the key's mark.
+    assert_eq!(b.seq, 1, "{b:?}");
+    assert!(b.reason.contains("without the chain's key"), "{b:?}");
+    // Moving the start of the keyed chain past the end (to pass every row
+    // off as written before the key) is found too.
+    sqlx::query("UPDATE audit_meta SET value = '999' WHERE name = 'keyed_from'")
+        .execute(log.pool())
+        .await
+        .unwrap();
+    drop(log);
+    let log = open(&dir).await;
+    let b = log.verify().await.unwrap().first_broken.expect("found");
+    assert!(b.reason.contains("start of the keyed chain"), "{b:?}");
+}
+
+#[tokio::test]
+async fn a_cut_tail_is_found_by_the_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(&dir).await;
+    ten_changes(&log).await;
+    sqlx::query("DELETE FROM audit_log WHERE seq > 16")
+        .execute(log.pool())
+        .await
+        .unwrap();
+    let b = log.verify().await.unwrap().first_broken.expect("found");
+    assert_eq!(b.seq, 17, "{b:?}");
+    assert!(b.reason.contains("newest 4 rows were cut"), "{b:?}");
+    // `zkmq audit verify` says the same.
+    let (code, out) = verify(&write_config(&dir));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("BROKEN at row 17") && out.contains("cut"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn the_database_key_and_anchor_are_private_and_the_key_must_match() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(&dir).await;
+    ten_changes(&log).await;
+    // While open, so the WAL file is there too.
+    for f in [
+        "audit.db",
+        "audit.db.key",
+        "audit.db.anchor",
+        "audit.db-wal",
+    ] {
+        let mode = std::fs::metadata(dir.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}: {mode:o}");
+    }
+    log.pool().close().await;
+    drop(log);
+    // Another key is refused at open, naming the key.
+    std::fs::write(dir.path().join("audit.db.key"), "ab".repeat(32)).unwrap();
+    let e = AuditLog::open(&dir.path().join("audit.db"))
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        e.contains("not the key this audit log was written with"),
+        "{e}"
+    );
+    // So is a missing key for a keyed chain.
+    std::fs::remove_file(dir.path().join("audit.db.key")).unwrap();
+    let e = AuditLog::open(&dir.path().join("audit.db"))
+        .await
+        .err()
+        .unwrap();
+    assert!(e.contains("restore it or set ZKMQ_AUDIT_KEY"), "{e}");
+}
+
+#[tokio::test]
+async fn a_change_cut_off_mid_way_is_marked_interrupted_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(&dir).await;
+    // The attempt is recorded, then the change never finishes (the console dies).
+    let stuck = log.record(attempt("/stuck"), || async {
+        std::future::pending::<Result<Applied<()>, AppError>>().await
+    });
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(300), stuck)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        log.list(1, None, None).await.unwrap()[0].outcome,
+        Outcome::Pending
+    );
+    drop(log);
+    let log = open(&dir).await;
+    assert_eq!(log.mark_interrupted().await.unwrap(), vec![1]);
+    let r = &log.list(1, None, None).await.unwrap()[0];
+    assert_eq!(r.outcome, Outcome::Interrupted);
+    assert!(
+        r.error
+            .as_deref()
+            .unwrap()
+            .contains("stopped before this change finished")
+    );
+    assert!(log.mark_interrupted().await.unwrap().is_empty());
+    let report = log.verify().await.unwrap();
+    assert_eq!((report.rows_checked, report.first_broken), (2, None));
+}

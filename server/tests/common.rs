@@ -340,6 +340,25 @@ pub fn http_from(
     exchange(sock.into(), port, method, path, headers, form)
 }
 
+/// Sends a server-function call as the admin and hangs up without waiting
+/// for the answer (a closed tab, a dropped connection).
+pub fn call_and_hang_up(port: u16, name: &str, pairs: &[(&str, &str)]) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let own = format!("http://127.0.0.1:{port}");
+    let body = form(pairs);
+    write!(
+        s,
+        "POST /api/{name} HTTP/1.1\r\n{}Accept: application/json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        head_lines(port, &[("Origin", &own)]),
+        body.len()
+    )
+    .unwrap();
+    // Long enough for the server to read the request and start; then gone.
+    std::thread::sleep(Duration::from_millis(150));
+    s.shutdown(std::net::Shutdown::Both).unwrap();
+}
+
 /// A GET's whole answer, head and body, as sent (for redirects and cookies).
 pub fn raw_get(port: u16, path: &str, headers: &[(&str, &str)]) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -374,7 +374,7 @@ async fn topic_lifecycle_with_previews_configs_messages_and_audit() {
         ],
     );
     assert_eq!(f, "filter");
-    assert!(r.contains("not a valid regex"), "{r}");
+    assert!(r.contains("not a valid regular expression"), "{r}");
     let page = list_counted(&s, &topic);
     assert_eq!(page["rows"][0]["messages"], 3);
 
@@ -838,4 +838,46 @@ async fn consumer_group_lag_and_offset_reset_only_when_empty() {
         "delete_topic",
         &[("topic", &topic), ("confirm", &topic)],
     );
+}
+
+#[test]
+fn internal_topics_are_changed_only_with_an_administrators_override() {
+    let s = start();
+    let t = "__consumer_offsets";
+    // Refused before anything reaches the brokers, naming the override.
+    for (name, pairs) in [
+        ("delete_topic", vec![("topic", t), ("confirm", t)]),
+        (
+            "add_partitions",
+            vec![("topic", t), ("total", "99"), ("preview", "true")],
+        ),
+        (
+            "alter_topic_config",
+            vec![
+                ("topic", t),
+                ("set", "retention.ms=1000"),
+                ("remove", ""),
+                ("preview", "true"),
+            ],
+        ),
+    ] {
+        let (field, reason) = invalid(&s, name, &pairs);
+        assert_eq!(field, "override_internal", "{name}: {reason}");
+        assert!(reason.contains("internal topics"), "{name}: {reason}");
+    }
+    // An operator may not override; an administrator's preview passes the guard.
+    let user = unique("zkmq-it-operator");
+    let cookie = common::user_with(&s, &user, &[("operator", "kafka/*")]);
+    let pairs = [
+        ("cluster", "local"),
+        ("topic", t),
+        ("set", "retention.ms=604800000"),
+        ("remove", ""),
+        ("preview", "true"),
+        ("override_internal", "true"),
+    ];
+    let (st, v) = common::api_as(&s, &cookie, "alter_topic_config", &pairs);
+    assert!(v["Denied"].is_string(), "{st} {v}");
+    let preview = ok(&s, "alter_topic_config", &pairs[1..]);
+    assert!(preview["summary"].is_array(), "{preview}");
 }

@@ -520,6 +520,54 @@ async fn stream_reads_do_not_consume() {
         "{v}"
     );
     drop_queue(&s, &q);
+    // A classic queue is not read from an offset: the same consume would
+    // take its messages and hand them back marked redelivered, unaudited.
+    let c = unique("zkmq-it-not-stream");
+    assert_eq!(queue(&s, &c, "").0, 200);
+    let publish = [
+        ("vhost", "/"),
+        ("exchange", ""),
+        ("routing_key", c.as_str()),
+        ("content_type", "text/plain"),
+        ("persistent", "false"),
+        ("headers", ""),
+        ("body", "kept"),
+    ];
+    assert_eq!(ok(&s, "publish_message", &publish), true);
+    let v = refused(
+        &s,
+        "read_stream",
+        &[
+            ("vhost", "/"),
+            ("queue", &c),
+            ("from", "first"),
+            ("value", ""),
+            ("count", "10"),
+        ],
+    );
+    assert_eq!(v["Invalid"]["field"], "queue", "{v}");
+    assert!(
+        v["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is a classic queue"),
+        "{v}"
+    );
+    let got = ok(
+        &s,
+        "get_requeue_messages",
+        &[
+            ("vhost", "/"),
+            ("queue", &c),
+            ("count", "1"),
+            ("confirm", "true"),
+        ],
+    );
+    assert_eq!(
+        got["messages"][0]["redelivered"], false,
+        "the refused read touched it: {got}"
+    );
+    drop_queue(&s, &c);
 }
 
 #[tokio::test]
@@ -626,6 +674,12 @@ async fn definitions_export_dry_run_and_import() {
             .iter()
             .any(|x| x["name"] == q.as_str())
     );
+    // The broker's users are in the export, their password hashes are not.
+    let users = export["users"].as_array().expect("users in the export");
+    assert!(!users.is_empty());
+    for u in users {
+        assert_eq!(u["password_hash"], app::rabbitmq::logic::REDACTED, "{u}");
+    }
     let new_q = format!("{q}-imported");
     let file = serde_json::json!({
         "queues": [

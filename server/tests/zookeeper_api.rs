@@ -1051,3 +1051,100 @@ async fn a_subtree_delete_that_fails_half_way_says_what_it_deleted() {
     let copy: Value = serde_json::from_str(rec.2.as_deref().unwrap()).unwrap();
     assert_eq!(copy["znodes"], total);
 }
+
+#[tokio::test]
+async fn a_subtree_delete_finishes_when_its_caller_hangs_up() {
+    let _load = shared().await;
+    let s = start();
+    let zkc = client().await;
+    let root = format!("/{}", unique("zkmq-it-hangup"));
+    let mode = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    zkc.create(&root, b"", &mode).await.unwrap();
+    // 2,000 children, created in multi-op batches.
+    for batch in 0..20 {
+        let mut w = zkc.new_multi_writer();
+        for i in 0..100 {
+            w.add_create(&format!("{root}/c{:04}", batch * 100 + i), b"x", &mode)
+                .unwrap();
+        }
+        w.commit().await.unwrap();
+    }
+    common::call_and_hang_up(
+        s.port,
+        "delete_subtree",
+        &[("cluster", "local"), ("path", &root), ("confirm", &root)],
+    );
+    // The change runs to its end: its record gets an outcome and the
+    // subtree is gone, however soon the caller left.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let outcome = loop {
+        let rows = outcome_rows(&s).await;
+        let rec = rows.iter().find(|r| r.0 == "delete_subtree" && r.1 == root);
+        if let Some(o) = rec.and_then(|r| r.3.clone()) {
+            break o;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still pending: {rec:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(outcome, "ok");
+    assert!(
+        synced(&zkc, &root)
+            .await
+            .check_stat(&root)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn deep_and_long_paths_are_refused_with_their_limit() {
+    let s = start();
+    let deep = "/a".repeat(2_000);
+    for name in ["get_znode", "list_znode_levels"] {
+        let (st, v) = call(&s, name, &[("cluster", "local"), ("path", &deep)]);
+        assert_eq!(st, 422, "{name}: {v}");
+        assert_eq!(v["Invalid"]["field"], "path", "{v}");
+        let why = v["Invalid"]["reason"].as_str().unwrap();
+        assert!(
+            why.contains("2,000 levels deep") && why.contains("zookeeper.max_path_depth"),
+            "{why}"
+        );
+    }
+    let long = format!("/{}", "x".repeat(5_000));
+    let (_, v) = call(&s, "get_znode", &[("cluster", "local"), ("path", &long)]);
+    assert!(
+        v["Invalid"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("zookeeper.max_path_bytes"),
+        "{v}"
+    );
+    // The page of a deep link grows linearly with its depth (the URL is
+    // carried a few times), not with its square: 2,000 levels once answered
+    // 4.2 MB. Ten times the depth, at most twenty times the bytes.
+    let page_of = |levels: usize| {
+        let url = format!("/zookeeper/local{}", "/a".repeat(levels));
+        common::raw_get(s.port, &url, &[])
+    };
+    let (small, page) = (page_of(1_000), page_of(10_000));
+    // The page answers with the refusal's status, as its server calls do.
+    assert!(
+        page.starts_with("HTTP/1.1 422"),
+        "{}",
+        &page[..page.len().min(300)]
+    );
+    assert!(
+        page.len() < 20 * small.len(),
+        "{} bytes vs {} bytes",
+        page.len(),
+        small.len()
+    );
+    assert!(
+        page.contains("zkmq accepts znode paths of up to 4,096 bytes"),
+        "the page says why"
+    );
+}

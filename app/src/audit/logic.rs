@@ -63,48 +63,126 @@ impl ChainRow {
     }
 }
 
-/// Checks a chain given each row with its stored hash and a hash function.
-/// Returns the first broken link: a gap in `seq`, a `prev_hash` that is not
-/// the previous row's hash, or a stored hash that does not match the content.
+/// Checks a chain row by row, in order (bounded memory: only the previous
+/// row's hash is kept).
+#[derive(Debug)]
+pub struct ChainCheck {
+    expected_prev: String,
+    pub rows: u64,
+    /// The last row checked: its seq and stored hash.
+    pub last: Option<(i64, String)>,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            expected_prev: GENESIS_HASH.to_string(),
+            rows: 0,
+            last: None,
+        }
+    }
+}
+
+impl ChainCheck {
+    /// The next row with its stored hash and the hash its content has now;
+    /// the broken link (seq, why) if it does not hold: a gap in `seq`, a
+    /// `prev_hash` that is not the previous row's hash, or content that does
+    /// not match its hash.
+    pub fn next(
+        &mut self,
+        row: &ChainRow,
+        stored: &str,
+        actual: &str,
+    ) -> Result<(), (i64, String)> {
+        self.rows += 1;
+        let expected_seq = self.last.as_ref().map_or(1, |(s, _)| s + 1);
+        if row.seq != expected_seq {
+            return Err((
+                row.seq,
+                format!("expected row {expected_seq} here: rows are missing or reordered"),
+            ));
+        }
+        if row.prev_hash != self.expected_prev {
+            return Err((
+                row.seq,
+                "prev_hash does not match the previous row's hash".into(),
+            ));
+        }
+        if actual != stored {
+            return Err((
+                row.seq,
+                "content does not match its hash: the row was altered (or re-hashed without the chain's key)"
+                    .into(),
+            ));
+        }
+        self.expected_prev = stored.to_string();
+        self.last = Some((row.seq, stored.to_string()));
+        Ok(())
+    }
+}
+
+/// Checks a chain given each row with its stored hash and a hash function
+/// (of the row's seq and canonical bytes). Returns the rows checked and the
+/// first broken link.
 pub fn verify_chain<'a>(
     rows: impl IntoIterator<Item = (&'a ChainRow, &'a str)>,
-    hash: impl Fn(&[u8]) -> String,
+    hash: impl Fn(i64, &[u8]) -> String,
 ) -> (u64, Option<(i64, String)>) {
-    let mut expected_prev = GENESIS_HASH.to_string();
-    let mut n = 0;
-    for (expected_seq, (row, stored)) in (1..).zip(rows) {
-        n += 1;
-        if row.seq != expected_seq {
-            return (
-                n,
-                Some((
-                    row.seq,
-                    format!("expected row {expected_seq} here: rows are missing or reordered"),
-                )),
-            );
+    let mut check = ChainCheck::default();
+    for (row, stored) in rows {
+        let actual = hash(row.seq, &row.canonical());
+        if let Err(broken) = check.next(row, stored, &actual) {
+            return (check.rows, Some(broken));
         }
-        if row.prev_hash != expected_prev {
-            return (
-                n,
-                Some((
-                    row.seq,
-                    "prev_hash does not match the previous row's hash".into(),
-                )),
-            );
-        }
-        let actual = hash(&row.canonical());
-        if actual != stored {
-            return (
-                n,
-                Some((
-                    row.seq,
-                    "content does not match its hash: the row was altered".into(),
-                )),
-            );
-        }
-        expected_prev = stored.to_string();
     }
-    (n, None)
+    (check.rows, None)
+}
+
+/// One line of the anchor file: `<seq> <hash>`.
+pub fn anchor_line(seq: i64, hash: &str) -> String {
+    format!("{seq} {hash}\n")
+}
+
+/// The last well-formed line of an anchor file's tail, as (seq, hash). A
+/// torn last line (a crash mid-write) is skipped.
+pub fn last_anchor(tail: &str) -> Option<(i64, String)> {
+    tail.lines().rev().find_map(|l| {
+        let (seq, hash) = l.trim().split_once(' ')?;
+        let seq = seq.parse().ok()?;
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| (seq, hash.to_string()))
+    })
+}
+
+/// Compares the chain's end with the anchor kept outside the database:
+/// `last` is the chain's last row (seq, hash), `at_anchor` the stored hash
+/// of the row the anchor names (if the chain has it). A cut tail or a
+/// rewritten chain is a broken link; a chain ahead of its anchor is not
+/// (the anchor is written just after each row commits).
+pub fn check_anchor(
+    last: Option<&(i64, String)>,
+    anchor: Option<&(i64, String)>,
+    at_anchor: Option<&str>,
+) -> Option<(i64, String)> {
+    let (aseq, ahash) = anchor?;
+    let end = last.map_or(0, |(s, _)| *s);
+    if end < *aseq {
+        return Some((
+            end + 1,
+            format!(
+                "the anchor file records row {aseq}, but the database ends at row {end}: \
+                 the newest {} rows were cut",
+                aseq - end
+            ),
+        ));
+    }
+    if at_anchor != Some(ahash.as_str()) {
+        return Some((
+            *aseq,
+            format!("row {aseq} is not the row the anchor file recorded: the chain was rewritten"),
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -151,7 +229,7 @@ mod tests {
     }
 
     fn check(c: &[(ChainRow, String)]) -> (u64, Option<(i64, String)>) {
-        verify_chain(c.iter().map(|(r, h)| (r, h.as_str())), toy)
+        verify_chain(c.iter().map(|(r, h)| (r, h.as_str())), |_, b| toy(b))
     }
 
     #[test]
@@ -202,5 +280,40 @@ mod tests {
         c.actor_via = Some("password".into());
         assert_ne!(a.canonical(), c.canonical());
         assert!(a.canonical().starts_with(b"[1,"));
+    }
+
+    #[test]
+    fn the_anchor_finds_a_cut_tail_and_a_rewritten_chain() {
+        let h = |c: char| c.to_string().repeat(64);
+        let anchor = (10, h('a'));
+        // Intact, and ahead of the anchor (written after each commit): fine.
+        assert_eq!(
+            check_anchor(Some(&(10, h('a'))), Some(&anchor), Some(&h('a'))),
+            None
+        );
+        assert_eq!(
+            check_anchor(Some(&(12, h('c'))), Some(&anchor), Some(&h('a'))),
+            None
+        );
+        // The newest rows deleted.
+        let (seq, why) = check_anchor(Some(&(7, h('b'))), Some(&anchor), None).unwrap();
+        assert_eq!(seq, 8);
+        assert!(why.contains("newest 3 rows were cut"), "{why}");
+        let (_, why) = check_anchor(None, Some(&anchor), None).unwrap();
+        assert!(why.contains("ends at row 0"), "{why}");
+        // Every row re-hashed: the anchored row's hash differs.
+        let (seq, why) = check_anchor(Some(&(10, h('d'))), Some(&anchor), Some(&h('d'))).unwrap();
+        assert_eq!(seq, 10);
+        assert!(why.contains("rewritten"), "{why}");
+        // No anchor: nothing to compare.
+        assert_eq!(check_anchor(Some(&(3, h('a'))), None, None), None);
+    }
+
+    #[test]
+    fn anchor_lines_round_trip_and_torn_lines_are_skipped() {
+        let h = "ab".repeat(32);
+        let text = format!("{}{}17 abc", anchor_line(1, &h), anchor_line(2, &h));
+        assert_eq!(last_anchor(&text), Some((2, h.clone())));
+        assert_eq!(last_anchor(""), None);
     }
 }

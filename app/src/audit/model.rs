@@ -10,6 +10,8 @@ pub enum Outcome {
     Denied,
     /// The attempt was recorded but no outcome followed (crash, or still running).
     Pending,
+    /// The console stopped before the change finished; found at the next start.
+    Interrupted,
 }
 
 impl Outcome {
@@ -19,6 +21,7 @@ impl Outcome {
             Outcome::Error => "error",
             Outcome::Denied => "denied",
             Outcome::Pending => "pending",
+            Outcome::Interrupted => "interrupted",
         }
     }
     pub fn parse(s: &str) -> Option<Outcome> {
@@ -27,6 +30,7 @@ impl Outcome {
             Outcome::Error,
             Outcome::Denied,
             Outcome::Pending,
+            Outcome::Interrupted,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)
@@ -62,6 +66,9 @@ pub struct VerifyReport {
     pub rows_checked: u64,
     /// The first row whose link does not hold, and why.
     pub first_broken: Option<BrokenLink>,
+    /// How fast the walk went (none for an empty chain).
+    #[serde(default)]
+    pub rows_per_second: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

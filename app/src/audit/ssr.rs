@@ -3,17 +3,26 @@
 //! [`AuditLog::record`] is the one path every mutation takes: it commits the
 //! attempt (with the before value) first, runs the operation only if that
 //! succeeded, then appends the outcome (with the after value or the error).
+//!
+//! The chain is keyed: each row's hash is an HMAC-SHA256 with a key kept
+//! outside the database (`ZKMQ_AUDIT_KEY`, else `<database>.key`, created
+//! 0600 on first start), so whoever can write the database cannot re-hash
+//! rows they altered. After each row commits, its seq and hash are appended
+//! to `<database>.anchor` (and the head is on `/metrics`), so a cut tail is
+//! found too. Rows written before the chain was keyed keep their plain
+//! SHA-256; the first keyed row links to them.
 
-use super::logic::{ChainRow, GENESIS_HASH, verify_chain};
+use super::logic::{ChainCheck, ChainRow, GENESIS_HASH, anchor_line, check_anchor, last_anchor};
 use super::model::{AuditRecord, BrokenLink, Outcome, VerifyReport};
 use crate::auth::model::Scope;
 use crate::error::{AppError, Backend};
 use crate::runtime::{Actor, RequestContext, now_rfc3339};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -138,12 +147,115 @@ pub struct Applied<T> {
 #[derive(Clone)]
 pub struct AuditLog {
     pool: SqlitePool,
-    /// Serialises appends: each row needs the previous row's hash.
-    append: Arc<Mutex<()>>,
+    /// Serialises appends: each row needs the previous row's hash. Holds the
+    /// anchor file, appended under the same lock.
+    append: Arc<Mutex<std::fs::File>>,
+    key: Arc<ChainKey>,
+    anchor_path: PathBuf,
+    /// The newest row's seq and hash (for `/metrics`).
+    head: Arc<std::sync::Mutex<(i64, String)>>,
 }
 
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
+}
+
+fn hmac_hex(key: &[u8], b: &[u8]) -> String {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    m.update(b);
+    hex::encode(m.finalize().into_bytes())
+}
+
+/// The chain's key, and the first row it applies to (earlier rows were
+/// written before the chain was keyed).
+struct ChainKey {
+    key: Vec<u8>,
+    keyed_from: i64,
+    /// The stored `keyed_from` does not carry the key's mark: someone moved
+    /// the start of the keyed chain (to pass re-hashed rows off as old ones).
+    forged_start: bool,
+}
+
+impl ChainKey {
+    fn hash(&self, seq: i64, bytes: &[u8]) -> String {
+        if seq < self.keyed_from {
+            sha256_hex(bytes)
+        } else {
+            hmac_hex(&self.key, bytes)
+        }
+    }
+
+    fn start_mark(key: &[u8], keyed_from: i64) -> String {
+        hmac_hex(
+            key,
+            format!("zkmq audit keyed from {keyed_from}").as_bytes(),
+        )
+    }
+}
+
+/// `<database><suffix>`, e.g. `zkmq.db.key`.
+fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut p = db.as_os_str().to_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// Creates `path` readable and writable by its owner only (or opens it for
+/// appending when it exists).
+fn private_file(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true);
+    if append {
+        o.append(true);
+    } else {
+        o.write(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// The chain's key: `ZKMQ_AUDIT_KEY` (hex), else the key file beside the
+/// database; a new random key in a new 0600 file when neither exists and
+/// `may_create` (a chain that is already keyed needs its own key back).
+fn load_key(db: &Path, may_create: bool) -> Result<Vec<u8>, String> {
+    let from_hex = |text: &str, whence: &str| {
+        let k = hex::decode(text.trim())
+            .map_err(|_| format!("{whence} is not a hex key (64 hex digits)"))?;
+        if k.len() < 32 {
+            return Err(format!(
+                "{whence} holds {} bytes; the audit key needs at least 32 (64 hex digits)",
+                k.len()
+            ));
+        }
+        Ok(k)
+    };
+    if let Ok(text) = std::env::var("ZKMQ_AUDIT_KEY") {
+        return from_hex(&text, "ZKMQ_AUDIT_KEY");
+    }
+    let path = beside(db, ".key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => from_hex(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => {
+            use rand_core::RngCore;
+            let mut key = vec![0u8; 32];
+            rand_core::OsRng.fill_bytes(&mut key);
+            let mut f = private_file(&path, false)
+                .map_err(|e| format!("cannot create the audit key file {}: {e}", path.display()))?;
+            std::io::Write::write_all(&mut f, format!("{}\n", hex::encode(&key)).as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| format!("cannot write the audit key file {}: {e}", path.display()))?;
+            tracing::info!(key_file = %path.display(), "created the audit chain's key");
+            Ok(key)
+        }
+        Err(e) => Err(format!(
+            "cannot read the audit key file {} ({e}): the chain was keyed with it; restore it or set ZKMQ_AUDIT_KEY",
+            path.display()
+        )),
+    }
 }
 
 /// The fields both rows of a record share; the caller adds its phase's own.
@@ -180,6 +292,13 @@ impl AuditLog {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
+        if !path.exists() {
+            // SQLite creates its files with the process umask (often 0644);
+            // an empty file it is given is a new database, and its WAL and
+            // shared-memory files take this file's mode.
+            private_file(path, false)
+                .map_err(|e| format!("cannot create audit database {}: {e}", path.display()))?;
+        }
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(|e| e.to_string())?
             .create_if_missing(true)
@@ -196,10 +315,134 @@ impl AuditLog {
             .run(&pool)
             .await
             .map_err(|e| format!("cannot migrate audit database {}: {e}", path.display()))?;
+        let key = Self::chain_key(&pool, path).await?;
+        let anchor_path = beside(path, ".anchor");
+        let anchor = private_file(&anchor_path, true).map_err(|e| {
+            format!(
+                "cannot open the audit anchor file {}: {e}",
+                anchor_path.display()
+            )
+        })?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&pool)
+            .await
+            .map_err(|e| e.to_string())?
+            .map_or((0, GENESIS_HASH.to_string()), |r| (r.get(0), r.get(1)));
         Ok(AuditLog {
             pool,
-            append: Arc::new(Mutex::new(())),
+            append: Arc::new(Mutex::new(anchor)),
+            key: Arc::new(key),
+            anchor_path,
+            head: Arc::new(std::sync::Mutex::new(head)),
         })
+    }
+
+    /// The key, checked against the mark it left in the database, and the
+    /// row the keyed chain starts at (recorded on the first keyed start).
+    async fn chain_key(pool: &SqlitePool, db: &Path) -> Result<ChainKey, String> {
+        let meta = |name: &'static str| async move {
+            sqlx::query_scalar::<_, String>("SELECT value FROM audit_meta WHERE name = ?")
+                .bind(name)
+                .fetch_optional(pool)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        let check = meta("key_check").await?;
+        let key = load_key(db, check.is_none())?;
+        let mark = hmac_hex(&key, b"zkmq audit key check");
+        match check {
+            Some(c) if c != mark => {
+                return Err(format!(
+                    "the audit key (ZKMQ_AUDIT_KEY or {}) is not the key this audit log was written with",
+                    beside(db, ".key").display()
+                ));
+            }
+            Some(_) => {}
+            None => {
+                let next: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log")
+                        .fetch_one(pool)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+                for (name, value) in [
+                    ("key_check", mark),
+                    ("keyed_from", next.to_string()),
+                    ("keyed_from_mark", ChainKey::start_mark(&key, next)),
+                ] {
+                    sqlx::query("INSERT INTO audit_meta (name, value) VALUES (?, ?)")
+                        .bind(name)
+                        .bind(value)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                tx.commit().await.map_err(|e| e.to_string())?;
+            }
+        }
+        let keyed_from: i64 = meta("keyed_from")
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let forged_start = meta("keyed_from_mark").await?.as_deref()
+            != Some(ChainKey::start_mark(&key, keyed_from).as_str());
+        Ok(ChainKey {
+            key,
+            keyed_from,
+            forged_start,
+        })
+    }
+
+    /// Gives every attempt without an outcome (the console was killed or
+    /// lost power mid-change) the outcome "interrupted", so no record stays
+    /// pending forever. Called once at start-up, before anything else is
+    /// recorded; returns the records marked.
+    pub async fn mark_interrupted(&self) -> Result<Vec<i64>, AppError> {
+        let rows = sqlx::query(
+            "SELECT a.seq, a.actor, a.actor_via, a.client_addr, a.backend, a.cluster, a.action, a.target \
+             FROM audit_log a LEFT JOIN audit_log o ON o.record_id = a.seq AND o.phase = 'outcome' \
+             WHERE a.phase = 'attempt' AND o.seq IS NULL ORDER BY a.seq",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut marked = Vec::new();
+        for r in rows {
+            let backend: String = r.get(4);
+            let attempt = Attempt {
+                actor: Actor {
+                    name: r.get(1),
+                    via: r.get(2),
+                    client_addr: r.get(3),
+                },
+                backend: Backend::from_slug(&backend),
+                cluster: r.get(5),
+                action: r.get(6),
+                target: r.get(7),
+                params: serde_json::Value::Null,
+                before: None,
+            };
+            let id: i64 = r.get(0);
+            self.append_outcome(
+                id,
+                &attempt,
+                Outcome::Interrupted,
+                None,
+                Some(format!(
+                    "the console stopped before this change finished (found at start-up, {}); \
+                     read the target to see what it holds now",
+                    now_rfc3339()
+                )),
+            )
+            .await?;
+            marked.push(id);
+        }
+        Ok(marked)
+    }
+
+    /// The newest row's seq and hash: what the anchor file and `/metrics` show.
+    pub fn head(&self) -> (i64, String) {
+        self.head.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -281,7 +524,7 @@ impl AuditLog {
 
     /// Appends one row in its own committed transaction; returns its seq.
     async fn append(&self, build: impl FnOnce(i64, String) -> ChainRow) -> Result<i64, AppError> {
-        let _guard = self.append.lock().await;
+        let mut anchor = self.append.lock().await;
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
@@ -292,7 +535,7 @@ impl AuditLog {
             None => (1, GENESIS_HASH.to_string()),
         };
         let row = build(seq, prev_hash);
-        let hash = sha256_hex(&row.canonical());
+        let hash = self.key.hash(seq, &row.canonical());
         sqlx::query(
             "INSERT INTO audit_log (seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, \
              params, before_value, after_value, outcome, error, prev_hash, hash, actor_via) \
@@ -320,6 +563,16 @@ impl AuditLog {
         .await
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
+        // After the commit: an anchor never names a row the database lacks.
+        // A crash before this line leaves the database one row ahead, which
+        // verify accepts; a lost write here is logged, never a failed change.
+        if let Err(e) = std::io::Write::write_all(&mut *anchor, anchor_line(seq, &hash).as_bytes())
+        {
+            tracing::error!(anchor = %self.anchor_path.display(), error = %e, "could not append to the audit anchor file");
+        }
+        if let Ok(mut h) = self.head.lock() {
+            *h = (seq, hash);
+        }
         Ok(seq)
     }
 
@@ -412,46 +665,110 @@ impl AuditLog {
             .collect())
     }
 
-    /// Walks the whole chain in order and reports the first broken link.
+    /// Walks the whole chain in order, streaming (memory stays flat however
+    /// long it is), then compares its end with the anchor file; reports the
+    /// first broken link and how fast it went.
     pub async fn verify(&self) -> Result<VerifyReport, AppError> {
-        let rows = sqlx::query(
+        use futures::TryStreamExt;
+        let started = std::time::Instant::now();
+        let anchor = self.read_anchor()?;
+        let mut check = ChainCheck::default();
+        let mut at_anchor: Option<String> = None;
+        let mut broken = None;
+        if self.key.forged_start {
+            broken = Some((
+                self.key.keyed_from,
+                "the start of the keyed chain recorded in audit_meta was changed: rows may have been \
+                 re-hashed and passed off as written before the chain was keyed"
+                    .to_string(),
+            ));
+        }
+        let mut rows = sqlx::query(
             "SELECT seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, params, \
                     before_value, after_value, outcome, error, prev_hash, hash, actor_via FROM audit_log ORDER BY seq",
         )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let chain: Vec<(ChainRow, String)> = rows
-            .into_iter()
-            .map(|r| {
-                (
-                    ChainRow {
-                        seq: r.get(0),
-                        record_id: r.get(1),
-                        phase: r.get(2),
-                        ts: r.get(3),
-                        actor: r.get(4),
-                        actor_via: r.get(17),
-                        client_addr: r.get(5),
-                        backend: r.get(6),
-                        cluster: r.get(7),
-                        action: r.get(8),
-                        target: r.get(9),
-                        params: r.get(10),
-                        before_value: r.get(11),
-                        after_value: r.get(12),
-                        outcome: r.get(13),
-                        error: r.get(14),
-                        prev_hash: r.get(15),
-                    },
-                    r.get::<String, _>(16),
-                )
-            })
-            .collect();
-        let (n, broken) = verify_chain(chain.iter().map(|(r, h)| (r, h.as_str())), sha256_hex);
+        .fetch(&self.pool);
+        while broken.is_none() {
+            let Some(r) = rows.try_next().await.map_err(db_err)? else {
+                break;
+            };
+            let row = ChainRow {
+                seq: r.get(0),
+                record_id: r.get(1),
+                phase: r.get(2),
+                ts: r.get(3),
+                actor: r.get(4),
+                actor_via: r.get(17),
+                client_addr: r.get(5),
+                backend: r.get(6),
+                cluster: r.get(7),
+                action: r.get(8),
+                target: r.get(9),
+                params: r.get(10),
+                before_value: r.get(11),
+                after_value: r.get(12),
+                outcome: r.get(13),
+                error: r.get(14),
+                prev_hash: r.get(15),
+            };
+            let stored: String = r.get(16);
+            let actual = self.key.hash(row.seq, &row.canonical());
+            if let Err(b) = check.next(&row, &stored, &actual) {
+                broken = Some(b);
+                break;
+            }
+            if anchor.as_ref().is_some_and(|(s, _)| *s == row.seq) {
+                at_anchor = Some(stored);
+            }
+        }
+        drop(rows);
+        if broken.is_none() {
+            broken = check_anchor(check.last.as_ref(), anchor.as_ref(), at_anchor.as_deref());
+        }
+        if broken.is_none()
+            && anchor.is_none()
+            && check
+                .last
+                .as_ref()
+                .is_some_and(|(s, _)| *s >= self.key.keyed_from)
+        {
+            broken = Some((
+                check.last.as_ref().map_or(0, |(s, _)| *s),
+                format!(
+                    "the anchor file {} is missing or empty, yet the chain has keyed rows: \
+                     whether the newest rows are all there cannot be proven",
+                    self.anchor_path.display()
+                ),
+            ));
+        }
+        let elapsed = started.elapsed().as_secs_f64();
         Ok(VerifyReport {
-            rows_checked: n,
+            rows_checked: check.rows,
             first_broken: broken.map(|(seq, reason)| BrokenLink { seq, reason }),
+            rows_per_second: (elapsed > 0.0).then(|| (check.rows as f64 / elapsed).round() as u64),
         })
+    }
+
+    /// The anchor file's last line (only its tail is read).
+    fn read_anchor(&self) -> Result<Option<(i64, String)>, AppError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = match std::fs::File::open(&self.anchor_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(AppError::Audit(format!(
+                    "cannot read {}: {e}",
+                    self.anchor_path.display()
+                )));
+            }
+        };
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut tail = String::new();
+        f.seek(SeekFrom::Start(len.saturating_sub(512)))
+            .and_then(|_| f.read_to_string(&mut tail))
+            .map_err(|e| {
+                AppError::Audit(format!("cannot read {}: {e}", self.anchor_path.display()))
+            })?;
+        Ok(last_anchor(&tail))
     }
 }

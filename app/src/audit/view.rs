@@ -81,7 +81,7 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
     let outcome_class = match record.outcome {
         Outcome::Ok => "text-green-800 dark:text-green-300",
         Outcome::Error | Outcome::Denied => "text-red-800 dark:text-red-300",
-        Outcome::Pending => "text-amber-800 dark:text-amber-300",
+        Outcome::Pending | Outcome::Interrupted => "text-amber-800 dark:text-amber-300",
     };
     // "alice via password (10.0.0.7)": who, how they proved it, from where.
     let mut actor = record.actor.clone();

@@ -105,9 +105,16 @@ pub async fn create_topic(
 
 /// Deletes a topic; `confirm` must repeat its name.
 #[server(endpoint = "delete_topic")]
-pub async fn delete_topic(cluster: String, topic: String, confirm: String) -> Result<(), AppError> {
-    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
-    super::ssr::audited::delete_topic(&rec, &kafka, &topic, &confirm).await
+pub async fn delete_topic(
+    cluster: String,
+    topic: String,
+    confirm: String,
+    /// An administrator's override for Kafka's internal topics.
+    #[server(default)]
+    override_internal: bool,
+) -> Result<(), AppError> {
+    let (kafka, rec) = authorized(&cluster, super::logic::change_needs(override_internal)).await?;
+    super::ssr::audited::delete_topic(&rec, &kafka, &topic, &confirm, override_internal).await
 }
 
 /// Grows a topic to `total` partitions; with `preview` only validates.
@@ -117,9 +124,11 @@ pub async fn add_partitions(
     topic: String,
     total: String,
     preview: bool,
+    #[server(default)] override_internal: bool,
 ) -> Result<ChangePreview, AppError> {
-    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
-    super::ssr::audited::add_partitions(&rec, &kafka, &topic, &total, preview).await
+    let (kafka, rec) = authorized(&cluster, super::logic::change_needs(override_internal)).await?;
+    super::ssr::audited::add_partitions(&rec, &kafka, &topic, &total, preview, override_internal)
+        .await
 }
 
 /// Sets (`key=value` lines) and removes (key lines) topic overrides.
@@ -130,9 +139,19 @@ pub async fn alter_topic_config(
     set: String,
     remove: String,
     preview: bool,
+    #[server(default)] override_internal: bool,
 ) -> Result<ChangePreview, AppError> {
-    let (kafka, rec) = authorized(&cluster, &[Permission::Change]).await?;
-    super::ssr::audited::alter_topic_config(&rec, &kafka, &topic, &set, &remove, preview).await
+    let (kafka, rec) = authorized(&cluster, super::logic::change_needs(override_internal)).await?;
+    super::ssr::audited::alter_topic_config(
+        &rec,
+        &kafka,
+        &topic,
+        &set,
+        &remove,
+        preview,
+        override_internal,
+    )
+    .await
 }
 
 /// One page of consumer groups; `sort`: name, state, members.

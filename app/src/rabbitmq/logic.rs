@@ -560,6 +560,67 @@ fn def_key(kind: &str, item: &Value) -> String {
     }
 }
 
+/// What an export shows instead of a secret.
+pub const REDACTED: &str = "(redacted by zkmq)";
+
+/// Takes the secrets out of a definitions export before it leaves the
+/// server: users' password hashes (an offline-crackable copy of every
+/// broker login) and the passwords in URIs of parameters and global
+/// parameters (shovels and federation upstreams keep
+/// `amqp://user:password@host` there). An import leaves users alone and
+/// never applies parameters, so a redacted file imports the same. Returns
+/// how many secrets were taken out.
+pub fn redact_definitions(defs: &mut Value) -> usize {
+    let mut n = 0;
+    if let Some(users) = defs.get_mut("users").and_then(Value::as_array_mut) {
+        for u in users {
+            if let Some(h) = u
+                .get_mut("password_hash")
+                .filter(|h| h.as_str().is_some_and(|h| !h.is_empty()))
+            {
+                *h = Value::String(REDACTED.into());
+                n += 1;
+            }
+        }
+    }
+    for kind in ["parameters", "global_parameters"] {
+        if let Some(list) = defs.get_mut(kind).and_then(Value::as_array_mut) {
+            for p in list {
+                if let Some(v) = p.get_mut("value") {
+                    n += redact_uris(v);
+                }
+            }
+        }
+    }
+    n
+}
+
+/// Every string in `v` that is a URI with a password loses the password.
+fn redact_uris(v: &mut Value) -> usize {
+    match v {
+        Value::String(s) => match without_password(s) {
+            Some(r) => {
+                *s = r;
+                1
+            }
+            None => 0,
+        },
+        Value::Array(a) => a.iter_mut().map(redact_uris).sum(),
+        Value::Object(o) => o.values_mut().map(redact_uris).sum(),
+        _ => 0,
+    }
+}
+
+/// `scheme://user:secret@host…` → `scheme://user:(redacted by zkmq)@host…`.
+fn without_password(s: &str) -> Option<String> {
+    let (scheme, rest) = s.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let at = authority.rfind('@')?;
+    let (user, _) = authority[..at].split_once(':')?;
+    Some(format!("{scheme}://{user}:{REDACTED}{}", &rest[at..]))
+}
+
 /// The kinds an import plan covers (users and permissions are left alone).
 pub const DEFINITION_KINDS: &[&str] = &["vhosts", "exchanges", "queues", "bindings", "policies"];
 
@@ -814,5 +875,31 @@ mod tests {
             parse_overview(&serde_json::json!({})),
             BrokerOverview::default()
         );
+    }
+
+    #[test]
+    fn exports_lose_password_hashes_and_uri_passwords() {
+        let mut d = serde_json::json!({
+            "users": [{"name": "admin", "password_hash": "abc=", "tags": ["administrator"]},
+                      {"name": "nopass", "password_hash": ""}],
+            "parameters": [{"component": "shovel", "name": "s", "vhost": "/", "value": {
+                "src-uri": "amqp://shovel:s3cret@10.0.0.1:5672/%2F",
+                "dest-uri": ["amqps://a:b@h1", "amqp://h2"],
+                "src-queue": "q"}}],
+            "global_parameters": [{"name": "cluster_name", "value": "rabbit@h"}]
+        });
+        assert_eq!(redact_definitions(&mut d), 3);
+        let text = d.to_string();
+        for secret in ["abc=", "s3cret", ":b@"] {
+            assert!(!text.contains(secret), "{secret} left in {text}");
+        }
+        assert_eq!(
+            d["parameters"][0]["value"]["src-uri"],
+            format!("amqp://shovel:{REDACTED}@10.0.0.1:5672/%2F")
+        );
+        assert_eq!(d["parameters"][0]["value"]["dest-uri"][1], "amqp://h2");
+        assert_eq!(d["parameters"][0]["value"]["src-queue"], "q");
+        assert_eq!(d["global_parameters"][0]["value"], "rabbit@h");
+        assert_eq!(d["users"][0]["tags"][0], "administrator");
     }
 }

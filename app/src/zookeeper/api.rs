@@ -36,7 +36,7 @@ pub async fn list_znode_children(
     #[server(default)] around: String,
 ) -> Result<ChildPage, AppError> {
     let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
-    super::logic::validate_path("path", &path)?;
+    zk.check_path("path", &path)?;
     zk.sync(&path).await?; // show the latest committed state, not a lagging member's
     let around = Some(around.as_str()).filter(|a| !a.is_empty());
     zk.list_children(&path, &prefix, offset, around, CHILD_PAGE)
@@ -50,7 +50,7 @@ pub async fn list_znode_children(
 #[server(endpoint = "list_znode_levels")]
 pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<ChildPage>, AppError> {
     let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
-    super::logic::validate_path("path", &path)?;
+    zk.check_path("path", &path)?;
     zk.sync(&path).await?;
     let levels = super::logic::ancestors(&path);
     let pages = futures::future::join_all(levels.iter().map(|l| {
@@ -69,7 +69,7 @@ pub async fn list_znode_levels(cluster: String, path: String) -> Result<Vec<Chil
 #[server(endpoint = "get_znode")]
 pub async fn get_znode(cluster: String, path: String) -> Result<Znode, AppError> {
     let (zk, _) = authorized(&cluster, &[Permission::Read]).await?;
-    super::logic::validate_path("path", &path)?;
+    zk.check_path("path", &path)?;
     zk.sync(&path).await?;
     zk.get_znode(&path).await
 }

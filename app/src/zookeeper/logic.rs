@@ -51,6 +51,51 @@ pub fn validate_path(field: &str, path: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Refuses a path beyond an ensemble's bounds (`zookeeper.max_path_bytes`,
+/// `zookeeper.max_path_depth`) before anything else reads it: a page and
+/// its tree grow with every level, and a path beyond ZooKeeper's packet
+/// limit makes the server drop the connection every user shares. The
+/// message never echoes the path (it may be megabytes).
+pub fn check_path_bounds(
+    field: &str,
+    path: &str,
+    max_bytes: usize,
+    max_depth: usize,
+) -> Result<(), AppError> {
+    if path.len() > max_bytes {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "is {} bytes long; zkmq accepts znode paths of up to {} bytes on this ensemble (zookeeper.max_path_bytes)",
+                crate::fields::grouped(path.len() as u64),
+                crate::fields::grouped(max_bytes as u64)
+            ),
+        ));
+    }
+    let depth = path.bytes().filter(|b| *b == b'/').count();
+    if path != "/" && depth > max_depth {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "is {} levels deep; zkmq accepts znode paths of up to {} levels on this ensemble (zookeeper.max_path_depth)",
+                crate::fields::grouped(depth as u64),
+                crate::fields::grouped(max_depth as u64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `path` is `selected` or one of its ancestors (linear: no list of
+/// ancestors is built).
+pub fn is_on_path(path: &str, selected: &str) -> bool {
+    path == "/"
+        || selected == path
+        || (selected.len() > path.len()
+            && selected.starts_with(path)
+            && selected.as_bytes()[path.len()] == b'/')
+}
+
 /// One child name as typed in the create form (not a path).
 pub fn validate_child_name(field: &str, name: &str) -> Result<(), AppError> {
     let bad = |why: String| {
@@ -154,7 +199,25 @@ pub fn join(parent: &str, child: &str) -> String {
     }
 }
 
-/// Every ancestor of `path` from `/` down to `path` itself.
+/// Every ancestor of `path` from `/` down to `path` itself, as `&path[..end]`
+/// ("/" for 0): linear in the path, however deep, where the ancestors
+/// themselves would grow with the square.
+pub fn ancestor_ends(path: &str) -> Vec<usize> {
+    let mut out = vec![0];
+    if path != "/" {
+        out.extend(path.match_indices('/').skip(1).map(|(i, _)| i));
+        out.push(path.len());
+    }
+    out
+}
+
+/// The ancestor of `path` that ends at `end` (from [`ancestor_ends`]).
+pub fn ancestor_at(path: &str, end: usize) -> &str {
+    if end == 0 { "/" } else { &path[..end] }
+}
+
+/// Every ancestor of `path` from `/` down to `path` itself (for paths within
+/// an ensemble's depth bound; [`ancestor_ends`] for any path).
 pub fn ancestors(path: &str) -> Vec<String> {
     let mut out = vec!["/".to_string()];
     if path != "/" {
@@ -716,7 +779,20 @@ mod tests {
         assert_eq!(join("/", "a"), "/a");
         assert_eq!(join("/a", "b"), "/a/b");
         assert_eq!(ancestors("/a/b"), ["/", "/a", "/a/b"]);
+        assert!(is_on_path("/", "/a/b") && is_on_path("/a", "/a/b") && is_on_path("/a/b", "/a/b"));
+        assert!(
+            !is_on_path("/a/b", "/a")
+                && !is_on_path("/a/b", "/a/bc")
+                && !is_on_path("/a/bc", "/a/b")
+        );
         assert_eq!(ancestors("/"), ["/"]);
+        for p in ["/", "/a", "/a/bc/d"] {
+            let via_ends: Vec<&str> = ancestor_ends(p)
+                .into_iter()
+                .map(|e| ancestor_at(p, e))
+                .collect();
+            assert_eq!(via_ends, ancestors(p), "{p}");
+        }
     }
 
     #[test]
@@ -1013,5 +1089,28 @@ mod tests {
             import_action("/x", &src, None, true, 2).0,
             ImportAction::Conflict
         );
+    }
+
+    #[test]
+    fn paths_beyond_the_bounds_are_refused_without_echoing_them() {
+        let deep = "/a".repeat(2_000);
+        let e = check_path_bounds("path", &deep, 100_000, 128)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("2,000 levels deep") && e.contains("up to 128 levels"),
+            "{e}"
+        );
+        assert!(!e.contains("/a/a"), "{e}");
+        let long = format!("/{}", "x".repeat(5_000));
+        let e = check_path_bounds("path", &long, 4_096, 128)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("5,001 bytes long") && e.contains("zookeeper.max_path_bytes"),
+            "{e}"
+        );
+        assert!(check_path_bounds("path", &"/a".repeat(128), 4_096, 128).is_ok());
+        assert!(check_path_bounds("path", "/", 4_096, 0).is_ok());
     }
 }

@@ -24,6 +24,35 @@ pub fn is_internal_topic(name: &str) -> bool {
     name.starts_with("__")
 }
 
+/// Refuses `what` (delete, grow, reconfigure) on one of Kafka's internal
+/// topics unless an administrator asked for the override: their offsets and
+/// transaction state are every consumer group's and producer's, and the
+/// brokers' own validate-only check accepts such a change.
+pub fn guard_internal(topic: &str, override_internal: bool, what: &str) -> Result<(), AppError> {
+    if is_internal_topic(topic) && !override_internal {
+        return Err(AppError::invalid(
+            "override_internal",
+            format!(
+                "\"{topic}\" is one of Kafka's internal topics (its name starts with __): {what} it \
+                 can break every consumer group or transaction on the cluster. An administrator may \
+                 tick \"Override: change an internal topic\"; the change is then recorded as overridden"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The permissions a topic change needs: an internal-topic override is an
+/// administrator's.
+pub fn change_needs(override_internal: bool) -> &'static [crate::auth::model::Permission] {
+    use crate::auth::model::Permission;
+    if override_internal {
+        &[Permission::Change, Permission::Administer]
+    } else {
+        &[Permission::Change]
+    }
+}
+
 /// Rows per page of the topic and group lists (and the most a request may ask).
 pub const PAGE: usize = 100;
 pub const MAX_PAGE: usize = 500;
@@ -366,19 +395,42 @@ pub fn reset_offset(target: &ResetTarget, low: i64, high: i64, by_time: Option<i
 /// The rows of an offset reset: per partition (`parts`, as topic and id) its
 /// committed offset (`committed`: topic, partition, offset) and the new one
 /// from its watermarks (`low`, `high`) and, for a time, the broker's offset
-/// for it (`by_time`). Sorted by topic and partition.
+/// for it (`by_time`). Sorted by topic and partition. A partition whose
+/// watermarks the brokers did not give (its leader is down) refuses the
+/// whole reset: any offset written for it would be a guess.
 pub fn reset_rows(
     target: &ResetTarget,
     parts: Vec<(String, i32)>,
     committed: &[(String, i32, i64)],
     watermarks: &std::collections::HashMap<(String, i32), (i64, i64)>,
     by_time: Option<&std::collections::HashMap<(String, i32), Option<i64>>>,
-) -> Vec<ResetRow> {
+) -> Result<Vec<ResetRow>, AppError> {
+    let mut unknown: Vec<String> = parts
+        .iter()
+        .filter(|k| !watermarks.contains_key(k))
+        .map(|(t, p)| format!("{t}-{p}"))
+        .collect();
+    if !unknown.is_empty() {
+        unknown.sort();
+        let n = unknown.len();
+        let shown = unknown
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(AppError::Conflict(format!(
+            "the brokers gave no watermarks for {n} partition{} ({shown}{}): their leader may be down. \
+             Nothing was reset; try again when every partition has a leader",
+            if n == 1 { "" } else { "s" },
+            if n > 10 { ", …" } else { "" }
+        )));
+    }
     let mut rows: Vec<ResetRow> = parts
         .into_iter()
         .map(|(t, p)| {
             let key = (t, p);
-            let (low, high) = watermarks.get(&key).copied().unwrap_or((0, 0));
+            let (low, high) = watermarks[&key];
             let at = by_time.and_then(|m| m.get(&key).copied().flatten());
             let (topic, partition) = key;
             ResetRow {
@@ -393,7 +445,7 @@ pub fn reset_rows(
         })
         .collect();
     rows.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-    rows
+    Ok(rows)
 }
 
 /// Where a browse of a partition with watermarks `low..high` starts: an

@@ -347,7 +347,7 @@ fn reset_rows_pair_each_partition_with_its_committed_and_new_offset() {
         (("t".to_string(), 1), (0, 4)),
     ]
     .into();
-    let latest = reset_rows(&ResetTarget::Latest, parts.clone(), &committed, &wm, None);
+    let latest = reset_rows(&ResetTarget::Latest, parts.clone(), &committed, &wm, None).unwrap();
     assert_eq!(
         latest,
         [
@@ -373,12 +373,21 @@ fn reset_rows_pair_each_partition_with_its_committed_and_new_offset() {
     .into();
     let by_time = reset_rows(
         &ResetTarget::Timestamp(1),
-        parts,
+        parts.clone(),
         &committed,
         &wm,
         Some(&at),
-    );
+    )
+    .unwrap();
     assert_eq!(by_time.iter().map(|r| r.new).collect::<Vec<_>>(), [7, 4]);
+    // A partition without watermarks (leader down) refuses the reset, never writes 0.
+    let mut parts = parts;
+    parts.push(("t".to_string(), 2));
+    let e = reset_rows(&ResetTarget::Latest, parts, &committed, &wm, None).unwrap_err();
+    assert!(
+        matches!(&e, AppError::Conflict(m) if m.contains("1 partition (t-2)") && m.contains("Nothing was reset")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -390,4 +399,19 @@ fn a_browse_starts_within_the_partition() {
     assert_eq!(browse_start(&BrowseStart::Newest(50), 3, 10, None), 3);
     assert_eq!(browse_start(&BrowseStart::Timestamp(1), 3, 10, Some(5)), 5);
     assert_eq!(browse_start(&BrowseStart::Timestamp(1), 3, 10, None), 10);
+}
+
+#[test]
+fn internal_topics_need_the_override() {
+    for t in ["__consumer_offsets", "__transaction_state"] {
+        let e = guard_internal(t, false, "deleting").unwrap_err();
+        assert!(
+            matches!(&e, AppError::Invalid { field, reason } if field == "override_internal" && reason.contains("deleting it")),
+            "{e}"
+        );
+        assert!(guard_internal(t, true, "deleting").is_ok());
+    }
+    assert!(guard_internal("orders", false, "deleting").is_ok());
+    assert_eq!(change_needs(false).len(), 1);
+    assert!(change_needs(true).contains(&crate::auth::model::Permission::Administer));
 }

@@ -9,8 +9,8 @@ use crate::audit::ssr::{Applied, Attempt, Recorder};
 use crate::error::{AppError, Backend};
 use crate::fields::{parse_count, parse_headers};
 use crate::kafka::logic::{
-    MAX_PARTITIONS, parse_config_change, parse_config_lines, parse_replication, plan_config_change,
-    validate_topic_name,
+    MAX_PARTITIONS, guard_internal, parse_config_change, parse_config_lines, parse_replication,
+    plan_config_change, validate_topic_name,
 };
 use crate::kafka::model::{
     ChangePreview, NewTopicForm, ProduceForm, Produced, ResetRow, ResetTarget,
@@ -98,14 +98,24 @@ pub async fn create_topic(
         .await
 }
 
+/// The parameters of a change, marked when it overrode the internal-topic guard.
+fn overridden(mut params: serde_json::Value, override_internal: bool) -> serde_json::Value {
+    if override_internal {
+        params["override_internal"] = json!(true);
+    }
+    params
+}
+
 /// Deletes a topic once its name is typed again.
 pub async fn delete_topic(
     rec: &Recorder,
     k: &KafkaCluster,
     topic: &str,
     confirm: &str,
+    override_internal: bool,
 ) -> Result<(), AppError> {
     let cluster = k.id();
+    guard_internal(topic, override_internal, "deleting")?;
     if confirm != topic {
         return Err(AppError::invalid(
             "confirm",
@@ -119,7 +129,14 @@ pub async fn delete_topic(
         "messages": detail.partitions.iter().map(|p| Some(p.high? - p.low?)).sum::<Option<i64>>(),
         "overrides": overrides_json(&detail.configs.iter().filter(|c| c.source == crate::kafka::model::ConfigSource::Topic).map(|c| (c.name.clone(), c.value.clone())).collect::<Vec<_>>()),
     });
-    let a = attempt(rec, cluster, "delete_topic", topic, json!({}), Some(before));
+    let a = attempt(
+        rec,
+        cluster,
+        "delete_topic",
+        topic,
+        overridden(json!({}), override_internal),
+        Some(before),
+    );
     rec.record(a, || async {
         k.delete_topic_raw(topic).await?;
         Ok(Applied {
@@ -137,8 +154,10 @@ pub async fn add_partitions(
     topic: &str,
     total: &str,
     preview: bool,
+    override_internal: bool,
 ) -> Result<ChangePreview, AppError> {
     let cluster = k.id();
+    guard_internal(topic, override_internal, "adding partitions to")?;
     let detail = k.topic_state(topic).await?;
     let current = detail.partitions.len() as i64;
     let total = parse_count("partitions", total, 1, MAX_PARTITIONS)?;
@@ -165,7 +184,7 @@ pub async fn add_partitions(
         cluster,
         "add_partitions",
         topic,
-        json!({"total": total}),
+        overridden(json!({"total": total}), override_internal),
         Some(json!({"partitions": current})),
     );
     rec.record(a, || async {
@@ -188,8 +207,10 @@ pub async fn alter_topic_config(
     set: &str,
     remove: &str,
     preview: bool,
+    override_internal: bool,
 ) -> Result<ChangePreview, AppError> {
     let cluster = k.id();
+    guard_internal(topic, override_internal, "changing the configs of")?;
     let (set, remove) = parse_config_change(set, remove)?;
     let before = k.topic_overrides(topic).await?;
     let plan = plan_config_change(topic, &before, &set, &remove)?;
@@ -198,7 +219,7 @@ pub async fn alter_topic_config(
         k.set_overrides_raw(topic, &after, true).await?;
         return Ok(result);
     }
-    let params = json!({"set": set, "remove": remove});
+    let params = overridden(json!({"set": set, "remove": remove}), override_internal);
     let a = attempt(
         rec,
         cluster,

@@ -256,7 +256,7 @@ impl KafkaCluster {
             ResetTarget::Timestamp(ts) => Some(self.offsets_at(parts.clone(), *ts).await?),
             _ => None,
         };
-        Ok(reset_rows(target, parts, &committed, &wm, by_time.as_ref()))
+        reset_rows(target, parts, &committed, &wm, by_time.as_ref())
     }
 
     /// The first offset at or after `ts` per partition (`None`: no such message).

@@ -30,13 +30,13 @@ impl Matcher {
         Ok(match f {
             MessageFilter::None => Matcher::All,
             MessageFilter::Substring { text } if text.is_empty() => Matcher::All,
-            MessageFilter::Substring { text } => Matcher::Text(text.clone()),
-            MessageFilter::Regex { pattern } => Matcher::Regex(
-                regex::RegexBuilder::new(pattern)
-                    .size_limit(1 << 20)
-                    .build()
-                    .map_err(|e| AppError::invalid("filter", format!("not a valid regex: {e}")))?,
-            ),
+            MessageFilter::Substring { text } => {
+                crate::fields::check_pattern_len("filter", text)?;
+                Matcher::Text(text.clone())
+            }
+            MessageFilter::Regex { pattern } => {
+                Matcher::Regex(crate::runtime::bounded_regex("filter", pattern)?)
+            }
             MessageFilter::JsonField { field, value } => {
                 if field.trim().is_empty() {
                     return Err(AppError::invalid(

@@ -324,6 +324,8 @@ pub fn TopicPage() -> impl IntoView {
         move || (cluster.get(), topic.get(), refresh.get()),
         |(c, t, _)| get_topic(c, t),
     );
+    let internal = crate::kafka::logic::is_internal_topic(&topic.get_untracked());
+    let override_internal = RwSignal::new(false);
     view! {
         <Title text=move || format!("{} · Kafka {} · zkmq", topic.get(), cluster.get()) />
         <KafkaNav cluster=cluster.get_untracked() current="Topics" />
@@ -337,22 +339,29 @@ pub fn TopicPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         // Forms live outside the refreshed detail so typed input survives a refresh.
+        {internal.then(|| view! {
+            // Kafka's own topics (offsets, transactions): the server refuses
+            // changes to them unless an administrator overrides.
+            <div role="note" class="mt-8 rounded border border-amber-400 bg-amber-50 p-3 text-sm dark:border-amber-600 dark:bg-amber-950">
+                <p>"This is one of Kafka's internal topics: changing its configs, growing it or deleting it can break every consumer group or transaction on the cluster. zkmq refuses such changes unless an administrator overrides, and records the override with the change."</p>
+                <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Administer>
+                    <label class="mt-2 flex items-center gap-2 font-medium">
+                        <input type="checkbox" prop:checked=move || override_internal.get()
+                            on:change=move |ev| override_internal.set(event_target_checked(&ev)) />
+                        "Override: change an internal topic"
+                    </label>
+                </Guarded>
+            </div>
+        })}
         <div class="mt-8 grid gap-8 lg:grid-cols-2">
-            <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><EditConfigs cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh /></Guarded>
-            {if crate::kafka::logic::is_internal_topic(&topic.get_untracked()) {
-                // Kafka's own topics (offsets, transactions): growing or
-                // deleting them breaks every consumer group, so zkmq offers neither.
-                view! {
-                    <p class="text-sm" role="note">"This is one of Kafka's internal topics: zkmq does not add partitions to it or delete it."</p>
-                }.into_any()
-            } else {
-                view! {
-                    <div class="flex flex-col gap-8">
-                        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh /></Guarded>
-                        <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() /></Guarded>
-                    </div>
-                }.into_any()
-            }}
+            <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><EditConfigs cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh override_internal /></Guarded>
+            // Growing or deleting an internal topic is offered only once overridden.
+            {move || (!internal || override_internal.get()).then(|| view! {
+                <div class="flex flex-col gap-8">
+                    <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><AddPartitions cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh override_internal /></Guarded>
+                    <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><DeleteTopic cluster=cluster.get_untracked() topic=topic.get_untracked() override_internal /></Guarded>
+                </div>
+            })}
         </div>
         <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::ReadPayloads><MessageBrowser cluster=cluster.get_untracked() topic=topic.get_untracked() /></Guarded>
         <Guarded backend=Backend::Kafka cluster=cluster.get_untracked() need=Permission::Change><Produce cluster=cluster.get_untracked() topic=topic.get_untracked() refresh=refresh /></Guarded>
@@ -462,7 +471,12 @@ fn ConfigTable(configs: Vec<ConfigRow>) -> impl IntoView {
 }
 
 #[component]
-fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
+fn EditConfigs(
+    cluster: String,
+    topic: String,
+    refresh: RwSignal<u32>,
+    override_internal: RwSignal<bool>,
+) -> impl IntoView {
     let set = RwSignal::new(String::new());
     let remove = RwSignal::new(String::new());
     let form = Form::new();
@@ -475,8 +489,15 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
             form.start();
             done.set(None);
             preview.set(None);
-            let result =
-                alter_topic_config(c, t, set.get_untracked(), remove.get_untracked(), dry).await;
+            let result = alter_topic_config(
+                c,
+                t,
+                set.get_untracked(),
+                remove.get_untracked(),
+                dry,
+                override_internal.get_untracked(),
+            )
+            .await;
             form.settle(result, |p| {
                 if dry {
                     preview.set(Some(p));
@@ -511,7 +532,12 @@ fn EditConfigs(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl I
 }
 
 #[component]
-fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl IntoView {
+fn AddPartitions(
+    cluster: String,
+    topic: String,
+    refresh: RwSignal<u32>,
+    override_internal: RwSignal<bool>,
+) -> impl IntoView {
     let total = RwSignal::new(String::new());
     let form = Form::new();
     // The outcome and whether it was the preview or the change itself.
@@ -522,7 +548,14 @@ fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl
             form.start();
             note.set(None);
             form.settle(
-                add_partitions(c, t, total.get_untracked(), dry).await,
+                add_partitions(
+                    c,
+                    t,
+                    total.get_untracked(),
+                    dry,
+                    override_internal.get_untracked(),
+                )
+                .await,
                 |p| {
                     note.set(Some((dry, p)));
                     if !dry {
@@ -550,7 +583,7 @@ fn AddPartitions(cluster: String, topic: String, refresh: RwSignal<u32>) -> impl
 }
 
 #[component]
-fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
+fn DeleteTopic(cluster: String, topic: String, override_internal: RwSignal<bool>) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let form = Form::new();
     let navigate = use_navigate();
@@ -560,7 +593,14 @@ fn DeleteTopic(cluster: String, topic: String) -> impl IntoView {
         let navigate = navigate.clone();
         async move {
             form.start();
-            match delete_topic(c.clone(), t, typed.get_untracked()).await {
+            match delete_topic(
+                c.clone(),
+                t,
+                typed.get_untracked(),
+                override_internal.get_untracked(),
+            )
+            .await
+            {
                 Ok(()) => navigate(&topics_href(&c), Default::default()),
                 Err(e) => form.settle(Err::<(), _>(e), |()| String::new()),
             }

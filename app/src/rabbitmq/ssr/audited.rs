@@ -498,7 +498,8 @@ pub async fn put_policy(
             "is empty: a regex over queue/exchange names, e.g. ^orders\\.",
         ));
     }
-    if regex::Regex::new(pattern).is_err() {
+    crate::fields::check_pattern_len("pattern", pattern)?;
+    if crate::runtime::bounded_regex("pattern", pattern).is_err() {
         return Err(AppError::invalid(
             "pattern",
             format!("\"{pattern}\" is not a valid regex"),

@@ -162,6 +162,23 @@ impl RabbitCluster {
         start: StreamStart,
         count: u16,
     ) -> Result<InspectResult, AppError> {
+        // On a classic or quorum queue the same consume would take messages
+        // and hand them back marked redelivered: a change, unconfirmed and
+        // unaudited. Only streams keep their messages under a cursor.
+        let q = self
+            .get_json(&format!("queues/{}/{}", seg(vhost), seg(queue)))
+            .await?;
+        let kind = q["type"].as_str().unwrap_or("classic");
+        if kind != "stream" {
+            return Err(AppError::invalid(
+                "queue",
+                format!(
+                    "\"{queue}\" is a {kind} queue: reading from an offset needs a stream queue. \
+                     Reading a {kind} queue takes its messages and puts them back marked redelivered; \
+                     \"Get and requeue\" does that after asking, and records it"
+                ),
+            ));
+        }
         let conn = self.connect(vhost).await?;
         let id = self.id().to_string();
         let result = async {

@@ -102,6 +102,7 @@ impl RabbitCluster {
         path: &str,
         body: Option<&Value>,
     ) -> Result<(u16, String), AppError> {
+        check_no_dot_segments(path)?;
         let url = format!(
             "{}/api/{}",
             self.config.management_url.trim_end_matches('/'),
@@ -446,4 +447,47 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
         );
     }
     e.to_string()
+}
+/// Refuses a management-API path with a segment "." or "..": HTTP clients
+/// resolve those as relative paths (WHATWG URLs treat "%2e" alike, so
+/// encoding cannot help), and the request would reach another object than
+/// the one named — and audited. RabbitMQ allows such names; zkmq says it
+/// cannot address them rather than act on something else.
+fn check_no_dot_segments(path: &str) -> Result<(), AppError> {
+    let path = path.split('?').next().unwrap_or(path);
+    if path.split('/').any(|s| s == "." || s == "..") {
+        return Err(AppError::invalid(
+            "name",
+            "a vhost, queue, exchange or policy named \".\" or \"..\" cannot be addressed through \
+             RabbitMQ's management API (HTTP resolves those as relative paths, so the request would \
+             reach another object): rename it with rabbitmqctl, or use another name",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_are_refused_before_any_request() {
+        for p in [
+            "queues/%2F/..",
+            "queues/../x",
+            "exchanges/%2F/./bindings/source",
+            "vhosts/..",
+        ] {
+            let e = check_no_dot_segments(p).unwrap_err().to_string();
+            assert!(e.contains("cannot be addressed"), "{p}: {e}");
+        }
+        for p in [
+            "queues/%2F/...",
+            "queues/%2F/a.b",
+            "queues/%2F/.x",
+            "queues?page=1&name=..",
+        ] {
+            assert!(check_no_dot_segments(p).is_ok(), "{p}");
+        }
+    }
 }

@@ -9,8 +9,9 @@ use super::api::{
 };
 use super::live_client::{LiveZk, Reader};
 use super::logic::{
-    ancestors, child_toward, format_acl, format_millis, format_perms, format_session, format_zxid,
-    is_reserved, join, name, parent, parse_znode_href, validate_child_name, znode_href,
+    ancestor_at, ancestor_ends, child_toward, format_acl, format_millis, format_perms,
+    format_session, format_zxid, is_on_path, is_reserved, join, name, parent, parse_znode_href,
+    validate_child_name, znode_href,
 };
 use super::model::{
     ChildPage, CreateKind, DataEncoding, ImportAction, ImportPlan, SEARCH_NODE_BUDGET,
@@ -173,6 +174,9 @@ fn ZnodeSearch(cluster: Memo<String>, path: Memo<String>, live: LiveZk) -> impl 
     }
 }
 
+/// Crumbs a deep path shows below `/` (the last levels; the rest elided).
+const CRUMBS_SHOWN: usize = 12;
+
 #[component]
 fn Breadcrumbs(cluster: Memo<String>, path: Memo<String>) -> impl IntoView {
     view! {
@@ -180,9 +184,17 @@ fn Breadcrumbs(cluster: Memo<String>, path: Memo<String>) -> impl IntoView {
             {move || {
                 let c = cluster.get();
                 let p = path.get();
-                ancestors(&p)
-                    .into_iter()
-                    .map(|a| {
+                let all = ancestor_ends(&p);
+                // A deep path shows its top and its last levels: every crumb
+                // links its whole path, so all of them would grow with the square.
+                let hidden = all.len().saturating_sub(CRUMBS_SHOWN + 1);
+                let elided = (hidden > 0).then(|| view! {
+                    <span title=format!("{hidden} levels not shown")>"…/"</span>
+                });
+                let shown = all.into_iter().enumerate().filter(move |(i, _)| *i == 0 || *i > hidden);
+                let mut crumbs = shown
+                    .map(|(_, end)| {
+                        let a = ancestor_at(&p, end).to_string();
                         let current = a == p;
                         // "/" then "name/" for each ancestor, the last without a slash.
                         let label = match (a == "/", current) {
@@ -195,8 +207,13 @@ fn Breadcrumbs(cluster: Memo<String>, path: Memo<String>) -> impl IntoView {
                                 {label}
                             </A>
                         }
+                        .into_any()
                     })
-                    .collect_view()
+                    .collect::<Vec<_>>();
+                if let Some(e) = elided {
+                    crumbs.insert(1, e.into_any());
+                }
+                crumbs
             }}
         </nav>
     }
@@ -216,9 +233,9 @@ fn TreeNode(
 ) -> AnyView {
     let on_path = {
         let path = path.clone();
-        move || ancestors(&selected.get()).contains(&path)
+        move || is_on_path(&path, &selected.get())
     };
-    let expanded = RwSignal::new(ancestors(&selected.get_untracked()).contains(&path));
+    let expanded = RwSignal::new(is_on_path(&path, &selected.get_untracked()));
     // Following a link deeper expands the ancestors on the way.
     Effect::new(move |_| {
         if on_path() {

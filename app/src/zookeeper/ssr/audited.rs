@@ -4,7 +4,7 @@
 
 use super::super::logic::{
     audit_value, check_size, encode_input, exported_bytes, format_acl, import_action,
-    import_sources, is_reserved, parent, parse_acl, validate_path,
+    import_sources, is_reserved, parent, parse_acl,
 };
 use super::super::model::{
     CreateKind, DataEncoding, EXPORT_FORMAT, ExportFile, ExportedZnode, ImportAction, ImportItem,
@@ -35,7 +35,7 @@ async fn prepare(
     action: &str,
     params: &serde_json::Value,
 ) -> Result<(), AppError> {
-    validate_path("path", path)?;
+    zk.check_path("path", path)?;
     if path == "/" || is_reserved(path) {
         let why = if path == "/" {
             "the root znode / cannot be changed"
@@ -174,7 +174,7 @@ pub async fn delete(
 
 /// Counts what deleting the subtree at `path` would remove (nothing is changed).
 pub async fn preview_subtree(zk: &ZkCluster, path: &str) -> Result<SubtreePreview, AppError> {
-    validate_path("path", path)?;
+    zk.check_path("path", path)?;
     let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
     let base = path.matches('/').count();
     let max_depth = nodes
@@ -233,7 +233,7 @@ pub async fn delete_subtree(
 
 /// The subtree at `path` as an export file (JSON text). Read-only.
 pub async fn export(zk: &ZkCluster, path: &str) -> Result<String, AppError> {
-    validate_path("path", path)?;
+    zk.check_path("path", path)?;
     let nodes = zk.read_subtree(path, SUBTREE_LIMIT).await?;
     if nodes.is_empty() {
         return Err(AppError::NotFound {
@@ -273,6 +273,11 @@ struct Step {
 
 async fn plan_steps(zk: &ZkCluster, target_root: &str, file: &str) -> Result<Vec<Step>, AppError> {
     let sources = import_sources(target_root, file)?;
+    // A plan compares with the latest committed state, not a lagging
+    // member's: what another client just changed must show as changed.
+    if let Some((first, _)) = sources.first() {
+        zk.sync(first).await?;
+    }
     let mut currents = Vec::with_capacity(sources.len());
     for chunk in sources.chunks(64) {
         let reads = chunk.iter().map(|(p, _)| async move {

@@ -6,7 +6,7 @@
 //! silently drops persistent ones. When the session itself expires, the loop
 //! builds on a fresh session and re-reads, so nothing is missed for long.
 
-use super::super::logic::{join, validate_path};
+use super::super::logic::join;
 use super::super::model::{
     LiveEvent, SEARCH_HIT_LIMIT, SEARCH_NODE_BUDGET, SEARCH_TIME_BUDGET_MS, WATCH_BUDGET,
 };
@@ -60,7 +60,7 @@ impl WatchSession {
         if self.watches.contains_key(&path) {
             return;
         }
-        if let Err(e) = validate_path("path", &path) {
+        if let Err(e) = self.zk.check_path("path", &path) {
             self.tell(LiveEvent::Refused {
                 path,
                 reason: e.to_string(),
@@ -102,7 +102,7 @@ impl WatchSession {
                 return;
             }
         };
-        if let Err(e) = validate_path("path", &path) {
+        if let Err(e) = self.zk.check_path("path", &path) {
             self.tell(LiveEvent::SearchFailed {
                 id,
                 reason: e.to_string(),
@@ -133,12 +133,11 @@ impl Matcher {
             );
         }
         if regex {
-            regex::RegexBuilder::new(pattern)
-                .size_limit(1 << 20)
-                .build()
+            crate::runtime::bounded_regex("pattern", pattern)
                 .map(Matcher::Regex)
-                .map_err(|e| format!("pattern: not a valid regular expression: {e}"))
+                .map_err(|e| e.to_string())
         } else {
+            crate::fields::check_pattern_len("pattern", pattern).map_err(|e| e.to_string())?;
             Ok(Matcher::Substring(pattern.to_lowercase()))
         }
     }

@@ -33,6 +33,13 @@ pub struct ZkClusterConfig {
     /// default) less room for the request around it.
     #[serde(default = "default_max_data_bytes")]
     pub max_data_bytes: usize,
+    /// Longest znode path zkmq reads or writes (bytes): far below the packet
+    /// limit, so no request can make the server drop the shared session.
+    #[serde(default = "default_max_path_bytes")]
+    pub max_path_bytes: usize,
+    /// Deepest znode path zkmq opens (levels): a page grows with every level.
+    #[serde(default = "default_max_path_depth")]
+    pub max_path_depth: usize,
     /// The ensemble monitor asks each member this often (milliseconds).
     #[serde(default = "default_monitor_interval_ms")]
     pub monitor_interval_ms: u64,
@@ -86,6 +93,14 @@ pub struct MonitorSettings {
 
 fn default_max_data_bytes() -> usize {
     1_048_575 - 1_024
+}
+
+fn default_max_path_bytes() -> usize {
+    4_096
+}
+
+fn default_max_path_depth() -> usize {
+    128
 }
 
 fn default_session_timeout_ms() -> u64 {
@@ -189,6 +204,19 @@ impl ZkCluster {
         self.config.max_data_bytes
     }
 
+    /// A well-formed path within this ensemble's bounds, or why not
+    /// (`field` names the form field).
+    pub fn check_path(&self, field: &str, path: &str) -> Result<(), AppError> {
+        // Bounds first: a refused path is never walked or echoed.
+        super::logic::check_path_bounds(
+            field,
+            path,
+            self.config.max_path_bytes,
+            self.config.max_path_depth,
+        )?;
+        super::logic::validate_path(field, path)
+    }
+
     pub fn cluster_ref(&self) -> ClusterRef {
         ClusterRef {
             backend: Backend::Zookeeper,
@@ -254,6 +282,13 @@ impl ZkCluster {
         F: FnOnce(zk::Client) -> Fut,
         Fut: std::future::Future<Output = Result<T, zk::Error>>,
     {
+        // Every read and write passes here: nothing beyond the bounds reaches the server.
+        super::logic::check_path_bounds(
+            "path",
+            path,
+            self.config.max_path_bytes,
+            self.config.max_path_depth,
+        )?;
         let client = self.client().await?;
         bounded(self.timeout, Backend::Zookeeper, &self.config.id, async {
             f(client)
