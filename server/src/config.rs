@@ -168,6 +168,8 @@ pub struct ServerConfig {
     /// Largest websocket message a browser may send (bytes); the pages send
     /// only small commands (watch, subscribe, credit).
     pub ws_max_message_bytes: u64,
+    /// Websockets one user may hold open at once, over all their tabs.
+    pub ws_max_per_user: u64,
 }
 
 impl ServerConfig {
@@ -204,6 +206,7 @@ impl Default for ServerConfig {
             live_max_per_user: 20,
             live_max_per_console: 200,
             ws_max_message_bytes: 65_536,
+            ws_max_per_user: 64,
         }
     }
 }
@@ -309,6 +312,7 @@ impl Config {
             4_096,
             16 << 20,
         )?;
+        range("server.ws_max_per_user", s.ws_max_per_user, 2, 100_000)?;
         if let Some(url) = &s.public_url {
             let rest = url
                 .strip_prefix("https://")

@@ -215,10 +215,15 @@ pub async fn overview_ws(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    state
-        .bounded(ws)
-        .on_upgrade(move |socket| overview_stream(socket, state, me, ended))
-        .into_response()
+    let (ws, slot) = match state.upgrade(ws, &me.user) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    ws.on_upgrade(move |socket| async move {
+        let _slot = slot;
+        overview_stream(socket, state, me, ended).await
+    })
+    .into_response()
 }
 
 async fn overview_stream(
@@ -247,6 +252,10 @@ pub async fn ensemble_ws(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
+    let user = principal
+        .as_ref()
+        .map(|p| p.user.clone())
+        .unwrap_or_default();
     let ended = match crate::session::authorize_ws(
         &state,
         principal,
@@ -261,10 +270,14 @@ pub async fn ensemble_ws(
         Ok(ended) => ended,
         Err(e) => return crate::session::error_response(&e),
     };
+    let (ws, slot) = match state.upgrade(ws, &user) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
     match state.services.ensemble(&cluster) {
-        Ok(m) => state
-            .bounded(ws)
+        Ok(m) => ws
             .on_upgrade(move |socket| async move {
+                let _slot = slot;
                 // Holds `state.live` until the stream ends (see AppState::live).
                 snapshot_stream(
                     socket,
@@ -354,6 +367,10 @@ pub async fn zookeeper_ws(
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
     // Watches and searches read the whole tree's names and data.
+    let user = principal
+        .as_ref()
+        .map(|p| p.user.clone())
+        .unwrap_or_default();
     let ended = match crate::session::authorize_ws(
         &state,
         principal,
@@ -368,10 +385,16 @@ pub async fn zookeeper_ws(
         Ok(ended) => ended,
         Err(e) => return crate::session::error_response(&e),
     };
+    let (ws, slot) = match state.upgrade(ws, &user) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
     match state.services.zookeeper(&cluster) {
-        Ok(zk) => state
-            .bounded(ws)
-            .on_upgrade(move |socket| zookeeper_stream(socket, zk, state, ended))
+        Ok(zk) => ws
+            .on_upgrade(move |socket| async move {
+                let _slot = slot;
+                zookeeper_stream(socket, zk, state, ended).await
+            })
             .into_response(),
         Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
     }
@@ -436,10 +459,15 @@ pub async fn live_ws(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    state
-        .bounded(ws)
-        .on_upgrade(move |socket| live_stream(socket, state, me, addr, ended))
-        .into_response()
+    let (ws, slot) = match state.upgrade(ws, &me.user) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    ws.on_upgrade(move |socket| async move {
+        let _slot = slot;
+        live_stream(socket, state, me, addr, ended).await
+    })
+    .into_response()
 }
 
 async fn live_stream(

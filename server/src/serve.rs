@@ -145,6 +145,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> ExitCode {
             config.server.live_max_per_console as usize,
         )),
         ws_max_message_bytes: config.server.ws_max_message_bytes as usize,
+        sockets: crate::state::SocketLimits::new(config.server.ws_max_per_user as usize),
     };
     let route_list = generate_route_list(App);
     let ctx_services = services.clone();

@@ -35,16 +35,83 @@ pub struct AppState {
     /// Largest message (and frame) a browser may send on a websocket
     /// (`server.ws_max_message_bytes`); tungstenite's own default is 64 MiB.
     pub ws_max_message_bytes: usize,
+    /// Websockets open now per user (`server.ws_max_per_user`).
+    pub sockets: Arc<SocketLimits>,
 }
 
 impl AppState {
-    /// The upgrade with zkmq's bounds on what the browser may send.
-    pub fn bounded(
+    /// The upgrade of `user`'s websocket with zkmq's bounds: on what the
+    /// browser may send, and on how many sockets one user holds (the slot
+    /// must live as long as the stream). A refusal is a 429 that names the key.
+    pub fn upgrade(
         &self,
         ws: axum::extract::ws::WebSocketUpgrade,
-    ) -> axum::extract::ws::WebSocketUpgrade {
-        ws.max_message_size(self.ws_max_message_bytes)
-            .max_frame_size(self.ws_max_message_bytes)
+        user: &str,
+    ) -> Result<(axum::extract::ws::WebSocketUpgrade, SocketSlot), Box<axum::response::Response>>
+    {
+        let slot = self.sockets.acquire(user)?;
+        Ok((
+            ws.max_message_size(self.ws_max_message_bytes)
+                .max_frame_size(self.ws_max_message_bytes),
+            slot,
+        ))
+    }
+}
+
+/// Live connections (websockets) per user: each holds a task, a session
+/// check and a share of the backends' watches or taps.
+pub struct SocketLimits {
+    per_user: usize,
+    open: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+/// One open websocket of a user; dropping it frees the place.
+pub struct SocketSlot {
+    limits: Arc<SocketLimits>,
+    user: String,
+}
+
+impl SocketLimits {
+    pub fn new(per_user: usize) -> Arc<Self> {
+        Arc::new(SocketLimits {
+            per_user,
+            open: std::sync::Mutex::new(std::collections::HashMap::new()),
+        })
+    }
+
+    fn acquire(self: &Arc<Self>, user: &str) -> Result<SocketSlot, Box<axum::response::Response>> {
+        use axum::response::IntoResponse;
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(user.to_string()).or_insert(0);
+        if *n >= self.per_user {
+            return Err(Box::new(
+                (
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "you have {n} live connections open (pages with live updates, over all your tabs), \
+                     the most one user may hold (server.ws_max_per_user): close some tabs"
+                ),
+            )
+                .into_response(),
+            ));
+        }
+        *n += 1;
+        Ok(SocketSlot {
+            limits: Arc::clone(self),
+            user: user.to_string(),
+        })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.limits.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.user);
+            }
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -161,7 +161,51 @@ pub struct Server {
     pub child: Child,
     pub port: u16,
     pub db: PathBuf,
+    cfg: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// `kill -9` (a crash: no shutdown, no outcome rows), then the same
+    /// console again on the same port and database.
+    pub fn crash_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn_serve(&self.cfg, self.port);
+        wait_ready(self.port);
+    }
+}
+
+fn spawn_serve(cfg: &Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_zkmq"))
+        .args(["serve", "--config"])
+        .arg(cfg)
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .env("LEPTOS_OUTPUT_NAME", "zkmq")
+        .env("ZKMQ_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `/healthz`, then logs the test admin in (the cookie every call sends).
+fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok((200, _)) = http(port, "GET", "/healthz", "") {
+            let cookie = login(port, "admin", ADMIN_PASSWORD)
+                .unwrap_or_else(|e| panic!("the test admin cannot log in: {e:?}"));
+            SESSIONS
+                .lock()
+                .unwrap()
+                .get_or_insert_with(HashMap::new)
+                .insert(port, cookie);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("zkmq serve did not answer /healthz within 20 s");
 }
 
 impl Drop for Server {
@@ -183,37 +227,16 @@ pub fn start_server(rest: &str) -> Server {
     )
     .unwrap();
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_zkmq"))
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .env("LEPTOS_OUTPUT_NAME", "zkmq")
-        .env("ZKMQ_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn_serve(&cfg, port);
     let server = Server {
         child,
         port,
         db,
+        cfg,
         _dir: dir,
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok((200, _)) = http(port, "GET", "/healthz", "") {
-            let cookie = login(port, "admin", ADMIN_PASSWORD)
-                .unwrap_or_else(|e| panic!("the test admin cannot log in: {e:?}"));
-            SESSIONS
-                .lock()
-                .unwrap()
-                .get_or_insert_with(HashMap::new)
-                .insert(port, cookie);
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("zkmq serve did not answer /healthz within 20 s");
+    wait_ready(port);
+    server
 }
 
 /// A server with the sandbox's Kafka as cluster `local` (and nothing else).

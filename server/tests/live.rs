@@ -368,3 +368,42 @@ fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn websockets_are_bounded_per_user_and_oversized_messages_refused() {
+    use std::io::Read;
+    let s =
+        common::start_with_sandbox_kafka_and("ws_max_per_user = 2\nws_max_message_bytes = 4096");
+    let (a, head) = open_ws(s.port, "/ws/overview");
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let (mut b, head) = open_ws(s.port, "/ws/live");
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    // A third socket of the same user, on any live page: refused with the key.
+    let (mut c, head) = open_ws(s.port, "/ws/overview");
+    assert!(head.starts_with("HTTP/1.1 429"), "{head}");
+    let mut body = String::new();
+    let _ = c.read_to_string(&mut body);
+    assert!(body.contains("server.ws_max_per_user"), "{body}");
+    // Closing one frees its place.
+    drop(a);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_d, head) = open_ws(s.port, "/ws/overview");
+        if head.starts_with("HTTP/1.1 101") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{head}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A message over the size limit ends that socket (the server closes it
+    // rather than buffer it: read_to_end meets the end, not the read timeout),
+    // and only that socket.
+    send(
+        &mut b,
+        json!({"op": "pause", "id": 1, "paused": true, "pad": "x".repeat(8_000)}),
+    );
+    let mut rest = Vec::new();
+    assert!(b.read_to_end(&mut rest).is_ok(), "the socket stayed open");
+    let (st, _) = common::http(s.port, "GET", "/healthz", "").unwrap();
+    assert_eq!(st, 200);
+}

@@ -26,6 +26,10 @@ impl KafkaCluster {
 
     /// Low and high watermarks of many partitions in two batched requests
     /// (ListOffsets for "earliest" and "latest"), not one per partition.
+    /// Partial by design: a partition without a leader is not asked (it has
+    /// no watermarks to give), and when a batch fails — one broker down
+    /// fails librdkafka's whole answer — the partitions are asked again per
+    /// leader, so the others still get theirs. Missing keys mean "unknown".
     pub(super) async fn watermarks(
         &self,
         parts: Vec<(String, i32)>,
@@ -33,12 +37,35 @@ impl KafkaCluster {
         if parts.is_empty() {
             return Ok(Watermarks::new());
         }
+        let meta = self.metadata().await.ok();
+        let leader = |t: &str, p: i32| {
+            meta.as_ref()
+                .and_then(|m| m.topic(t))
+                .and_then(|tm| tm.partitions.iter().find(|x| x.id == p))
+                .map(|x| x.leader)
+        };
+        let mut by_leader: std::collections::BTreeMap<Option<i32>, Vec<(String, i32)>> =
+            std::collections::BTreeMap::new();
+        for (t, p) in parts {
+            let l = leader(&t, p);
+            if l == Some(-1) {
+                continue;
+            }
+            by_leader.entry(l).or_default().push((t, p));
+        }
+        let parts: Vec<(String, i32)> = by_leader.values().flatten().cloned().collect();
+        let groups: Vec<Vec<(String, i32)>> = by_leader.into_values().collect();
+        if parts.is_empty() {
+            return Ok(Watermarks::new());
+        }
         let consumer = self.offsets.clone();
         let timeout = self.timeout;
         self.blocking(move || {
-            let ask = |at: Offset| -> Result<HashMap<(String, i32), i64>, KafkaError> {
+            let ask = |parts: &[(String, i32)],
+                       at: Offset|
+             -> Result<HashMap<(String, i32), i64>, KafkaError> {
                 let mut tpl = TopicPartitionList::with_capacity(parts.len());
-                for (t, p) in &parts {
+                for (t, p) in parts {
                     tpl.add_partition_offset(t, *p, at)
                         .map_err(|e| KafkaError::Other(e.to_string()))?;
                 }
@@ -52,7 +79,22 @@ impl KafkaCluster {
                     })
                     .collect())
             };
-            let mut low = ask(Offset::Beginning)?;
+            // All at once; if that fails, leader by leader, keeping what answers.
+            let ask_all = |at: Offset| -> Result<HashMap<(String, i32), i64>, KafkaError> {
+                match ask(&parts, at) {
+                    Ok(m) => Ok(m),
+                    Err(e) if groups.len() < 2 => Err(e),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "watermarks: batch failed; asking per leader");
+                        Ok(groups
+                            .iter()
+                            .filter_map(|g| ask(g, at).ok())
+                            .flatten()
+                            .collect())
+                    }
+                }
+            };
+            let mut low = ask_all(Offset::Beginning)?;
             if low.len() < parts.len() {
                 // This client's metadata may not know a partition added a moment
                 // ago (librdkafka refreshes it every few minutes): refresh the
@@ -65,9 +107,9 @@ impl KafkaCluster {
                 for t in missing.into_iter().take(20) {
                     let _ = consumer.fetch_metadata(Some(t), timeout);
                 }
-                low = ask(Offset::Beginning)?;
+                low = ask_all(Offset::Beginning)?;
             }
-            let high = ask(Offset::End)?;
+            let high = ask_all(Offset::End)?;
             Ok(high
                 .into_iter()
                 .filter_map(|(k, h)| low.get(&k).map(|l| (k, (*l, h))))

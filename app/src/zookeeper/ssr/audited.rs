@@ -222,10 +222,21 @@ pub async fn delete_subtree(
         .record(attempt(rec, zk, "delete_subtree", path, params, Some(before)), || async {
             match zk.delete_many(&nodes).await {
                 Ok(n) => Ok(Applied { value: n, after: Some(format!("deleted {n} of {total} znodes")) }),
-                Err((e, n)) if n > 0 => Err(AppError::Conflict(format!(
-                    "deleted {n} of {total} znodes, then stopped: {e} (someone may have added znodes meanwhile; the audit record keeps a copy of all {total})"
-                ))),
-                Err((e, _)) => Err(e),
+                Err((e, reported)) => {
+                    // A batch the ensemble applied may still come back as a lost
+                    // connection: the record says what is gone, read afresh.
+                    let paths: Vec<&str> = nodes.iter().map(|n| n.path.as_str()).collect();
+                    let n = match zk.count_existing(&paths).await {
+                        Ok(left) => total - left,
+                        Err(_) => reported,
+                    };
+                    if n == 0 {
+                        return Err(e);
+                    }
+                    Err(AppError::Conflict(format!(
+                        "deleted {n} of {total} znodes, then stopped: {e} (someone may have added znodes meanwhile; the audit record keeps a copy of all {total})"
+                    )))
+                }
             }
         })
         .await
@@ -395,7 +406,7 @@ pub async fn apply_import(
         Some(serde_json::json!({ "updated": before }).to_string()),
     );
     rec.record(attempt, || async {
-        let mut done = Vec::new();
+        let mut done: Vec<serde_json::Value> = Vec::new();
         for s in steps
             .iter()
             .filter(|s| matches!(s.item.action, ImportAction::Create | ImportAction::Update))
@@ -428,9 +439,23 @@ pub async fn apply_import(
                 _ => Ok(()),
             };
             if let Err(e) = r {
+                // A create the ensemble applied may still come back as a lost
+                // connection: count the planned creates that exist now.
+                let updated = done
+                    .iter()
+                    .filter(|d| d["action"] == serde_json::json!(ImportAction::Update))
+                    .count();
+                let creates: Vec<&str> = steps
+                    .iter()
+                    .filter(|s| s.item.action == ImportAction::Create)
+                    .map(|s| s.item.path.as_str())
+                    .collect();
+                let n = match zk.count_existing(&creates).await {
+                    Ok(created) => created + updated,
+                    Err(_) => done.len(),
+                };
                 return Err(AppError::Conflict(format!(
-                    "imported {} znodes, then {}: {e}",
-                    done.len(),
+                    "imported {n} znodes, then {}: {e}",
                     s.item.path
                 )));
             }

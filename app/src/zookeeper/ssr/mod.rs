@@ -372,6 +372,36 @@ impl ZkCluster {
         }
     }
 
+    /// How many of `paths` exist now, read after a sync. Used after a
+    /// change failed mid-way, so the ensemble may be electing a leader: the
+    /// count is retried for up to 15 s while the ensemble cannot answer.
+    pub async fn count_existing(&self, paths: &[&str]) -> Result<usize, AppError> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let attempt = async {
+                if let Some(first) = paths.first() {
+                    self.sync(first).await?;
+                }
+                let mut n = 0;
+                for chunk in paths.chunks(64) {
+                    let reads = chunk.iter().map(|p| self.get_data(p));
+                    for r in futures::future::join_all(reads).await {
+                        n += usize::from(r?.is_some());
+                    }
+                }
+                Ok::<usize, AppError>(n)
+            };
+            match attempt.await {
+                Err(AppError::Unavailable { .. } | AppError::Timeout { .. })
+                    if std::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Data, stat and ACL of one znode.
     pub async fn get_znode(&self, path: &str) -> Result<Znode, AppError> {
         let p = path.to_string();
