@@ -250,41 +250,23 @@ async fn ten_changes(log: &AuditLog) {
 /// What someone who can write the database (but has no key) can do: alter
 /// a row, then recompute every hash of the chain with plain SHA-256.
 async fn forge_and_rehash(log: &AuditLog) {
-    use app::audit::logic::{ChainRow, GENESIS_HASH};
+    use app::audit::logic::GENESIS_HASH;
+    use app::audit::ssr::{CHAIN_COLUMNS, chain_row_of};
     use sha2::Digest;
-    use sqlx::Row;
     sqlx::query("UPDATE audit_log SET target = '/forged' WHERE seq = 5")
         .execute(log.pool())
         .await
         .unwrap();
-    let rows = sqlx::query(
-        "SELECT seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, params, \
-                before_value, after_value, outcome, error, actor_via FROM audit_log ORDER BY seq",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CHAIN_COLUMNS} FROM audit_log ORDER BY seq"
+    )))
     .fetch_all(log.pool())
     .await
     .unwrap();
     let mut prev = GENESIS_HASH.to_string();
     for r in rows {
-        let row = ChainRow {
-            seq: r.get(0),
-            record_id: r.get(1),
-            phase: r.get(2),
-            ts: r.get(3),
-            actor: r.get(4),
-            client_addr: r.get(5),
-            backend: r.get(6),
-            cluster: r.get(7),
-            action: r.get(8),
-            target: r.get(9),
-            params: r.get(10),
-            before_value: r.get(11),
-            after_value: r.get(12),
-            outcome: r.get(13),
-            error: r.get(14),
-            actor_via: r.get(15),
-            prev_hash: prev.clone(),
-        };
+        let (mut row, _) = chain_row_of(&r);
+        row.prev_hash = prev.clone();
         let hash = hex::encode(sha2::Sha256::digest(row.canonical()));
         sqlx::query("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?")
             .bind(&prev)

@@ -191,15 +191,16 @@ async fn chain_intact(s: &Server) -> bool {
     r.first_broken.is_none()
 }
 
-async fn console_killed_mid_import() -> Row {
-    let mut s = console();
+/// Starts importing `N` znodes under a new root through `s` (in the
+/// background) and returns once a tenth of them exist.
+async fn import_under_way(s: &Server) -> (zk::Client, String, std::thread::JoinHandle<String>) {
     let zkc = client().await;
     let root = format!("/{}", unique("zkmq-fault-import"));
     let mode = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
     zkc.create(&root, b"", &mode).await.unwrap();
     let file = import_file();
     let (_, plan) = common::api(
-        &s,
+        s,
         "plan_import_znodes",
         &[
             ("cluster", "local"),
@@ -218,7 +219,13 @@ async fn console_killed_mid_import() -> Row {
             ("plan_hash".into(), hash),
         ],
     );
-    until(async || children(&zkc, &root).await >= 200).await;
+    until(async || children(&zkc, &root).await >= N / 10).await;
+    (zkc, root, call)
+}
+
+async fn console_killed_mid_import() -> Row {
+    let mut s = console();
+    let (zkc, root, call) = import_under_way(&s).await;
     s.crash_and_restart();
     let _ = call.join();
     let applied = children(&zkc, &root).await;
@@ -239,32 +246,7 @@ async fn console_killed_mid_import() -> Row {
 
 async fn leader_killed_mid_import() -> Row {
     let s = console();
-    let zkc = client().await;
-    let root = format!("/{}", unique("zkmq-fault-import"));
-    let mode = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
-    zkc.create(&root, b"", &mode).await.unwrap();
-    let file = import_file();
-    let (_, plan) = common::api(
-        &s,
-        "plan_import_znodes",
-        &[
-            ("cluster", "local"),
-            ("target_root", &root),
-            ("file", &file),
-        ],
-    );
-    let hash = plan["hash"].as_str().expect("a plan").to_string();
-    let call = call_in_background(
-        s.port,
-        "import_znodes",
-        vec![
-            ("cluster".into(), "local".into()),
-            ("target_root".into(), root.clone()),
-            ("file".into(), file),
-            ("plan_hash".into(), hash),
-        ],
-    );
-    until(async || children(&zkc, &root).await >= 200).await;
+    let (zkc, root, call) = import_under_way(&s).await;
     let member = leader().await;
     sandbox(&["kill", &member]);
     let answer = call.join().unwrap();

@@ -683,35 +683,15 @@ impl AuditLog {
                     .to_string(),
             ));
         }
-        let mut rows = sqlx::query(
-            "SELECT seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, target, params, \
-                    before_value, after_value, outcome, error, prev_hash, hash, actor_via FROM audit_log ORDER BY seq",
-        )
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHAIN_COLUMNS} FROM audit_log ORDER BY seq"
+        )))
         .fetch(&self.pool);
         while broken.is_none() {
             let Some(r) = rows.try_next().await.map_err(db_err)? else {
                 break;
             };
-            let row = ChainRow {
-                seq: r.get(0),
-                record_id: r.get(1),
-                phase: r.get(2),
-                ts: r.get(3),
-                actor: r.get(4),
-                actor_via: r.get(17),
-                client_addr: r.get(5),
-                backend: r.get(6),
-                cluster: r.get(7),
-                action: r.get(8),
-                target: r.get(9),
-                params: r.get(10),
-                before_value: r.get(11),
-                after_value: r.get(12),
-                outcome: r.get(13),
-                error: r.get(14),
-                prev_hash: r.get(15),
-            };
-            let stored: String = r.get(16);
+            let (row, stored) = chain_row_of(&r);
             let actual = self.key.hash(row.seq, &row.canonical());
             if let Err(b) = check.next(&row, &stored, &actual) {
                 broken = Some(b);
@@ -771,4 +751,34 @@ impl AuditLog {
             })?;
         Ok(last_anchor(&tail))
     }
+}
+
+/// The stored columns of a chain row, in the order [`chain_row_of`] reads them.
+pub const CHAIN_COLUMNS: &str = "seq, record_id, phase, ts, actor, client_addr, backend, cluster, action, \
+     target, params, before_value, after_value, outcome, error, prev_hash, hash, actor_via";
+
+/// A chain row and its stored hash from a `SELECT {CHAIN_COLUMNS}` row.
+pub fn chain_row_of(r: &sqlx::sqlite::SqliteRow) -> (ChainRow, String) {
+    (
+        ChainRow {
+            seq: r.get(0),
+            record_id: r.get(1),
+            phase: r.get(2),
+            ts: r.get(3),
+            actor: r.get(4),
+            actor_via: r.get(17),
+            client_addr: r.get(5),
+            backend: r.get(6),
+            cluster: r.get(7),
+            action: r.get(8),
+            target: r.get(9),
+            params: r.get(10),
+            before_value: r.get(11),
+            after_value: r.get(12),
+            outcome: r.get(13),
+            error: r.get(14),
+            prev_hash: r.get(15),
+        },
+        r.get(16),
+    )
 }
