@@ -17,10 +17,10 @@ use sha2::Sha256;
 use std::process::Command;
 use std::time::Instant;
 
-const KEY_HEX: &str = "7a6b6d71206175646974206b657920666f72206265 6e63686d61726b7320303030";
+const KEY_HEX: &str = "7a6b6d71206175646974206b657920666f722062656e63686d61726b7320303030";
 
 fn key() -> Vec<u8> {
-    hex::decode(KEY_HEX.replace(' ', "")).unwrap()
+    hex::decode(KEY_HEX).unwrap()
 }
 
 fn row(seq: i64, prev: String) -> ChainRow {
@@ -179,7 +179,7 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     // SAFETY of set_var: single-threaded here, before anything reads the environment.
-    unsafe { std::env::set_var("ZKMQ_AUDIT_KEY", KEY_HEX.replace(' ', "")) };
+    unsafe { std::env::set_var("ZKMQ_AUDIT_KEY", KEY_HEX) };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("audit.db");
     let anchor = dir.path().join("audit.db.anchor");

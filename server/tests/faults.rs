@@ -223,19 +223,40 @@ async fn import_under_way(s: &Server) -> (zk::Client, String, std::thread::JoinH
     (zkc, root, call)
 }
 
-async fn console_killed_mid_import() -> Row {
-    let mut s = console();
-    let (zkc, root, call) = import_under_way(&s).await;
-    s.crash_and_restart();
-    let _ = call.join();
-    let applied = children(&zkc, &root).await;
-    let (outcome, error, records, pending) = record_of(&s, "import_znodes", &root).await;
-    let (outcome, audit_says, mut mismatches) =
-        judge(&outcome, &error, records, pending, applied, N, "imported");
-    mismatches += usize::from(!chain_intact(&s).await);
+/// Kills the ZooKeeper leader while `call` runs, waits for its answer,
+/// then starts the member again.
+async fn kill_leader_while(call: std::thread::JoinHandle<String>, what: &str) {
+    let member = leader().await;
+    sandbox(&["kill", &member]);
+    let answer = call.join().unwrap();
+    eprintln!(
+        "faults: {what} answered {}",
+        &answer[..answer.len().min(200)]
+    );
+    sandbox(&["start", &member]);
+}
+
+/// The table row: what the audit says of `action` on `target` against
+/// `applied` (of `expect_all`), and whether the chain still verifies.
+#[allow(clippy::too_many_arguments)]
+async fn verdict(
+    s: &Server,
+    fault: &'static str,
+    operation: &'static str,
+    action: &str,
+    target: &str,
+    applied: usize,
+    expect_all: usize,
+    verb: &str,
+) -> Row {
+    let (outcome, error, records, pending) = record_of(s, action, target).await;
+    let (outcome, audit_says, mut mismatches) = judge(
+        &outcome, &error, records, pending, applied, expect_all, verb,
+    );
+    mismatches += usize::from(!chain_intact(s).await);
     Row {
-        fault: "kill -9 the console",
-        operation: "import 2,000 znodes",
+        fault,
+        operation,
         in_flight: 1,
         outcome,
         applied,
@@ -244,31 +265,43 @@ async fn console_killed_mid_import() -> Row {
     }
 }
 
+async fn console_killed_mid_import() -> Row {
+    let mut s = console();
+    let (zkc, root, call) = import_under_way(&s).await;
+    s.crash_and_restart();
+    let _ = call.join();
+    let applied = children(&zkc, &root).await;
+    let (fault, op) = ("kill -9 the console", "import 2,000 znodes");
+    verdict(
+        &s,
+        fault,
+        op,
+        "import_znodes",
+        &root,
+        applied,
+        N,
+        "imported",
+    )
+    .await
+}
+
 async fn leader_killed_mid_import() -> Row {
     let s = console();
     let (zkc, root, call) = import_under_way(&s).await;
-    let member = leader().await;
-    sandbox(&["kill", &member]);
-    let answer = call.join().unwrap();
-    eprintln!(
-        "faults: import answered {}",
-        &answer[..answer.len().min(200)]
-    );
-    sandbox(&["start", &member]);
+    kill_leader_while(call, "import").await;
     let applied = children(&zkc, &root).await;
-    let (outcome, error, records, pending) = record_of(&s, "import_znodes", &root).await;
-    let (outcome, audit_says, mut mismatches) =
-        judge(&outcome, &error, records, pending, applied, N, "imported");
-    mismatches += usize::from(!chain_intact(&s).await);
-    Row {
-        fault: "kill the ZooKeeper leader",
-        operation: "import 2,000 znodes",
-        in_flight: 1,
-        outcome,
+    let (fault, op) = ("kill the ZooKeeper leader", "import 2,000 znodes");
+    verdict(
+        &s,
+        fault,
+        op,
+        "import_znodes",
+        &root,
         applied,
-        audit_says,
-        mismatches,
-    }
+        N,
+        "imported",
+    )
+    .await
 }
 
 async fn leader_killed_mid_subtree_delete() -> Row {
@@ -295,38 +328,23 @@ async fn leader_killed_mid_subtree_delete() -> Row {
         ],
     );
     until(async || children(&zkc, &root).await <= N - 200).await;
-    let member = leader().await;
-    sandbox(&["kill", &member]);
-    let answer = call.join().unwrap();
-    eprintln!(
-        "faults: delete answered {}",
-        &answer[..answer.len().min(200)]
-    );
-    sandbox(&["start", &member]);
+    kill_leader_while(call, "delete").await;
     let left = children(&zkc, &root).await;
     // The subtree is N children and the root itself.
     let exists = zkc.check_stat(&root).await.ok().flatten().is_some();
     let deleted = N + 1 - left - usize::from(exists);
-    let (outcome, error, records, pending) = record_of(&s, "delete_subtree", &root).await;
-    let (outcome, audit_says, mut mismatches) = judge(
-        &outcome,
-        &error,
-        records,
-        pending,
+    let (fault, op) = ("kill the ZooKeeper leader", "delete a 2,001-znode subtree");
+    verdict(
+        &s,
+        fault,
+        op,
+        "delete_subtree",
+        &root,
         deleted,
         N + 1,
         "deleted",
-    );
-    mismatches += usize::from(!chain_intact(&s).await);
-    Row {
-        fault: "kill the ZooKeeper leader",
-        operation: "delete a 2,001-znode subtree",
-        in_flight: 1,
-        outcome,
-        applied: deleted,
-        audit_says,
-        mismatches,
-    }
+    )
+    .await
 }
 
 #[tokio::test]
